@@ -1,0 +1,224 @@
+"""THE access policy of Casebook: who may do what to which object.
+
+Every view, API endpoint, search, export and dashboard asks this module; no other module decides
+access. Three questions, in order:
+
+1. **Role** — does one of the user's roles grant the action at all (``RULES``)?
+2. **Scope** — is the object inside the reach that role gives: the user's own station, the
+   bureau above it, or only objects the user is assigned to?
+3. **Protection** — is the user cleared for the object's classification, does the user hold
+   every compartment it carries, and, for SECRET and above, is the user assigned to it
+   (need-to-know) unless the role oversees the station?
+
+Objects take part by offering :meth:`access_scope` (an :class:`ObjectScope`); querysets by a
+model attribute ``access_paths`` (an :class:`AccessPaths`) naming the fields to filter on.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from casebook.accounts.roles import Role
+from casebook.core.choices import Classification, UnitKind
+
+
+class Action(StrEnum):
+    # case data
+    SUBJECT_VIEW = "subject.view"
+    SUBJECT_CREATE = "subject.create"
+    SUBJECT_EDIT = "subject.edit"
+    SUBJECT_APPROVE = "subject.approve"
+    SUBJECT_EXPORT = "subject.export"
+    STATION_DASHBOARD = "dashboard.station"
+    BUREAU_DASHBOARD = "dashboard.bureau"
+    # administration (separation of duties, SECURITY.md A3)
+    UNIT_MANAGE = "unit.manage"
+    USER_MANAGE = "user.manage"
+    ROLE_GRANT = "role.grant"
+    POLICY_MANAGE = "policy.manage"
+    KEY_VIEW = "key.view"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+
+
+class Reach(StrEnum):
+    """How far a role's grant extends."""
+
+    ASSIGNED = "assigned"  # only objects the user is responsible for (or in the user's area)
+    STATION = "station"  # everything of the user's own station
+    BUREAU = "bureau"  # every station of the user's bureau
+    GLOBAL = "global"  # not object-scoped (administration of the user's own bureau)
+
+
+R = Role
+RULES: dict[Action, dict[str, Reach]] = {
+    Action.SUBJECT_VIEW: {
+        R.TRACKING_OFFICER: Reach.STATION, R.COMMUNITY_OFFICER: Reach.STATION,
+        R.ANALYST: Reach.STATION, R.STATION_LEADER: Reach.STATION,
+        R.BUREAU_LEADER: Reach.BUREAU, R.SUPERVISOR: Reach.BUREAU,
+    },
+    Action.SUBJECT_CREATE: {
+        R.TRACKING_OFFICER: Reach.STATION, R.COMMUNITY_OFFICER: Reach.STATION,
+        R.STATION_LEADER: Reach.STATION,
+    },
+    Action.SUBJECT_EDIT: {
+        R.TRACKING_OFFICER: Reach.ASSIGNED, R.COMMUNITY_OFFICER: Reach.ASSIGNED,
+        R.STATION_LEADER: Reach.STATION,
+    },
+    Action.SUBJECT_APPROVE: {R.STATION_LEADER: Reach.STATION},
+    Action.SUBJECT_EXPORT: {
+        R.ANALYST: Reach.STATION, R.STATION_LEADER: Reach.STATION, R.BUREAU_LEADER: Reach.BUREAU,
+    },
+    Action.STATION_DASHBOARD: {
+        R.STATION_LEADER: Reach.STATION, R.ANALYST: Reach.STATION, R.BUREAU_LEADER: Reach.BUREAU,
+        R.SUPERVISOR: Reach.BUREAU,
+    },
+    Action.BUREAU_DASHBOARD: {R.BUREAU_LEADER: Reach.BUREAU, R.SUPERVISOR: Reach.BUREAU},
+    Action.UNIT_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
+    Action.USER_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
+    Action.ROLE_GRANT: {R.SYSTEM_ADMIN: Reach.GLOBAL},
+    Action.POLICY_MANAGE: {R.SECURITY_ADMIN: Reach.GLOBAL},
+    Action.KEY_VIEW: {R.SECURITY_ADMIN: Reach.GLOBAL},
+    Action.AUDIT_VIEW: {R.AUDIT_ADMIN: Reach.GLOBAL},
+    Action.AUDIT_EXPORT: {R.AUDIT_ADMIN: Reach.GLOBAL},
+}
+
+#: Roles that oversee a station and so need no assignment to see its SECRET objects.
+OVERSIGHT_ROLES = frozenset({R.STATION_LEADER, R.BUREAU_LEADER, R.SUPERVISOR})
+#: From this classification up, seeing an object also needs an assignment (need-to-know).
+NEED_TO_KNOW_FROM = Classification.SECRET
+_ORDER = [Reach.ASSIGNED, Reach.STATION, Reach.BUREAU, Reach.GLOBAL]
+
+
+@dataclass(frozen=True)
+class ObjectScope:
+    """What the policy needs to know about one protected object."""
+
+    station_id: int | None
+    area_id: int | None = None
+    classification: int = Classification.PUBLIC
+    compartments: frozenset[str] = frozenset()
+    assignee_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class AccessPaths:
+    """Field paths of a model for queryset filtering (``None`` when it has no such field)."""
+
+    station: str = "station"
+    area: str | None = None
+    classification: str | None = None
+    compartments: str | None = None  # path to the Compartment relation
+    assignees: str | None = None  # path to the User relation of assigned officers
+    extra: dict = field(default_factory=dict)
+
+
+# --- the user's side -------------------------------------------------------------------------
+
+def reach(user, action: Action) -> Reach | None:
+    """The widest reach any of the user's roles gives for the action, or None."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    grants = RULES.get(Action(action), {})
+    best = None
+    for role in user.role_set:
+        got = grants.get(role)
+        if got is not None and (best is None or _ORDER.index(got) > _ORDER.index(best)):
+            best = got
+    return best
+
+
+def station_ids(user, action: Action) -> set[int]:
+    """The stations whose objects the user may reach for the action."""
+    from casebook.core.models import Unit
+
+    level = reach(user, action)
+    if level is None:
+        return set()
+    unit = user.unit
+    if level in (Reach.BUREAU, Reach.GLOBAL):
+        bureau = unit.bureau
+        if bureau is None:
+            return set()
+        return set(Unit.objects.filter(kind=UnitKind.STATION, parent=bureau)
+                   .values_list("pk", flat=True))
+    station = unit.station
+    return {station.pk} if station else set()
+
+
+def _needs_assignment(user, level: Reach, classification: int) -> bool:
+    if level == Reach.ASSIGNED:
+        return True
+    return classification >= NEED_TO_KNOW_FROM and not (user.role_set & OVERSIGHT_ROLES)
+
+
+# --- single objects --------------------------------------------------------------------------
+
+def can(user, action: Action, obj=None) -> bool:
+    """May ``user`` do ``action`` (to ``obj``, when the action concerns an object)?"""
+    level = reach(user, action)
+    if level is None:
+        return False
+    if obj is None:
+        return True
+    scope: ObjectScope = obj.access_scope()
+    if scope.station_id not in station_ids(user, action):
+        return False
+    if scope.classification > user.clearance:
+        return False
+    if not scope.compartments <= user.compartment_codes:
+        return False
+    if _needs_assignment(user, level, scope.classification):
+        in_area = (level == Reach.ASSIGNED and scope.area_id is not None
+                   and Role.COMMUNITY_OFFICER in user.role_set and scope.area_id == user.unit_id)
+        return user.pk in scope.assignee_ids or in_area
+    return True
+
+
+def check(user, action: Action, obj=None) -> None:
+    """Raise PermissionDenied unless :func:`can` allows it (for actions on visible objects)."""
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+# --- querysets -------------------------------------------------------------------------------
+
+def scope_queryset(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
+    """Restrict ``qs`` to what ``user`` may reach for ``action`` — the same rules as :func:`can`."""
+    level = reach(user, action)
+    if level is None:
+        return qs.none()
+    paths: AccessPaths = qs.model.access_paths
+    qs = qs.filter(**{f"{paths.station}__in": station_ids(user, action)})
+    if paths.classification:
+        qs = qs.filter(**{f"{paths.classification}__lte": user.clearance})
+    if paths.compartments:
+        from casebook.accounts.models import Compartment
+
+        lacking = Compartment.objects.exclude(code__in=user.compartment_codes)
+        qs = qs.exclude(**{f"{paths.compartments}__in": lacking})
+    assigned = Q(**{paths.assignees: user}) if paths.assignees else Q(pk__in=[])
+    if level == Reach.ASSIGNED:
+        if paths.area and Role.COMMUNITY_OFFICER in user.role_set:
+            assigned |= Q(**{paths.area: user.unit_id})
+        qs = qs.filter(assigned)
+    elif paths.classification and not (user.role_set & OVERSIGHT_ROLES):
+        qs = qs.filter(Q(**{f"{paths.classification}__lt": NEED_TO_KNOW_FROM}) | assigned)
+    return qs.distinct() if (paths.assignees or paths.compartments) else qs
+
+
+def get_or_404(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW, **lookup):
+    """The one way to fetch a protected object for a user: out of scope looks like absent."""
+    try:
+        return scope_queryset(user, qs, action).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def require(user, action: Action) -> None:
+    """Raise PermissionDenied unless the user's roles grant an object-less action."""
+    if reach(user, action) is None:
+        raise PermissionDenied

@@ -1,0 +1,57 @@
+"""Session bookkeeping of the login flow: the pending (password-only) state, login completion
+and step-up re-authentication. A password alone never gives a session where 2FA applies."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import login
+from django_otp import login as otp_login
+
+from casebook.audit.services import record_event
+
+PENDING = "cb_pending"
+LOGIN_AT = "cb_login_at"
+LAST_SEEN = "cb_last_seen"
+AUTH_AT = "cb_auth_at"
+PENDING_TTL = 300  # seconds to finish the second step
+
+
+def set_pending(request, user) -> None:
+    request.session.cycle_key()
+    request.session[PENDING] = {"uid": user.pk, "at": time.time(),
+                                "backend": user.backend}
+
+
+def pending_user(request):
+    from .models import User
+
+    data = request.session.get(PENDING)
+    if not data or time.time() - data.get("at", 0) > PENDING_TTL:
+        return None
+    user = User.objects.filter(pk=data.get("uid"), is_active=True).first()
+    if user is not None:
+        user.backend = data.get("backend", settings.AUTHENTICATION_BACKENDS[-1])
+    return user
+
+
+def complete_login(request, user, device=None) -> None:
+    """Log the user in with a new session id; mark it verified when a device was used."""
+    request.session.pop(PENDING, None)
+    login(request, user)  # cycles the session key (SECURITY.md S5)
+    if device is not None:
+        otp_login(request, device)
+    now = time.time()
+    request.session[LOGIN_AT] = now
+    request.session[LAST_SEEN] = now
+    request.session[AUTH_AT] = now
+    record_event(actor=user, action="auth.login",
+                 details={"second_factor": device is not None})
+
+
+def mark_recent_auth(request) -> None:
+    request.session[AUTH_AT] = time.time()
+
+
+def auth_is_recent(request) -> bool:
+    window = settings.CASEBOOK_STEP_UP_WINDOW.total_seconds()
+    return time.time() - request.session.get(AUTH_AT, 0) <= window

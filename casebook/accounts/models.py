@@ -1,0 +1,195 @@
+"""Accounts: officers and administrators, their roles, clearance and compartments."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from casebook.core.choices import Classification
+
+from .roles import ADMIN_ROLES, CASE_ROLES, MFA_BY_DEFAULT, Role
+
+police_number_validator = RegexValidator(
+    r"^[0-9A-Za-z]{4,12}$",
+    _("A police number has 4 to 12 letters or digits."),
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, **extra):
+        if not username:
+            raise ValueError("username is required")
+        user = self.model(username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **extra):
+        raise NotImplementedError(
+            "Casebook has no superuser: create a system administrator with "
+            "`manage.py create_admin` (see docs/operations.md)."
+        )
+
+
+class Compartment(models.Model):
+    """A need-to-know label (e.g. informant identities); a user must hold it to see what carries it."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("compartment")
+        verbose_name_plural = _("compartments")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractBaseUser):
+    """An account. The police number (警号) is the login; there is no superuser."""
+
+    username = models.CharField(
+        _("police number"), max_length=12, unique=True, validators=[police_number_validator],
+    )
+    real_name = models.CharField(_("real name"), max_length=50)
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members",
+    )
+    title = models.CharField(_("post"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    clearance = models.IntegerField(
+        _("clearance"), choices=Classification.choices, default=Classification.INTERNAL,
+    )
+    compartments = models.ManyToManyField(
+        Compartment, verbose_name=_("compartments"), blank=True, related_name="holders",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
+    date_joined = models.DateTimeField(_("created at"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("reason for disabling"), max_length=200, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["real_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.real_name}（{self.username}）"
+
+    # Django's auth machinery asks these; Casebook grants nothing through them.
+    is_staff = False
+    is_superuser = False
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
+        return False
+
+    def get_full_name(self) -> str:
+        return self.real_name
+
+    def get_short_name(self) -> str:
+        return self.real_name
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        """The roles held now (read once per request: revocation applies on the next one)."""
+        return frozenset(self.roles.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.role_set & ADMIN_ROLES)
+
+    @property
+    def works_cases(self) -> bool:
+        return bool(self.role_set & CASE_ROLES)
+
+    @cached_property
+    def compartment_codes(self) -> frozenset[str]:
+        return frozenset(self.compartments.values_list("code", flat=True))
+
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in sorted(self.role_set)]
+
+
+class UserRole(models.Model):
+    """One role held by one user, with who granted it and when."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles",
+                             verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user_id", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="user_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+class RolePolicy(models.Model):
+    """Per-role security policy set by the security administrator."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, unique=True)
+    mfa_required = models.BooleanField(_("two-factor authentication required"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("role policy")
+        verbose_name_plural = _("role policies")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return str(Role(self.role).label)
+
+    @staticmethod
+    def default_for(role: str) -> bool:
+        return role in MFA_BY_DEFAULT
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 digest is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=64)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

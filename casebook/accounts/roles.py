@@ -1,0 +1,34 @@
+"""The roles of Casebook and the duties they separate (SECURITY.md A3)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    TRACKING_OFFICER = "tracking_officer", _("Tracking officer")
+    COMMUNITY_OFFICER = "community_officer", _("Community officer")
+    ANALYST = "analyst", _("Analyst")
+    STATION_LEADER = "station_leader", _("Station leader")
+    BUREAU_LEADER = "bureau_leader", _("Bureau leader")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+#: Roles that work with case data.
+CASE_ROLES = frozenset({
+    Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.ANALYST,
+    Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR,
+})
+#: The three administrators: none of them sees case data.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+#: Roles whose holders must use two factors unless the security administrator says otherwise.
+MFA_BY_DEFAULT = frozenset({Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR,
+                            *ADMIN_ROLES})
+#: Roles that may not be combined in one account (separation of duties).
+INCOMPATIBLE = [
+    frozenset({Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN}),
+    frozenset({Role.AUDIT_ADMIN, Role.SECURITY_ADMIN}),
+    frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
+]

@@ -1,0 +1,236 @@
+"""Login (password, then second factor), logout, lockout, step-up, the user's own profile."""
+
+import base64
+from functools import wraps
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casebook.audit.services import record_event
+
+from . import authflow, services
+from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, ReauthForm, TokenForm
+from .models import ApiToken
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def lockout_response(request, credentials=None, *args, **kwargs):
+    """django-axes calls this for every attempt on a locked account."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    record_event(actor=None, actor_name=str(username)[:40], action="auth.login",
+                 outcome="denied", details={"reason": "locked"})
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request, {"username": username})
+        if user is None:
+            record_event(actor=None, actor_name=username[:40], action="auth.login",
+                         outcome="failure", details={"reason": "credentials"})
+            form.add_error(None, _("The police number or password is not correct."))
+        else:
+            device = services.confirmed_device(user)
+            if device is None and not services.mfa_required(user):
+                authflow.complete_login(request, user)
+                return redirect(_next_url(request))
+            authflow.set_pending(request, user)
+            query = urlencode({"next": _next_url(request)})
+            step = "accounts:verify" if device else "accounts:enrol"
+            return HttpResponseRedirect(f"{resolve_url(step)}?{query}")
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+def verify_view(request):
+    """Second step: the TOTP code of a user whose password was right."""
+    user = authflow.pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please log in again."))
+        return redirect("accounts:login")
+    device = services.confirmed_device(user)
+    if device is None:
+        return redirect("accounts:enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            authflow.complete_login(request, user, device)
+            return redirect(_next_url(request))
+        record_event(actor=None, actor_name=user.real_name, action="auth.mfa", obj=user,
+                     outcome="failure")
+        form.add_error("token", _("The code is not correct or has expired. Try the current "
+                                  "code."))
+    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _qr_data_uri(device: TOTPDevice, user) -> str:
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    uri = (f"otpauth://totp/{settings.OTP_TOTP_ISSUER}:{user.username}?secret={secret}"
+           f"&issuer={settings.OTP_TOTP_ISSUER}&digits={device.digits}&period={device.step}")
+    svg = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    return svg
+
+
+def _enrolment(request, user, *, pending: bool):
+    device_id = request.session.get("cb_enrol_device")
+    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+    if device is None:
+        device = services.mfa_begin_enrolment(user=user)
+        request.session["cb_enrol_device"] = device.pk
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.mfa_confirm_enrolment(user=user, device=device,
+                                          token=form.cleaned_data["token"]):
+            request.session.pop("cb_enrol_device", None)
+            device.refresh_from_db()
+            if pending:
+                authflow.complete_login(request, user, device)
+                messages.success(request, _("Two-factor authentication is set up."))
+                return redirect(_next_url(request))
+            messages.success(request, _("Two-factor authentication is set up."))
+            return redirect("accounts:profile")
+        form.add_error("token", _("The code is not correct. Check the time on your phone and "
+                                  "enter the current code."))
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render(request, "accounts/enrol.html", {
+        "form": form, "qr": _qr_data_uri(device, user), "secret": grouped,
+        "pending": pending, "next": _next_url(request),
+    })
+
+
+def enrol_view(request):
+    """Enrolment during login (policy requires 2FA and the user has no device yet)."""
+    user = authflow.pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please log in again."))
+        return redirect("accounts:login")
+    if services.confirmed_device(user) is not None:
+        return redirect("accounts:verify")
+    return _enrolment(request, user, pending=True)
+
+
+def recent_auth_required(view):
+    """Step-up re-authentication (SECURITY.md S6): a stale login asks for the password again."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not authflow.auth_is_recent(request):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{resolve_url('accounts:reauth')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+def reauth_view(request):
+    device = services.confirmed_device(request.user)
+    form = ReauthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok = request.user.check_password(form.cleaned_data["password"])
+        if ok and device is not None:
+            ok = device.verify_token((form.cleaned_data["token"] or "").strip())
+        record_event(actor=request.user, action="auth.step_up",
+                     outcome="success" if ok else "failure")
+        if ok:
+            authflow.mark_recent_auth(request)
+            return redirect(_next_url(request))
+        form.add_error(None, _("Password or code not correct."))
+    return render(request, "accounts/reauth.html",
+                  {"form": form, "needs_token": device is not None, "next": _next_url(request)})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        record_event(actor=request.user, action="auth.logout")
+    logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("accounts:login")
+
+
+@login_required
+def profile_view(request):
+    user = request.user
+    password_form = PasswordChangeForm(user)
+    token_form = ApiTokenForm()
+    new_key = None
+    if request.method == "POST":
+        if "change_password" in request.POST:
+            password_form = PasswordChangeForm(user, request.POST)
+            if password_form.is_valid():
+                try:
+                    services.user_set_password(actor=user, user=user,
+                                               password=password_form.cleaned_data["new_password"])
+                except ValidationError as exc:
+                    password_form.add_error("new_password", exc)
+                else:
+                    from django.contrib.auth import update_session_auth_hash
+
+                    update_session_auth_hash(request, user)
+                    messages.success(request, _("Your password has been changed."))
+                    return redirect("accounts:profile")
+        elif "create_token" in request.POST:
+            token_form = ApiTokenForm(request.POST)
+            if token_form.is_valid():
+                _token, new_key = services.api_token_create(
+                    actor=user, name=token_form.cleaned_data["name"],
+                    days=token_form.cleaned_data["days"])
+                token_form = ApiTokenForm()
+    return render(request, "accounts/profile.html", {
+        "password_form": password_form, "token_form": token_form, "new_key": new_key,
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "device": services.confirmed_device(user), "mfa_required": services.mfa_required(user),
+    })
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@recent_auth_required
+def mfa_setup_view(request):
+    """Voluntary enrolment or replacement of the second factor (needs a recent login)."""
+    return _enrolment(request, request.user, pending=False)
+
+
+@login_required
+@recent_auth_required
+@require_POST
+def mfa_remove_view(request):
+    if services.mfa_required(request.user):
+        raise PermissionDenied(_("Your role requires two-factor authentication."))
+    services.mfa_reset(actor=request.user, user=request.user)
+    messages.success(request, _("Two-factor authentication has been removed."))
+    return redirect("accounts:profile")

@@ -1,0 +1,98 @@
+"""Writing audit events. Services call :func:`record_event` inside their own transaction, so the
+event and the change commit together or not at all (SECURITY.md L4: fail closed)."""
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from casebook.core import request_context
+
+from . import chain
+from .models import AuditEvent, ChainHead, Outcome
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def neutralise(value: Any, limit: int | None = None) -> Any:
+    """Escape CR, LF and other control characters (SECURITY.md L6)."""
+    if isinstance(value, str):
+        cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        return cleaned[:limit] if limit else cleaned
+    if isinstance(value, dict):
+        return {neutralise(str(k)): neutralise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [neutralise(v) for v in value]
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    return neutralise(str(value))
+
+
+def describe(obj) -> tuple[str, str, str]:
+    """(object_type, object_id, object_repr) of a model instance, without sensitive values."""
+    meta = obj._meta
+    label = getattr(obj, "audit_repr", None)
+    text = label() if callable(label) else str(obj)
+    return f"{meta.app_label}.{meta.model_name}", str(obj.pk), text
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    outcome: str = Outcome.SUCCESS,
+    purpose: str = "",
+    recipients: str = "",
+    details: dict | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """Append one event to the chain. ``details`` must never hold the sensitive values
+    themselves (ID numbers, coordinates…): name the fields that changed instead."""
+    if obj is not None:
+        object_type, object_id, object_repr = describe(obj)
+    ctx = request_context.current()
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            occurred_at=timezone.now(),
+            actor_id=actor.pk if authenticated else None,
+            actor_name=neutralise(
+                (actor.real_name if authenticated else actor_name) or "", 80),
+            actor_unit=neutralise(str(actor.unit) if authenticated else "", 100),
+            action=action,
+            object_type=object_type,
+            object_id=neutralise(str(object_id), 64),
+            object_repr=neutralise(object_repr, 200),
+            outcome=outcome,
+            ip=ctx.ip,
+            request_id=ctx.request_id,
+            channel=ctx.channel,
+            purpose=neutralise(purpose, 300),
+            recipients=neutralise(recipients, 300),
+            details=neutralise(details or {}),
+            prev_hash=head.hash,
+        )
+        event.hash = chain.compute_hash(event)
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def changes(before: dict, after: dict, *, sensitive: frozenset[str] = frozenset()) -> dict:
+    """Before/after of changed fields; sensitive fields are named, never shown."""
+    diff = {}
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            if key in sensitive:
+                diff[key] = {"changed": True}
+            else:
+                diff[key] = {"from": before.get(key), "to": after.get(key)}
+    return diff

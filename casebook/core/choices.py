@@ -1,0 +1,19 @@
+"""Named choices shared by every domain app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    BUREAU = "bureau", _("Bureau")
+    STATION = "station", _("Police station")
+    AREA = "area", _("Community area")
+
+
+class Classification(models.IntegerChoices):
+    """Protective marking of an object and clearance of a user (higher sees lower)."""
+
+    PUBLIC = 0, _("Unclassified")
+    INTERNAL = 1, _("Internal")
+    SECRET = 2, _("Secret")
+    CONFIDENTIAL = 3, _("Confidential")

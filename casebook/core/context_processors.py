@@ -1,0 +1,28 @@
+"""Navigation: only the modules the user's roles may use (no dead links)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from casebook.access.policy import Action, reach
+
+#: (url name, label, icon, action that must be granted or None for every user)
+NAV = [
+    ("core:home", _("Home"), "house", None),
+    ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
+    ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
+    ("accounts:security", _("Security policy"), "shield-lock", Action.POLICY_MANAGE),
+    ("audit:log", _("Audit log"), "journal-text", Action.AUDIT_VIEW),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, label, icon, action in NAV:
+        if action is None or reach(user, action) is not None:
+            url = reverse(name)
+            active = request.path == url if name == "core:home" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"nav_items": items}

@@ -1,0 +1,61 @@
+"""Cross-cutting middleware: request context for the audit log, Content-Security-Policy."""
+
+import re
+
+from django.conf import settings
+
+from . import request_context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def client_ip(request) -> str:
+    """The client address; trusts X-Forwarded-For only for the configured proxy count."""
+    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
+    return (request.META.get("REMOTE_ADDR") or "")[:64]
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from a sane X-Request-ID header) and binds the context."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else request_context.new_request_id()
+        channel = "api" if request.path.startswith("/api/") else "web"
+        ctx = request_context.RequestContext(request_id, client_ip(request), channel)
+        request.request_id = request_id
+        with request_context.bind(ctx):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """No inline script, nothing from other origins except a configured map tile server."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        tiles = ""
+        tile_url = getattr(settings, "CASEBOOK_MAP_TILE_URL", "")
+        match = re.match(r"^(https?://[^/{]+)", tile_url or "")
+        if match:
+            tiles = " " + match.group(1)
+        self.policy = (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data: blob:{tiles}; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/docs"):
+            response.setdefault("Content-Security-Policy", self.policy)
+        return response

@@ -1,0 +1,69 @@
+"""Organisation: bureau → station → community area."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import UnitKind
+
+#: Which kind of unit may sit under which parent.
+ALLOWED_PARENT = {UnitKind.BUREAU: None, UnitKind.STATION: UnitKind.BUREAU,
+                  UnitKind.AREA: UnitKind.STATION}
+
+
+class Unit(models.Model):
+    """An organisational unit: a bureau (公安局), a police station (派出所) or a community area.
+
+    Data are scoped by station: every station-scoped record points at a unit of kind station.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True,
+        help_text=_("Short unique code, e.g. the station's organisation code."),
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("duty phone"), max_length=32, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True,
+                                 help_text=_("Leave empty to use the system's time zone."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def station(self) -> "Unit | None":
+        """The station this unit belongs to (itself for a station, the parent for an area)."""
+        if self.kind == UnitKind.STATION:
+            return self
+        if self.kind == UnitKind.AREA:
+            return self.parent
+        return None
+
+    @property
+    def bureau(self) -> "Unit | None":
+        unit: Unit | None = self
+        while unit is not None and unit.kind != UnitKind.BUREAU:
+            unit = unit.parent
+        return unit
+
+    def path(self) -> str:
+        parts, unit = [], self
+        while unit is not None:
+            parts.append(unit.name)
+            unit = unit.parent
+        return " / ".join(reversed(parts))

@@ -1,0 +1,57 @@
+"""Writes to the organisation (units), audited."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from casebook.access.policy import Action, require
+from casebook.audit.services import changes, record_event
+
+from .choices import UnitKind
+from .models import ALLOWED_PARENT, Unit
+
+UNIT_FIELDS = ("kind", "name", "code", "parent_id", "address", "phone", "time_zone", "is_active")
+
+
+def _validate(unit: Unit) -> None:
+    wanted = ALLOWED_PARENT.get(unit.kind)
+    parent_kind = unit.parent.kind if unit.parent_id else None
+    if parent_kind != wanted:
+        if wanted is None:
+            raise ValidationError({"parent": _("A bureau has no parent unit.")})
+        raise ValidationError({"parent": _("This kind of unit must sit under: %(kind)s.")
+                               % {"kind": UnitKind(wanted).label}})
+    unit.full_clean()
+
+
+@transaction.atomic
+def unit_create(*, actor, kind: str, name: str, code: str, parent: Unit | None = None,
+                address: str = "", phone: str = "", time_zone: str = "") -> Unit:
+    if actor is not None:
+        require(actor, Action.UNIT_MANAGE)
+    unit = Unit(kind=kind, name=name, code=code, parent=parent, address=address, phone=phone,
+                time_zone=time_zone)
+    _validate(unit)
+    unit.save()
+    record_event(actor=actor, action="unit.create", obj=unit,
+                 actor_name="installer" if actor is None else "",
+                 details={"kind": kind, "code": code})
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor, unit: Unit, **fields) -> Unit:
+    require(actor, Action.UNIT_MANAGE)
+    before = {f: getattr(unit, f) for f in UNIT_FIELDS}
+    for name, value in fields.items():
+        if name not in UNIT_FIELDS and name != "parent":
+            raise ValueError(name)
+        setattr(unit, name, value)
+    _validate(unit)
+    if not unit.is_active and unit.members.filter(is_active=True).exists():
+        raise ValidationError({"is_active": _("Move or disable this unit's active users first.")})
+    unit.save()
+    diff = changes(before, {f: getattr(unit, f) for f in UNIT_FIELDS})
+    if diff:
+        record_event(actor=actor, action="unit.update", obj=unit, details=diff)
+    return unit

@@ -1,0 +1,27 @@
+"""Template helpers: Bootstrap classes on widgets, readable audit actions, masking."""
+
+from django import template
+
+from casebook.audit.labels import action_label as _action_label
+
+register = template.Library()
+
+_SELECTS = {"select", "selectmultiple"}
+
+
+@register.filter
+def bs(field):
+    """Render a bound field's widget with Bootstrap's classes (and is-invalid on error)."""
+    kind = field.widget_type
+    css = "form-select" if kind in _SELECTS else "form-control"
+    if field.errors:
+        css += " is-invalid"
+    attrs = {"class": css}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return _action_label(code)

@@ -1,0 +1,27 @@
+"""Casebook's URL map."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from casebook.accounts.api import views as accounts_api
+from casebook.core import views as core_views
+
+api_v1 = [
+    path("me/", accounts_api.me, name="api-me"),
+    path("units/", accounts_api.units, name="api-units"),
+]
+
+urlpatterns = [
+    path("", include("casebook.core.urls")),
+    path("accounts/", include("casebook.accounts.urls")),
+    path("audit/", include("casebook.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler500 = "casebook.core.views.server_error"
