@@ -38,7 +38,7 @@ TESTING = env_bool("CASEBOOK_TESTING")
 
 # Local state of an embedded installation (secret key, master key, SQLite file, checkpoints).
 # Lives outside git (see .gitignore); in production point it at a protected directory.
-VAR_DIR = Path(env("CASEBOOK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env("CASEBOOK_VAR_DIR", str(BASE_DIR / "var" / ("test" if TESTING else ""))))
 
 
 def _local_secret(filename: str, make) -> str:
@@ -118,8 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "casebook.accounts.middleware.SessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "casebook.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,7 +157,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA secure_delete=ON;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env("CASEBOOK_TEST_SQLITE_NAME")}
@@ -202,7 +203,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 CASEBOOK_IDLE_TIMEOUT = timedelta(minutes=int(env("CASEBOOK_IDLE_TIMEOUT_MINUTES", "30")))
 CASEBOOK_ABSOLUTE_TIMEOUT = timedelta(hours=int(env("CASEBOOK_ABSOLUTE_TIMEOUT_HOURS", "12")))
 CASEBOOK_STEP_UP_WINDOW = timedelta(minutes=int(env("CASEBOOK_STEP_UP_MINUTES", "5")))
-SESSION_COOKIE_AGE = int(CASEBOOK_IDLE_TIMEOUT.total_seconds())
+# The session record outlives the idle limit by five minutes so that the middleware, not a
+# silent expiry, ends it — and records why.
+SESSION_COOKIE_AGE = int(CASEBOOK_IDLE_TIMEOUT.total_seconds()) + 300
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -248,6 +251,8 @@ STORAGES = {
                     "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 # Map tiles: a URL template for an intranet tile server, or empty to draw maps without tiles.
 CASEBOOK_MAP_TILE_URL = env("CASEBOOK_MAP_TILE_URL", "")
 

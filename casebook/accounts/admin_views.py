@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebook.access.policy import Action, require
+from casebook.audit.services import record_event
 from casebook.core.forms import apply_validation_error
 
 from . import services
@@ -63,6 +64,9 @@ def _save_user(request, form, user=None):
         apply_validation_error(form, exc, default_field="password" if user is None else None)
         return None
     except PermissionDenied as exc:
+        # The refused attempt is recorded after the rollback, so the record survives.
+        record_event(actor=request.user, action="account.roles", obj=user, outcome="denied",
+                     details={"reason": str(exc)})
         form.add_error("roles", str(exc) or _("Not allowed."))
         return None
     return user

@@ -91,8 +91,6 @@ def user_set_roles(*, actor: User, user: User, roles: set[str]) -> None:
     """Grant and revoke roles. Nobody changes their own roles (no self-granted audit role)."""
     require(actor, Action.ROLE_GRANT)
     if actor.pk == user.pk:
-        record_event(actor=actor, action="account.roles", obj=user, outcome="denied",
-                     details={"reason": "self"})
         raise PermissionDenied(_("You cannot change your own roles."))
     roles = set(roles)
     _validate_roles(roles)

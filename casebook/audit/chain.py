@@ -19,16 +19,12 @@ from django.utils.translation import gettext as _
 GENESIS = "0" * 64
 
 
-def _key() -> bytes:
-    from casebook.crypto.services import system_key
-
-    return system_key("audit")
-
-
 def _mac(data: bytes) -> str:
-    from casebook.crypto.profiles import current_profile
+    """HMAC under the audit system key, with the profile that key was made with (so a later
+    change of CASEBOOK_CRYPTO_PROFILE does not break the existing chain)."""
+    from casebook.crypto.services import system_mac
 
-    return current_profile().mac(_key(), data).hex()
+    return system_mac("audit", data).hex()
 
 
 def canonical(event) -> bytes:

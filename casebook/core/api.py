@@ -28,5 +28,5 @@ def problem_exception_handler(exc, context):
     else:
         problem["detail"] = detail
     response.data = problem
-    response["Content-Type"] = "application/problem+json"
+    response.content_type = "application/problem+json"
     return response

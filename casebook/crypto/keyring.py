@@ -150,6 +150,11 @@ def write_keyring_file(entries: Iterable[str], path: Path | None = None) -> Path
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:  # make the rename itself durable before the database is changed
+        os.fsync(directory)
+    finally:
+        os.close(directory)
     return path
 
 

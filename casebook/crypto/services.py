@@ -249,8 +249,10 @@ def is_token(value: object) -> bool:
 # --- blind indexes and integrity tags --------------------------------------------------------
 
 
-def _system_mac(purpose: str, data: bytes) -> bytes:
-    dk = _system_data_key(purpose)  # the key's own profile: indexes survive a profile switch
+def system_mac(purpose: str, data: bytes) -> bytes:
+    """HMAC of ``data`` with the system key of ``purpose``, in that key's own profile, so
+    indexes, tags and chains stay verifiable after ``CASEBOOK_CRYPTO_PROFILE`` changes."""
+    dk = _system_data_key(purpose)
     return get_profile(dk.profile).mac(data_key_plaintext(dk), data)
 
 
@@ -267,14 +269,14 @@ def blind_index(value: str, *, kind: str) -> str:
     if not normalised:
         return ""
     data = kind.encode() + b"\x00" + normalised.encode()
-    return _system_mac("blind-index", data).hex()[:32]
+    return system_mac("blind-index", data).hex()[:32]
 
 
 def integrity_mac(data: bytes) -> str:
     """Hex HMAC tag of a row's canonical bytes (SECURITY.md D3)."""
-    return _system_mac("integrity", data).hex()
+    return system_mac("integrity", data).hex()
 
 
 def integrity_verify(data: bytes, tag: str) -> bool:
     """Constant-time check of a tag made by :func:`integrity_mac`."""
-    return hmac.compare_digest(integrity_mac(data), tag)
+    return hmac.compare_digest(integrity_mac(data).encode(), str(tag).encode())

@@ -1,6 +1,7 @@
 """API authentication: personal tokens (hashed at rest) and the browser session."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from casebook.accounts.services import api_token_lookup
@@ -26,3 +27,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
     """The browser session; the session middleware has already enforced timeouts and 2FA."""
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "casebook.accounts.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "Personal token from 'My account': `Token cb_…`"}
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "casebook.accounts.api.authentication.VerifiedSessionAuthentication"
+    name = "sessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "casebook_session"}

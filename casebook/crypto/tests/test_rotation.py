@@ -4,9 +4,9 @@ import stat
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 
-from casebook.crypto.keyring import load_keyring, new_entry
+from casebook.crypto.keyring import load_keyring, new_entry, parse_keyring
 from casebook.crypto.models import DataKey
 from casebook.crypto.services import (
     data_key_create,
@@ -116,6 +116,14 @@ def test_environment_keyring_needs_rewrap_only(settings, isolated_keyring, audit
     settings.CASEBOOK_MASTER_KEY = new
     assert_all_decrypt(made)
     assert not isolated_keyring.exists()
+
+
+def test_generate_entry_and_help(isolated_keyring):
+    entry = run("--generate-entry").strip()
+    assert parse_keyring(entry, source="test").active[0] == entry.split(":")[0]
+    assert not isolated_keyring.exists()  # nothing written
+    command = load_command_class("casebook.crypto", "rotate_master_key")
+    assert "--rewrap-only" in command.create_parser("manage.py", "rotate_master_key").format_help()
 
 
 def test_rewrap_all_skips_keys_already_rewrapped(settings):

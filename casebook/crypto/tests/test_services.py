@@ -138,3 +138,4 @@ def test_integrity_tags():
     assert integrity_mac(b"row|1|open") == tag
     assert integrity_verify(b"row|1|open", tag)
     assert not integrity_verify(b"row|1|closed", tag)
+    assert not integrity_verify(b"row|1|open", "标签")

@@ -3,6 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from casebook.crypto import keyring as kr
@@ -26,32 +27,34 @@ def _audit(action: str, object_repr: str, details: dict) -> None:
 
 
 class Command(BaseCommand):
-    help = _(
-        "Rotate the master key: put a new entry first in the keyring file and rewrap every "
-        "data key under it. Old entries stay until --prune removes those no data key uses."
-    )
+    @property
+    def help(self) -> str:  # argparse needs a real str, so translate when the parser is built
+        return gettext(
+            "Rotate the master key: put a new entry first in the keyring file and rewrap every "
+            "data key under it. Old entries stay until --prune removes those no data key uses."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument(
             "--new-key",
             metavar="ENTRY",
-            help=_("Use this keyring entry (kid:base64url) instead of a new one."),
+            help=gettext("Use this keyring entry (kid:base64url) instead of a new one."),
         )
         mode.add_argument(
             "--rewrap-only",
             action="store_true",
-            help=_("Rewrap to the current active key (after editing the keyring)."),
+            help=gettext("Rewrap to the current active key (after editing the keyring)."),
         )
         mode.add_argument(
             "--prune",
             action="store_true",
-            help=_("Remove keyring entries that no live data key uses."),
+            help=gettext("Remove keyring entries that no live data key uses."),
         )
         mode.add_argument(
             "--generate-entry",
             action="store_true",
-            help=_("Print a new keyring entry and change nothing."),
+            help=gettext("Print a new keyring entry and change nothing."),
         )
         parser.add_argument("--batch-size", type=int, default=500)
 

@@ -1,0 +1,71 @@
+"""Fixtures shared by every test: a small bureau, users of every role, logged-in clients."""
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casebook.accounts import authflow
+from casebook.accounts.roles import Role
+from casebook.accounts.services import mfa_required, user_create
+from casebook.core.choices import Classification, UnitKind
+from casebook.core.services import unit_create
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def org(db):
+    """A bureau with two stations (A and B); A has one community area."""
+    bureau = unit_create(actor=None, kind=UnitKind.BUREAU, name="测试市公安局", code="T")
+    a = unit_create(actor=None, kind=UnitKind.STATION, name="甲派出所", code="TA", parent=bureau)
+    b = unit_create(actor=None, kind=UnitKind.STATION, name="乙派出所", code="TB", parent=bureau)
+    area = unit_create(actor=None, kind=UnitKind.AREA, name="甲一社区", code="TA-1", parent=a)
+    other = unit_create(actor=None, kind=UnitKind.BUREAU, name="他市公安局", code="O")
+    c = unit_create(actor=None, kind=UnitKind.STATION, name="丙派出所", code="OC", parent=other)
+    return {"bureau": bureau, "a": a, "b": b, "area": area, "other_bureau": other, "c": c}
+
+
+@pytest.fixture
+def make_user(org):
+    counter = {"n": 0}
+
+    def make(role: str | None = Role.TRACKING_OFFICER, unit=None, *, clearance=Classification.SECRET,
+             compartments=(), username=None, password=PASSWORD, **extra):
+        counter["n"] += 1
+        roles = {role} if isinstance(role, str) else set(role or ())
+        return user_create(
+            actor=None, username=username or f"9{counter['n']:05d}",
+            real_name=extra.pop("real_name", f"测试{counter['n']}"),
+            unit=unit or org["a"], password=password, roles=roles, clearance=clearance,
+            compartments=compartments, **extra)
+
+    return make
+
+
+def login(client: Client, user) -> Client:
+    """Log a user in the way the login flow would, second factor included where required."""
+    client.force_login(user)
+    session = client.session
+    import time
+
+    now = time.time()
+    session[authflow.LOGIN_AT] = now
+    session[authflow.LAST_SEEN] = now
+    session[authflow.AUTH_AT] = now
+    if mfa_required(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test",
+                                                     defaults={"confirmed": True})
+        session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(make_user):
+    """client_for(role, unit=None, **kw) -> (client, user), logged in."""
+
+    def make(role=Role.TRACKING_OFFICER, unit=None, **kwargs):
+        user = make_user(role, unit, **kwargs)
+        return login(Client(), user), user
+
+    return make
