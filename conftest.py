@@ -29,7 +29,7 @@ def org(db):
 def make_user(org):
     counter = {"n": 0}
 
-    def make(role: str | None = Role.TRACKING_OFFICER, unit=None, *, clearance=Classification.SECRET,
+    def make(role: str | None = Role.TRACKING_OFFICER, unit=None, *, clearance=Classification.CONFIDENTIAL,
              compartments=(), username=None, password=PASSWORD, **extra):
         counter["n"] += 1
         roles = {role} if isinstance(role, str) else set(role or ())

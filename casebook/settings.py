@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -105,6 +104,7 @@ INSTALLED_APPS = [
     "casebook.access",
     "casebook.audit",
     "casebook.crypto",
+    "casebook.subjects",
 ]
 
 MIDDLEWARE = [

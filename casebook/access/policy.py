@@ -7,7 +7,7 @@ access. Three questions, in order:
 2. **Scope** — is the object inside the reach that role gives: the user's own station, the
    bureau above it, or only objects the user is assigned to?
 3. **Protection** — is the user cleared for the object's classification, does the user hold
-   every compartment it carries, and, for SECRET and above, is the user assigned to it
+   every compartment it carries, and, from 秘密 (CONFIDENTIAL) up, is the user assigned to it
    (need-to-know) unless the role oversees the station?
 
 Objects take part by offering :meth:`access_scope` (an :class:`ObjectScope`); querysets by a
@@ -86,10 +86,10 @@ RULES: dict[Action, dict[str, Reach]] = {
     Action.AUDIT_EXPORT: {R.AUDIT_ADMIN: Reach.GLOBAL},
 }
 
-#: Roles that oversee a station and so need no assignment to see its SECRET objects.
+#: Roles that oversee a station and so need no assignment to see its classified objects.
 OVERSIGHT_ROLES = frozenset({R.STATION_LEADER, R.BUREAU_LEADER, R.SUPERVISOR})
 #: From this classification up, seeing an object also needs an assignment (need-to-know).
-NEED_TO_KNOW_FROM = Classification.SECRET
+NEED_TO_KNOW_FROM = Classification.CONFIDENTIAL
 _ORDER = [Reach.ASSIGNED, Reach.STATION, Reach.BUREAU, Reach.GLOBAL]
 
 

@@ -89,10 +89,9 @@ def user_detail(request, pk: int):
     require(request.user, Action.USER_MANAGE)
     user = get_object_or_404(User.objects.select_related("unit"), pk=pk)
     form = UserForm(request.POST or None, instance=user)
-    if request.method == "POST" and form.is_valid():
-        if _save_user(request, form, user) is not None:
-            messages.success(request, _("Changes saved."))
-            return redirect("accounts:user_detail", pk=user.pk)
+    if request.method == "POST" and form.is_valid() and _save_user(request, form, user):
+        messages.success(request, _("Changes saved."))
+        return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {
         "form": form, "creating": False, "subject_user": user, "disable_form": DisableForm(),
         "has_2fa": services.confirmed_device(user) is not None,

@@ -15,5 +15,5 @@ class Classification(models.IntegerChoices):
 
     PUBLIC = 0, _("Unclassified")
     INTERNAL = 1, _("Internal")
-    SECRET = 2, _("Secret")
-    CONFIDENTIAL = 3, _("Confidential")
+    CONFIDENTIAL = 2, _("Confidential")  # 秘密
+    SECRET = 3, _("Secret")  # 机密

@@ -8,6 +8,8 @@ from casebook.access.policy import Action, reach
 #: (url name, label, icon, action that must be granted or None for every user)
 NAV = [
     ("core:home", _("Home"), "house", None),
+    ("subjects:list", _("Tracked subjects"), "person-lines-fill", Action.SUBJECT_VIEW),
+    ("subjects:map", _("Map"), "geo-alt", Action.SUBJECT_VIEW),
     ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
     ("accounts:security", _("Security policy"), "shield-lock", Action.POLICY_MANAGE),
@@ -19,10 +21,12 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for name, label, icon, action in NAV:
-        if action is None or reach(user, action) is not None:
-            url = reverse(name)
-            active = request.path == url if name == "core:home" else request.path.startswith(url)
-            items.append({"url": url, "label": label, "icon": icon, "active": active})
+    items = [{"url": reverse(name), "label": label, "icon": icon, "active": False}
+             for name, label, icon, action in NAV
+             if action is None or reach(user, action) is not None]
+    # the longest link that the current path starts with is the active one
+    matches = [i for i in items if request.path == i["url"] or
+               (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

@@ -98,10 +98,10 @@ def test_separation_of_duties(org, make_user, role, allowed):
 @pytest.mark.django_db
 class TestProtection:
     def test_clearance_below_classification_denies(self, org, make_user):
-        leader = make_user(R.STATION_LEADER, clearance=C.SECRET)
-        assert policy.can(leader, VIEW, Thing(ObjectScope(org["a"].pk, classification=C.SECRET)))
+        leader = make_user(R.STATION_LEADER, clearance=C.CONFIDENTIAL)
+        assert policy.can(leader, VIEW, Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL)))
         assert not policy.can(leader, VIEW,
-                              Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL)))
+                              Thing(ObjectScope(org["a"].pk, classification=C.SECRET)))
 
     def test_compartment_required(self, org, make_user):
         informants = Compartment.objects.get(code="informants")
@@ -112,10 +112,10 @@ class TestProtection:
         assert not policy.can(lacking, VIEW, thing)
 
     def test_need_to_know_for_secret(self, org, make_user):
-        officer = make_user(R.TRACKING_OFFICER, clearance=C.CONFIDENTIAL)
-        leader = make_user(R.STATION_LEADER, clearance=C.CONFIDENTIAL)
-        unassigned = Thing(ObjectScope(org["a"].pk, classification=C.SECRET))
-        assigned = Thing(ObjectScope(org["a"].pk, classification=C.SECRET,
+        officer = make_user(R.TRACKING_OFFICER, clearance=C.SECRET)
+        leader = make_user(R.STATION_LEADER, clearance=C.SECRET)
+        unassigned = Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL))
+        assigned = Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL,
                                      assignee_ids=frozenset({officer.pk})))
         assert not policy.can(officer, VIEW, unassigned)
         assert policy.can(officer, VIEW, assigned)

@@ -32,23 +32,23 @@ STATIONS = [
 ]
 # (police number, name, unit code, roles, clearance, compartments, title)
 ACCOUNTS = [
-    ("010001", "张伟", "JZ01", [Role.TRACKING_OFFICER], Classification.SECRET, [], "民警"),
+    ("010001", "张伟", "JZ01", [Role.TRACKING_OFFICER], Classification.CONFIDENTIAL, [], "民警"),
     ("010002", "李娜", "JZ01-1", [Role.COMMUNITY_OFFICER], Classification.INTERNAL, [],
      "社区民警"),
-    ("010003", "王强", "JZ01", [Role.ANALYST], Classification.SECRET, [], "研判员"),
-    ("010004", "刘洋", "JZ01", [Role.STATION_LEADER], Classification.CONFIDENTIAL,
+    ("010003", "王强", "JZ01", [Role.ANALYST], Classification.CONFIDENTIAL, [], "研判员"),
+    ("010004", "刘洋", "JZ01", [Role.STATION_LEADER], Classification.SECRET,
      ["informants", "classified-incidents"], "所长"),
-    ("000001", "陈静", "JZ", [Role.BUREAU_LEADER], Classification.CONFIDENTIAL,
+    ("000001", "陈静", "JZ", [Role.BUREAU_LEADER], Classification.SECRET,
      ["classified-incidents"], "副局长"),
-    ("000002", "赵磊", "JZ", [Role.SUPERVISOR], Classification.SECRET, [], "督察"),
+    ("000002", "赵磊", "JZ", [Role.SUPERVISOR], Classification.CONFIDENTIAL, [], "督察"),
     ("000003", "孙丽", "JZ", [Role.SYSTEM_ADMIN], Classification.PUBLIC, [], "系统管理员"),
     ("000004", "周杰", "JZ", [Role.SECURITY_ADMIN], Classification.PUBLIC, [], "安全管理员"),
     ("000005", "吴敏", "JZ", [Role.AUDIT_ADMIN], Classification.PUBLIC, [], "审计管理员"),
-    ("020001", "黄磊", "JZ02", [Role.TRACKING_OFFICER], Classification.SECRET, [], "民警"),
-    ("020002", "徐芳", "JZ02", [Role.STATION_LEADER], Classification.CONFIDENTIAL,
+    ("020001", "黄磊", "JZ02", [Role.TRACKING_OFFICER], Classification.CONFIDENTIAL, [], "民警"),
+    ("020002", "徐芳", "JZ02", [Role.STATION_LEADER], Classification.SECRET,
      ["informants"], "所长"),
-    ("030001", "马超", "JZ03", [Role.TRACKING_OFFICER], Classification.SECRET, [], "民警"),
-    ("030002", "胡静", "JZ03", [Role.STATION_LEADER], Classification.CONFIDENTIAL,
+    ("030001", "马超", "JZ03", [Role.TRACKING_OFFICER], Classification.CONFIDENTIAL, [], "民警"),
+    ("030002", "胡静", "JZ03", [Role.STATION_LEADER], Classification.SECRET,
      ["informants"], "所长"),
 ]
 #: Modules that add their own demo data: each has ``load(stdout)``; missing ones are skipped.

@@ -1,0 +1,105 @@
+"""/api/v1/subjects/: the same rules as the pages — scoped reads, service writes, 404 outside."""
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.accounts.models import User
+
+from .. import selectors, services
+from ..choices import Kind, RiskLevel, Status
+from ..models import Subject
+from .serializers import ConsultIn, ParticularsOut, SubjectDetailOut, SubjectIn, SubjectOut
+
+
+class SubjectFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    category = django_filters.CharFilter(field_name="category__code")
+    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    station = django_filters.CharFilter(field_name="station__code")
+    officer = django_filters.CharFilter(field_name="officers__username")
+    review_overdue = django_filters.BooleanFilter(method="filter_overdue")
+    q = django_filters.CharFilter(method="filter_q", help_text="full-text or exact identifier")
+
+    class Meta:
+        model = Subject
+        fields = ["kind", "category", "risk_level", "status", "station", "officer"]
+
+    def filter_overdue(self, qs, name, value):
+        from django.utils import timezone
+
+        overdue = qs.filter(review_due__lt=timezone.localdate()).exclude(status=Status.CLOSED)
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+    def filter_q(self, qs, name, value):
+        exact = selectors.identifier_search(qs, value)
+        return exact if exact is not None else selectors.text_search(qs, value)
+
+
+def _as_drf(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class SubjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     viewsets.GenericViewSet):
+    filterset_class = SubjectFilter
+    ordering = ["-updated_at"]
+
+    def get_queryset(self):
+        return (selectors.visible_subjects(self.request.user)
+                .select_related("category", "station", "area")
+                .prefetch_related("identifiers", "officers").order_by("-updated_at", "-pk"))
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return SubjectIn
+        return SubjectDetailOut if self.action == "retrieve" else SubjectOut
+
+    @extend_schema(request=SubjectIn, responses={201: SubjectDetailOut})
+    def create(self, request, *args, **kwargs):
+        incoming = SubjectIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        user = request.user
+        station = user.unit.station
+        if station is None or policy.reach(user, Action.SUBJECT_CREATE) is None:
+            raise PermissionDenied
+        approver = User.objects.filter(username=data["approved_by"]).first()
+        try:
+            subject = services.subject_create(
+                actor=user, kind=data["kind"], category=data["category"], name=data["name"],
+                station=station, legal_basis_ref=data["legal_basis_ref"],
+                approved_by=approver, approved_on=data["approved_on"],
+                classification=data["classification"], notes=data["notes"],
+                detail=dict(data[data["kind"]]))
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        out = SubjectDetailOut(subject, context={"request": request})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ConsultIn, responses=ParticularsOut,
+                   summary="Reveal a person's encrypted particulars, stating the purpose")
+    @action(detail=True, methods=["post"])
+    def consult(self, request, pk=None):
+        subject = selectors.get_subject(request.user, pk)
+        incoming = ConsultIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        if subject.kind != Kind.PERSON:
+            raise ValidationError({"detail": "Only persons have protected particulars."})
+        try:
+            services.subject_consult(actor=request.user, subject=subject,
+                                     purpose=incoming.validated_data["purpose"])
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        p = subject.person
+        return Response(ParticularsOut({
+            "id_number": p.id_number or "", "phones": p.phone_list,
+            "household_address": p.household_address or "",
+            "current_address": p.current_address or ""}).data)

@@ -1,0 +1,181 @@
+"""Reads of tracked subjects for views and the API — always scoped by the access policy."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.audit.models import AuditEvent
+from casebook.crypto.services import blind_index
+
+from . import identifiers as ids
+from .choices import IdentifierKind, Status
+from .models import Association, Identifier, Subject
+
+SORTS = {
+    "updated": "-updated_at", "name": "name", "-name": "-name", "risk": "-risk_level",
+    "review": "review_due", "created": "-created_at",
+}
+
+
+def visible_subjects(user, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
+    return policy.scope_queryset(user, Subject.objects.all(), action)
+
+
+def get_subject(user, pk, action: Action = Action.SUBJECT_VIEW) -> Subject:
+    """The one way to fetch a subject for a user: out of scope answers 404."""
+    return policy.get_or_404(
+        user, Subject.objects.select_related("category", "station", "area", "approved_by"),
+        action, pk=pk)
+
+
+def _fts_query(text: str) -> str:
+    """An FTS5 phrase of the text, quotes doubled (no operator injection)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def text_search(qs: QuerySet, query: str) -> QuerySet:
+    """Chinese full-text search over the search text (names, aliases, pinyin, addresses…)."""
+    needle = re.sub(r"\s+", " ", query).strip().lower()
+    if not needle:
+        return qs
+    if connection.vendor == "sqlite" and len(needle) >= 3:
+        return qs.filter(pk__in=RawSQL(
+            "SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH %s", [_fts_query(needle)]))
+    # PostgreSQL: LIKE on the lower-cased text is served by the pg_trgm GIN index.
+    return qs.filter(search_text__contains=needle)
+
+
+def identifier_search(qs: QuerySet, query: str) -> QuerySet | None:
+    """Exact search by a full ID or phone number through the blind index; None if the query
+    is neither."""
+    if ids.looks_like_id_number(query):
+        kind, value = IdentifierKind.ID_NUMBER, ids.normalise_id_number(query)
+    elif ids.looks_like_phone(query):
+        kind, value = IdentifierKind.PHONE, ids.normalise_phone(query)
+    else:
+        licence = query.strip().upper()
+        hits = Identifier.objects.filter(kind=IdentifierKind.LICENCE,
+                                         blind_index=blind_index(licence,
+                                                                 kind=IdentifierKind.LICENCE))
+        return qs.filter(pk__in=hits.values("subject_id")) if hits.exists() else None
+    index = blind_index(value, kind=kind)
+    return qs.filter(pk__in=Identifier.objects.filter(kind=kind, blind_index=index)
+                     .values("subject_id"))
+
+
+@dataclass
+class ListFilters:
+    q: str = ""
+    kind: str = ""
+    category: str = ""
+    risk: str = ""
+    status: str = ""
+    station: str = ""
+    officer: str = ""
+    overdue: bool = False
+    sort: str = "updated"
+
+
+def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
+    """(queryset, matched_identifier): the user's subjects filtered, searched and sorted."""
+    qs = visible_subjects(user).select_related("category", "station", "area")
+    exact = False
+    if f.q:
+        by_identifier = identifier_search(qs, f.q)
+        if by_identifier is not None:
+            qs, exact = by_identifier, True
+        else:
+            qs = text_search(qs, f.q)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.risk != "" and f.risk is not None and str(f.risk).isdigit():
+        qs = qs.filter(risk_level=int(f.risk))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.station and str(f.station).isdigit():
+        qs = qs.filter(station_id=int(f.station))
+    if f.officer and str(f.officer).isdigit():
+        qs = qs.filter(officers__pk=int(f.officer))
+    if f.overdue:
+        qs = qs.filter(review_due__lt=timezone.localdate()).exclude(status=Status.CLOSED)
+    qs = qs.order_by(SORTS.get(f.sort, "-updated_at"), "-pk")
+    return qs, exact
+
+
+def associations_of(user, subject: Subject) -> list[dict]:
+    """Links in both directions whose other end the user may see (others are not shown)."""
+    visible = set(visible_subjects(user).filter(
+        Q(links_in__source_subject=subject) | Q(links_out__target_subject=subject))
+        .values_list("pk", flat=True))
+    links = (Association.objects.filter(Q(source_subject=subject) | Q(target_subject=subject))
+             .select_related("source_subject", "target_subject", "created_by"))
+    rows = []
+    for link in links:
+        other = link.target_subject if link.source_subject_id == subject.pk else \
+            link.source_subject
+        if other.pk in visible:
+            rows.append({"link": link, "other": other,
+                         "outgoing": link.source_subject_id == subject.pk})
+    return rows
+
+
+def hidden_association_count(user, subject: Subject) -> int:
+    total = Association.objects.filter(Q(source_subject=subject) |
+                                       Q(target_subject=subject)).count()
+    return total - len(associations_of(user, subject))
+
+
+def graph_of(user, subject: Subject, hops: int = 2, limit: int = 80) -> dict:
+    """Nodes and edges around a subject, up to ``hops`` links away, only what the user sees."""
+    visible = visible_subjects(user)
+    seen = {subject.pk}
+    frontier = {subject.pk}
+    edges = []
+    for _ in range(hops):
+        links = Association.objects.filter(Q(source_subject__in=frontier) |
+                                           Q(target_subject__in=frontier))
+        allowed = set(visible.filter(Q(links_in__in=links) | Q(links_out__in=links))
+                      .values_list("pk", flat=True)) | seen
+        nxt = set()
+        for link in links:
+            a, b = link.source_subject_id, link.target_subject_id
+            if a in allowed and b in allowed:
+                edges.append((a, b, link.get_type_display()))
+                for end in (a, b):
+                    if end not in seen and len(seen) < limit:
+                        seen.add(end)
+                        nxt.add(end)
+        frontier = nxt
+        if not frontier:
+            break
+    nodes = Subject.objects.filter(pk__in=seen).only("pk", "name", "kind", "risk_level")
+    edges = list(dict.fromkeys(e for e in edges if e[0] in seen and e[1] in seen))
+    return {
+        "nodes": [{"id": str(n.pk), "name": n.name, "kind": n.kind, "risk": n.risk_level,
+                   "centre": n.pk == subject.pk} for n in nodes],
+        "edges": [{"source": str(a), "target": str(b), "label": label} for a, b, label in edges],
+    }
+
+
+def timeline_of(subject: Subject, limit: int = 200):
+    """Everything that happened to the subject, newest first, from the audit log."""
+    return AuditEvent.objects.filter(object_type="subjects.subject",
+                                     object_id=str(subject.pk)).order_by("-seq")[:limit]
+
+
+def purpose_suggestion(user, subject: Subject) -> str:
+    """The purpose pre-filled in the consultation prompt: the user's task on the subject when
+    the tracking module knows one, else empty."""
+    try:
+        from casebook.tracking.selectors import purpose_for  # type: ignore[import-not-found]
+    except ImportError:
+        return ""
+    return purpose_for(user, subject)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "subjects"
+urlpatterns = [
+    path("", views.subject_list, name="list"),
+    path("map/", views.subject_map, name="map"),
+    path("new/<str:kind>/", views.subject_create, name="create"),
+    path("<int:pk>/", views.subject_detail, name="detail"),
+    path("<int:pk>/edit/", views.subject_edit, name="edit"),
+    path("<int:pk>/consult/", views.subject_consult, name="consult"),
+    path("<int:pk>/status/", views.subject_status, name="status"),
+    path("<int:pk>/review/", views.subject_review, name="review"),
+    path("<int:pk>/links/", views.link_add, name="link_add"),
+    path("<int:pk>/links/<int:link_pk>/delete/", views.link_delete, name="link_delete"),
+    path("<int:pk>/records/<str:record>/", views.record_add, name="record_add"),
+    path("<int:pk>/situation/", views.situation_add, name="situation_add"),
+    path("<int:pk>/photo/", views.photo, name="photo"),
+    path("<int:pk>/photo/upload/", views.photo_upload, name="photo_upload"),
+    path("<int:pk>/graph.json", views.graph, name="graph"),
+]

@@ -1,0 +1,426 @@
+"""Pages of tracked subjects: list and search, create and edit, the dossier with its tabs,
+and the small actions on it. Every read goes through ``selectors`` (scoped by ``access``),
+every write through ``services``."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.accounts.models import User
+from casebook.audit.labels import action_label
+from casebook.core.models import Unit
+
+from . import selectors, services
+from .choices import Kind
+from .forms import (
+    CATEGORY_RECORDS,
+    DETAIL_FORMS,
+    RECORD_FORMS,
+    AssociationForm,
+    FilterForm,
+    PhotoForm,
+    PurposeForm,
+    ReviewForm,
+    SituationForm,
+    StatusForm,
+    SubjectForm,
+    UnlinkForm,
+)
+from .models import Association
+
+CONSULT_KEY = "cb_consulted"
+CONSULT_SECONDS = 15 * 60
+
+
+def _consulted(request, subject) -> bool:
+    stamp = request.session.get(CONSULT_KEY, {}).get(str(subject.pk))
+    return bool(stamp) and time.time() - stamp < CONSULT_SECONDS
+
+
+def _mark_consulted(request, subject) -> None:
+    consulted = {k: v for k, v in request.session.get(CONSULT_KEY, {}).items()
+                 if time.time() - v < CONSULT_SECONDS}
+    consulted[str(subject.pk)] = time.time()
+    request.session[CONSULT_KEY] = consulted
+
+
+@login_required
+def subject_list(request):
+    if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
+        raise PermissionDenied
+    station_ids = policy.station_ids(request.user, Action.SUBJECT_VIEW)
+    stations = Unit.objects.filter(pk__in=station_ids).order_by("code")
+    officers = User.objects.filter(subjects__station__in=station_ids).distinct().order_by(
+        "username")
+    form = FilterForm(request.GET or None, stations=stations, officers=officers)
+    filters = selectors.ListFilters(**form.cleaned_data) if form.is_valid() else \
+        selectors.ListFilters()
+    qs, exact = selectors.subject_list(request.user, filters)
+    page = Paginator(qs.prefetch_related("identifiers"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "subjects/list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "exact": exact,
+        "may_create": policy.reach(request.user, Action.SUBJECT_CREATE) is not None,
+        "multi_station": len(station_ids) > 1, "kinds": Kind.choices,
+    })
+
+
+def _own_station(user):
+    station = user.unit.station
+    if station is None or station.pk not in policy.station_ids(user, Action.SUBJECT_CREATE):
+        raise PermissionDenied
+    return station
+
+
+def _operators(user):
+    return selectors.visible_subjects(user).filter(kind=Kind.PERSON).order_by("name")
+
+
+@login_required
+def subject_create(request, kind: str):
+    if kind not in Kind.values:
+        raise Http404
+    station = _own_station(request.user)
+    form = SubjectForm(request.POST or None, kind=kind, station=station, user=request.user)
+    extra = {"operators": _operators(request.user)} if kind == Kind.PLACE else {}
+    detail_form = DETAIL_FORMS[kind](request.POST or None, prefix="d", **extra)
+    duplicate = None
+    if request.method == "POST" and form.is_valid() & detail_form.is_valid():
+        data = form.cleaned_data
+        try:
+            subject = services.subject_create(
+                actor=request.user, kind=kind, category=data["category"], name=data["name"],
+                station=station, area=data["area"], officers=list(data["officers"]),
+                classification=data["classification"], compartments=list(data["compartments"]),
+                legal_basis_ref=data["legal_basis_ref"], approved_by=data["approved_by"],
+                approved_on=data["approved_on"], notes=data["notes"],
+                detail=detail_form.cleaned_data)
+        except services.DuplicateSubject as exc:
+            duplicate = exc.existing
+            _errors_to_forms(exc, form, detail_form)
+        except ValidationError as exc:
+            _errors_to_forms(exc, form, detail_form)
+        else:
+            messages.success(request, _("%(name)s has been registered.") % {"name": subject})
+            return redirect(subject)
+    return render(request, "subjects/form.html", {
+        "form": form, "detail_form": detail_form, "kind": kind, "kind_label": Kind(kind).label,
+        "station": station, "duplicate": duplicate, "creating": True,
+    })
+
+
+def _errors_to_forms(exc: ValidationError, form, detail_form) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = form if field in form.fields else detail_form if field in detail_form.fields \
+            else form
+        for error in errors:
+            target.add_error(field if field in target.fields else None, error)
+
+
+@login_required
+def subject_edit(request, pk: int):
+    subject = selectors.get_subject(request.user, pk, Action.SUBJECT_EDIT)
+    model_detail = services._detail_of(subject)
+    form = SubjectForm(request.POST or None, instance=subject, kind=subject.kind,
+                       station=subject.station, user=request.user)
+    extra = {"operators": _operators(request.user).exclude(pk=subject.pk)} \
+        if subject.kind == Kind.PLACE else {}
+    initial = {}
+    if subject.kind == Kind.PERSON:
+        initial["phones"] = ", ".join(model_detail.phone_list)
+    detail_form = DETAIL_FORMS[subject.kind](request.POST or None, instance=model_detail,
+                                             prefix="d", initial=initial, **extra)
+    duplicate = None
+    if request.method == "POST" and form.is_valid() & detail_form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.subject_update(
+                actor=request.user, subject=subject, detail=detail_form.cleaned_data,
+                officers=list(data["officers"]) or None, compartments=list(data["compartments"]),
+                **{k: data[k] for k in ("name", "category", "area", "classification",
+                                        "legal_basis_ref", "approved_by", "approved_on",
+                                        "notes")})
+        except services.DuplicateSubject as exc:
+            duplicate = exc.existing
+            _errors_to_forms(exc, form, detail_form)
+        except ValidationError as exc:
+            _errors_to_forms(exc, form, detail_form)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(subject)
+    return render(request, "subjects/form.html", {
+        "form": form, "detail_form": detail_form, "kind": subject.kind,
+        "kind_label": subject.get_kind_display(), "station": subject.station,
+        "subject": subject, "duplicate": duplicate, "creating": False,
+    })
+
+
+TABS = ["overview", "details", "associations", "timeline"]
+
+
+@login_required
+def subject_detail(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    user = request.user
+    context = {
+        "subject": subject, "tab": tab, "tabs": TABS,
+        "may_edit": policy.can(user, Action.SUBJECT_EDIT, subject),
+        "may_approve": policy.can(user, Action.SUBJECT_APPROVE, subject),
+        "consulted": _consulted(request, subject),
+        "officers": subject.officers.all(), "identifiers": subject.identifiers.all(),
+        "compartments": subject.compartments.all(),
+    }
+    detail = services._detail_of(subject)
+    context["detail"] = detail
+    context["tile_url"] = settings.CASEBOOK_MAP_TILE_URL
+    if tab == "overview":
+        context["links"] = selectors.associations_of(user, subject)[:6]
+        if subject.kind == Kind.INCIDENT:
+            context["situation"] = detail.situation.select_related("author")[:10]
+            context["situation_form"] = SituationForm()
+    if tab == "details":
+        context["purpose_form"] = PurposeForm(initial={
+            "purpose": selectors.purpose_suggestion(user, subject)})
+        if subject.kind == Kind.PERSON:
+            records = CATEGORY_RECORDS.get(subject.category.code, [])
+            context["record_sections"] = [
+                {"key": key, "form": RECORD_FORMS[key](prefix=key),
+                 "rows": getattr(detail, {"offence": "offences", "rehab": "rehab",
+                                          "drug_test": "drug_tests",
+                                          "threat": "threats"}[key]).all(),
+                 "title": RECORD_FORMS[key]._meta.model._meta.verbose_name_plural}
+                for key in records]
+            context["photo_form"] = PhotoForm()
+        if subject.kind == Kind.PLACE:
+            context["checklist"] = subject.category.checklist.all()
+    if tab == "associations":
+        context["links"] = selectors.associations_of(user, subject)
+        context["hidden_links"] = selectors.hidden_association_count(user, subject)
+        context["link_form"] = AssociationForm(
+            candidates=selectors.visible_subjects(user).exclude(pk=subject.pk).order_by("name"))
+        context["unlink_form"] = UnlinkForm()
+    if tab == "timeline":
+        events = list(selectors.timeline_of(subject))
+        for e in events:
+            e.label = action_label(e.action)
+        context["events"] = events
+    if context["may_edit"] or context["may_approve"]:
+        context["status_form"] = StatusForm()
+        context["review_form"] = ReviewForm()
+    return render(request, "subjects/detail.html", context)
+
+
+@login_required
+@require_POST
+def subject_consult(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    form = PurposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("State why you need the full particulars."))
+        return redirect(f"{subject.get_absolute_url()}?tab=details")
+    try:
+        services.subject_consult(actor=request.user, subject=subject,
+                                 purpose=form.cleaned_data["purpose"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _mark_consulted(request, subject)
+    return redirect(f"{subject.get_absolute_url()}?tab=details")
+
+
+def _back(subject, tab="overview"):
+    return redirect(f"{subject.get_absolute_url()}?tab={tab}")
+
+
+def _report(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@login_required
+@require_POST
+def subject_status(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_set_status(actor=request.user, subject=subject,
+                                        **form.cleaned_data)
+            messages.success(request, _("Status changed."))
+        except ValidationError as exc:
+            _report(request, exc)
+    else:
+        messages.error(request, _("Choose a status and give a reason."))
+    return _back(subject)
+
+
+@login_required
+@require_POST
+def subject_review(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_review(actor=request.user, subject=subject, **form.cleaned_data)
+            messages.success(request, _("Review recorded; next review on %(date)s.")
+                             % {"date": subject.review_due.isoformat()})
+        except ValidationError as exc:
+            _report(request, exc)
+    else:
+        messages.error(request, _("Say what the review concluded."))
+    return _back(subject)
+
+
+@login_required
+@require_POST
+def link_add(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    form = AssociationForm(request.POST, candidates=selectors.visible_subjects(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.association_create(actor=request.user, source=subject, target=data["target"],
+                                        type=data["type"], role=data["role"],
+                                        source_text=data["source"],
+                                        confidence=data["confidence"])
+            messages.success(request, _("Link added."))
+        except ValidationError as exc:
+            _report(request, exc)
+    else:
+        messages.error(request, _("The link was not added: choose a subject you can see, the "
+                                  "relation and the source."))
+    return _back(subject, "associations")
+
+
+@login_required
+@require_POST
+def link_delete(request, pk: int, link_pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    link = get_object_or_404(Association, pk=link_pk, source_subject=subject)
+    form = UnlinkForm(request.POST)
+    try:
+        services.association_delete(actor=request.user, link=link,
+                                    reason=form.data.get("reason", ""))
+        messages.success(request, _("Link removed."))
+    except ValidationError as exc:
+        _report(request, exc)
+    return _back(subject, "associations")
+
+
+@login_required
+@require_POST
+def record_add(request, pk: int, record: str):
+    subject = selectors.get_subject(request.user, pk)
+    if record not in RECORD_FORMS:
+        raise Http404
+    form = RECORD_FORMS[record](request.POST, prefix=record)
+    if form.is_valid():
+        try:
+            services.person_record_add(actor=request.user, subject=subject, record=record,
+                                       data=form.cleaned_data)
+            messages.success(request, _("Record added."))
+        except ValidationError as exc:
+            _report(request, exc)
+    else:
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else
+                           " ".join(e) for f, e in form.errors.items())
+        messages.error(request, _("Not added: %(errors)s") % {"errors": errors})
+    return _back(subject, "details")
+
+
+@login_required
+@require_POST
+def situation_add(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    form = SituationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.situation_add(actor=request.user, subject=subject, **form.cleaned_data)
+            messages.success(request, _("Situation recorded."))
+        except ValidationError as exc:
+            _report(request, exc)
+    else:
+        messages.error(request, _("Describe the situation."))
+    return _back(subject)
+
+
+@login_required
+@require_POST
+def photo_upload(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["photo"]
+        if upload.size > services.MAX_PHOTO_BYTES:
+            messages.error(request, _("The photo is larger than 5 MB."))
+        else:
+            try:
+                services.photo_set(actor=request.user, subject=subject, data=upload.read())
+                messages.success(request, _("Photo saved."))
+            except ValidationError as exc:
+                _report(request, exc)
+    else:
+        messages.error(request, _("Choose a photo file."))
+    return _back(subject, "details")
+
+
+@login_required
+def photo(request, pk: int):
+    """The photo is personal data: shown only within an active consultation."""
+    subject = selectors.get_subject(request.user, pk)
+    if not _consulted(request, subject):
+        raise PermissionDenied
+    data = services.photo_bytes(subject)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def graph(request, pk: int):
+    subject = selectors.get_subject(request.user, pk)
+    try:
+        hops = max(1, min(3, int(request.GET.get("hops", 2))))
+    except ValueError:
+        hops = 2
+    return JsonResponse(selectors.graph_of(request.user, subject, hops=hops))
+
+
+@login_required
+def subject_map(request):
+    """Places and incidents with a position, on a map."""
+    if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
+        raise PermissionDenied
+    qs = selectors.visible_subjects(request.user).exclude(kind=Kind.PERSON)
+    points = []
+    for s in qs.select_related("place", "incident", "category")[:2000]:
+        detail = s.place if s.kind == Kind.PLACE else s.incident
+        if detail is not None and detail.latitude is not None:
+            points.append({"id": s.pk, "name": s.name, "kind": s.kind, "risk": s.risk_level,
+                           "category": s.category.label, "lat": float(detail.latitude),
+                           "lng": float(detail.longitude), "url": s.get_absolute_url()})
+    return render(request, "subjects/map.html", {"points": points,
+                                                 "tile_url": settings.CASEBOOK_MAP_TILE_URL})
+
+
+def new_subject_links(user) -> list[tuple[str, str]]:
+    return [(reverse("subjects:create", args=[k]), label) for k, label in Kind.choices]
