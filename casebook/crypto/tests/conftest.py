@@ -21,3 +21,12 @@ def isolated_keyring(settings, tmp_path):
     reset_all()
     yield settings.CASEBOOK_MASTER_KEY_FILE
     reset_all()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read messages in English, the source language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
