@@ -29,15 +29,29 @@ def org(db):
 def make_user(org):
     counter = {"n": 0}
 
-    def make(role: str | None = Role.TRACKING_OFFICER, unit=None, *, clearance=Classification.CONFIDENTIAL,
-             compartments=(), username=None, password=PASSWORD, **extra):
+    def make(
+        role: str | None = Role.TRACKING_OFFICER,
+        unit=None,
+        *,
+        clearance=Classification.CONFIDENTIAL,
+        compartments=(),
+        username=None,
+        password=PASSWORD,
+        **extra,
+    ):
         counter["n"] += 1
         roles = {role} if isinstance(role, str) else set(role or ())
         return user_create(
-            actor=None, username=username or f"9{counter['n']:05d}",
+            actor=None,
+            username=username or f"9{counter['n']:05d}",
             real_name=extra.pop("real_name", f"测试{counter['n']}"),
-            unit=unit or org["a"], password=password, roles=roles, clearance=clearance,
-            compartments=compartments, **extra)
+            unit=unit or org["a"],
+            password=password,
+            roles=roles,
+            clearance=clearance,
+            compartments=compartments,
+            **extra,
+        )
 
     return make
 
@@ -53,8 +67,9 @@ def login(client: Client, user) -> Client:
     session[authflow.LAST_SEEN] = now
     session[authflow.AUTH_AT] = now
     if mfa_required(user):
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test",
-                                                     defaults={"confirmed": True})
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="test", defaults={"confirmed": True}
+        )
         session["otp_device_id"] = device.persistent_id
     session.save()
     return client

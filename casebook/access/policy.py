@@ -56,24 +56,33 @@ class Reach(StrEnum):
 R = Role
 RULES: dict[Action, dict[str, Reach]] = {
     Action.SUBJECT_VIEW: {
-        R.TRACKING_OFFICER: Reach.STATION, R.COMMUNITY_OFFICER: Reach.STATION,
-        R.ANALYST: Reach.STATION, R.STATION_LEADER: Reach.STATION,
-        R.BUREAU_LEADER: Reach.BUREAU, R.SUPERVISOR: Reach.BUREAU,
+        R.TRACKING_OFFICER: Reach.STATION,
+        R.COMMUNITY_OFFICER: Reach.STATION,
+        R.ANALYST: Reach.STATION,
+        R.STATION_LEADER: Reach.STATION,
+        R.BUREAU_LEADER: Reach.BUREAU,
+        R.SUPERVISOR: Reach.BUREAU,
     },
     Action.SUBJECT_CREATE: {
-        R.TRACKING_OFFICER: Reach.STATION, R.COMMUNITY_OFFICER: Reach.STATION,
+        R.TRACKING_OFFICER: Reach.STATION,
+        R.COMMUNITY_OFFICER: Reach.STATION,
         R.STATION_LEADER: Reach.STATION,
     },
     Action.SUBJECT_EDIT: {
-        R.TRACKING_OFFICER: Reach.ASSIGNED, R.COMMUNITY_OFFICER: Reach.ASSIGNED,
+        R.TRACKING_OFFICER: Reach.ASSIGNED,
+        R.COMMUNITY_OFFICER: Reach.ASSIGNED,
         R.STATION_LEADER: Reach.STATION,
     },
     Action.SUBJECT_APPROVE: {R.STATION_LEADER: Reach.STATION},
     Action.SUBJECT_EXPORT: {
-        R.ANALYST: Reach.STATION, R.STATION_LEADER: Reach.STATION, R.BUREAU_LEADER: Reach.BUREAU,
+        R.ANALYST: Reach.STATION,
+        R.STATION_LEADER: Reach.STATION,
+        R.BUREAU_LEADER: Reach.BUREAU,
     },
     Action.STATION_DASHBOARD: {
-        R.STATION_LEADER: Reach.STATION, R.ANALYST: Reach.STATION, R.BUREAU_LEADER: Reach.BUREAU,
+        R.STATION_LEADER: Reach.STATION,
+        R.ANALYST: Reach.STATION,
+        R.BUREAU_LEADER: Reach.BUREAU,
         R.SUPERVISOR: Reach.BUREAU,
     },
     Action.BUREAU_DASHBOARD: {R.BUREAU_LEADER: Reach.BUREAU, R.SUPERVISOR: Reach.BUREAU},
@@ -118,6 +127,7 @@ class AccessPaths:
 
 # --- the user's side -------------------------------------------------------------------------
 
+
 def reach(user, action: Action) -> Reach | None:
     """The widest reach any of the user's roles gives for the action, or None."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -143,8 +153,9 @@ def station_ids(user, action: Action) -> set[int]:
         bureau = unit.bureau
         if bureau is None:
             return set()
-        return set(Unit.objects.filter(kind=UnitKind.STATION, parent=bureau)
-                   .values_list("pk", flat=True))
+        return set(
+            Unit.objects.filter(kind=UnitKind.STATION, parent=bureau).values_list("pk", flat=True)
+        )
     station = unit.station
     return {station.pk} if station else set()
 
@@ -156,6 +167,7 @@ def _needs_assignment(user, level: Reach, classification: int) -> bool:
 
 
 # --- single objects --------------------------------------------------------------------------
+
 
 def can(user, action: Action, obj=None) -> bool:
     """May ``user`` do ``action`` (to ``obj``, when the action concerns an object)?"""
@@ -172,8 +184,12 @@ def can(user, action: Action, obj=None) -> bool:
     if not scope.compartments <= user.compartment_codes:
         return False
     if _needs_assignment(user, level, scope.classification):
-        in_area = (level == Reach.ASSIGNED and scope.area_id is not None
-                   and Role.COMMUNITY_OFFICER in user.role_set and scope.area_id == user.unit_id)
+        in_area = (
+            level == Reach.ASSIGNED
+            and scope.area_id is not None
+            and Role.COMMUNITY_OFFICER in user.role_set
+            and scope.area_id == user.unit_id
+        )
         return user.pk in scope.assignee_ids or in_area
     return True
 
@@ -185,6 +201,7 @@ def check(user, action: Action, obj=None) -> None:
 
 
 # --- querysets -------------------------------------------------------------------------------
+
 
 def scope_queryset(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
     """Restrict ``qs`` to what ``user`` may reach for ``action`` — the same rules as :func:`can`."""

@@ -37,12 +37,23 @@ def user_list(request):
     elif state == "disabled":
         users = users.filter(is_active=False)
     page = Paginator(users, 25).get_page(request.GET.get("page"))
-    with_2fa = set(TOTPDevice.objects.filter(confirmed=True, user__in=page.object_list)
-                   .values_list("user_id", flat=True))
-    return render(request, "accounts/user_list.html", {
-        "page": page, "q": q, "role": role, "state": state, "roles": Role.choices,
-        "with_2fa": with_2fa,
-    })
+    with_2fa = set(
+        TOTPDevice.objects.filter(confirmed=True, user__in=page.object_list).values_list(
+            "user_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "q": q,
+            "role": role,
+            "state": state,
+            "roles": Role.choices,
+            "with_2fa": with_2fa,
+        },
+    )
 
 
 def _save_user(request, form, user=None):
@@ -51,22 +62,32 @@ def _save_user(request, form, user=None):
     try:
         with transaction.atomic():
             if user is None:
-                user = services.user_create(actor=request.user, username=data["username"],
-                                            password=data["password"], roles=set(data["roles"]),
-                                            compartments=data["compartments"], **fields)
+                user = services.user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password"],
+                    roles=set(data["roles"]),
+                    compartments=data["compartments"],
+                    **fields,
+                )
             else:
-                services.user_update(actor=request.user, user=user,
-                                     compartments=data["compartments"], **fields)
+                services.user_update(
+                    actor=request.user, user=user, compartments=data["compartments"], **fields
+                )
                 if set(data["roles"]) != set(user.role_set):
-                    services.user_set_roles(actor=request.user, user=user,
-                                            roles=set(data["roles"]))
+                    services.user_set_roles(actor=request.user, user=user, roles=set(data["roles"]))
     except ValidationError as exc:
         apply_validation_error(form, exc, default_field="password" if user is None else None)
         return None
     except PermissionDenied as exc:
         # The refused attempt is recorded after the rollback, so the record survives.
-        record_event(actor=request.user, action="account.roles", obj=user, outcome="denied",
-                     details={"reason": str(exc)})
+        record_event(
+            actor=request.user,
+            action="account.roles",
+            obj=user,
+            outcome="denied",
+            details={"reason": str(exc)},
+        )
         form.add_error("roles", str(exc) or _("Not allowed."))
         return None
     return user
@@ -92,10 +113,17 @@ def user_detail(request, pk: int):
     if request.method == "POST" and form.is_valid() and _save_user(request, form, user):
         messages.success(request, _("Changes saved."))
         return redirect("accounts:user_detail", pk=user.pk)
-    return render(request, "accounts/user_form.html", {
-        "form": form, "creating": False, "subject_user": user, "disable_form": DisableForm(),
-        "has_2fa": services.confirmed_device(user) is not None,
-    })
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "creating": False,
+            "subject_user": user,
+            "disable_form": DisableForm(),
+            "has_2fa": services.confirmed_device(user) is not None,
+        },
+    )
 
 
 @login_required
@@ -105,8 +133,9 @@ def user_toggle_active(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     activate = not user.is_active
     try:
-        services.user_set_active(actor=request.user, user=user, active=activate,
-                                 reason=request.POST.get("reason", ""))
+        services.user_set_active(
+            actor=request.user, user=user, active=activate, reason=request.POST.get("reason", "")
+        )
     except ValidationError:
         messages.error(request, _("Give a reason for disabling the account."))
     except PermissionDenied as exc:
@@ -122,8 +151,9 @@ def user_reset_mfa(request, pk: int):
     require(request.user, Action.USER_MANAGE)
     user = get_object_or_404(User, pk=pk)
     services.mfa_reset(actor=request.user, user=user)
-    messages.success(request, _("Two-factor authentication reset: the officer enrols again at "
-                                "the next login."))
+    messages.success(
+        request, _("Two-factor authentication reset: the officer enrols again at the next login.")
+    )
     return redirect("accounts:user_detail", pk=pk)
 
 
@@ -138,8 +168,7 @@ def security_policies(request):
             services.role_policy_set(actor=request.user, role=role, mfa_required=role in wanted)
         messages.success(request, _("Security policy saved."))
         return redirect("accounts:security")
-    compartment_form = CompartmentForm(request.POST if "add_compartment" in request.POST
-                                       else None)
+    compartment_form = CompartmentForm(request.POST if "add_compartment" in request.POST else None)
     if request.method == "POST" and compartment_form.is_valid():
         services.compartment_create(actor=request.user, **compartment_form.cleaned_data)
         messages.success(request, _("Compartment added."))
@@ -149,15 +178,23 @@ def security_policies(request):
     from casebook.crypto.profiles import current_profile
 
     keyring = load_keyring()
-    return render(request, "accounts/security.html", {
-        "rows": [(value, label, policies.get(value, RolePolicy.default_for(value)))
-                 for value, label in Role.choices],
-        "compartments": Compartment.objects.all(),
-        "compartment_form": compartment_form,
-        "profile": current_profile().name,
-        "active_kid": keyring.active[0],
-        "key_count": DataKey.objects.filter(destroyed_at__isnull=True).count(),
-        "destroyed_count": DataKey.objects.filter(destroyed_at__isnull=False).count(),
-        "kid_counts": DataKey.objects.filter(destroyed_at__isnull=True)
-        .values("master_kid").order_by("master_kid").annotate(n=Count("pk")),
-    })
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "rows": [
+                (value, label, policies.get(value, RolePolicy.default_for(value)))
+                for value, label in Role.choices
+            ],
+            "compartments": Compartment.objects.all(),
+            "compartment_form": compartment_form,
+            "profile": current_profile().name,
+            "active_kid": keyring.active[0],
+            "key_count": DataKey.objects.filter(destroyed_at__isnull=True).count(),
+            "destroyed_count": DataKey.objects.filter(destroyed_at__isnull=False).count(),
+            "kid_counts": DataKey.objects.filter(destroyed_at__isnull=True)
+            .values("master_kid")
+            .order_by("master_kid")
+            .annotate(n=Count("pk")),
+        },
+    )

@@ -18,8 +18,7 @@ PENDING_TTL = 300  # seconds to finish the second step
 
 def set_pending(request, user) -> None:
     request.session.cycle_key()
-    request.session[PENDING] = {"uid": user.pk, "at": time.time(),
-                                "backend": user.backend}
+    request.session[PENDING] = {"uid": user.pk, "at": time.time(), "backend": user.backend}
 
 
 def pending_user(request):
@@ -44,8 +43,7 @@ def complete_login(request, user, device=None) -> None:
     request.session[LOGIN_AT] = now
     request.session[LAST_SEEN] = now
     request.session[AUTH_AT] = now
-    record_event(actor=user, action="auth.login",
-                 details={"second_factor": device is not None})
+    record_event(actor=user, action="auth.login", details={"second_factor": device is not None})
 
 
 def mark_recent_auth(request) -> None:

@@ -11,42 +11,64 @@ from .roles import Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Police number"), max_length=12,
-                               widget=forms.TextInput(attrs={"autofocus": True,
-                                                             "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete":
-                                                                 "current-password"}))
+    username = forms.CharField(
+        label=_("Police number"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
     token = forms.RegexField(
-        label=_("Verification code"), regex=r"^\s*\d{6}\s*$",
+        label=_("Verification code"),
+        regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": _("Enter the 6-digit code shown in your authenticator app.")},
-        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric",
-                                      "autocomplete": "one-time-code", "maxlength": 6}),
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "maxlength": 6,
+            }
+        ),
     )
 
 
 class ReauthForm(forms.Form):
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autofocus": True,
-                                                                 "autocomplete":
-                                                                 "current-password"}))
-    token = forms.CharField(label=_("Verification code"), required=False, max_length=6,
-                            widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                          "autocomplete": "one-time-code"}))
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )
+    token = forms.CharField(
+        label=_("Verification code"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("Current password"), strip=False,
-                                   widget=forms.PasswordInput)
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput
+    )
     new_password = forms.CharField(
-        label=_("New password"), strip=False, widget=forms.PasswordInput,
-        help_text=_("At least 12 characters. A short sentence is easier to remember and "
-                    "harder to guess than a jumble of symbols."))
-    new_password2 = forms.CharField(label=_("New password again"), strip=False,
-                                    widget=forms.PasswordInput)
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_(
+            "At least 12 characters. A short sentence is easier to remember and "
+            "harder to guess than a jumble of symbols."
+        ),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -66,23 +88,33 @@ class PasswordChangeForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=64,
-                           help_text=_("What the token is for, e.g. the system that uses it."))
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365,
-                              initial=90)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=64,
+        help_text=_("What the token is for, e.g. the system that uses it."),
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
 
 
 class UserForm(forms.ModelForm):
     """The system administrator's form for an account (roles and password handled apart)."""
 
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices,
-                                      widget=forms.CheckboxSelectMultiple, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
     compartments = forms.ModelMultipleChoiceField(
-        label=_("Compartments"), queryset=Compartment.objects.all(), required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Compartments"),
+        queryset=Compartment.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     password = forms.CharField(
-        label=_("Initial password"), strip=False, widget=forms.PasswordInput, required=False,
-        help_text=_("At least 12 characters; give it to the officer in person."))
+        label=_("Initial password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("At least 12 characters; give it to the officer in person."),
+    )
 
     class Meta:
         model = User
@@ -91,8 +123,9 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True).select_related(
-            "parent").order_by("kind", "code")
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(is_active=True).select_related("parent").order_by("kind", "code")
+        )
         self.fields["unit"].label_from_instance = lambda u: u.path()
         self.fields["clearance"].choices = Classification.choices
         if creating:
@@ -111,7 +144,8 @@ class UnitForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Unit.objects.exclude(kind=UnitKind.AREA).order_by(
-            "kind", "code")
+            "kind", "code"
+        )
         self.fields["parent"].label_from_instance = lambda u: u.path()
 
 

@@ -48,12 +48,17 @@ class SessionPolicyMiddleware:
     def _end(request, user, reason: str):
         record_event(actor=user, action="auth.session_end", details={"reason": reason})
         logout(request)
-        text = (_("Two-factor authentication is now required for your role. Please log in "
-                  "again.") if reason == "mfa" else
-                _("Your session has expired. Please log in again."))
+        text = (
+            _("Two-factor authentication is now required for your role. Please log in again.")
+            if reason == "mfa"
+            else _("Your session has expired. Please log in again.")
+        )
         if request.path.startswith("/api/"):
-            return JsonResponse({"type": "about:blank", "title": text, "status": 401},
-                                status=401, content_type="application/problem+json")
+            return JsonResponse(
+                {"type": "about:blank", "title": text, "status": 401},
+                status=401,
+                content_type="application/problem+json",
+            )
         messages.warning(request, text)
         if request.headers.get("HX-Request"):
             response = JsonResponse({}, status=401)

@@ -55,20 +55,31 @@ class User(AbstractBaseUser):
     """An account. The police number (警号) is the login; there is no superuser."""
 
     username = models.CharField(
-        _("police number"), max_length=12, unique=True, validators=[police_number_validator],
+        _("police number"),
+        max_length=12,
+        unique=True,
+        validators=[police_number_validator],
     )
     real_name = models.CharField(_("real name"), max_length=50)
     unit = models.ForeignKey(
-        "core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members",
+        "core.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     title = models.CharField(_("post"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     clearance = models.IntegerField(
-        _("clearance"), choices=Classification.choices, default=Classification.INTERNAL,
+        _("clearance"),
+        choices=Classification.choices,
+        default=Classification.INTERNAL,
     )
     compartments = models.ManyToManyField(
-        Compartment, verbose_name=_("compartments"), blank=True, related_name="holders",
+        Compartment,
+        verbose_name=_("compartments"),
+        blank=True,
+        related_name="holders",
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
@@ -132,11 +143,18 @@ class User(AbstractBaseUser):
 class UserRole(models.Model):
     """One role held by one user, with who granted it and when."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("granted by"))
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
 
     class Meta:
@@ -172,8 +190,9 @@ class RolePolicy(models.Model):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 digest is stored; the key is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=64)
     prefix = models.CharField(_("prefix"), max_length=8)
     digest = models.CharField(_("digest"), max_length=64, unique=True)

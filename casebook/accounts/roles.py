@@ -17,15 +17,20 @@ class Role(models.TextChoices):
 
 
 #: Roles that work with case data.
-CASE_ROLES = frozenset({
-    Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.ANALYST,
-    Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR,
-})
+CASE_ROLES = frozenset(
+    {
+        Role.TRACKING_OFFICER,
+        Role.COMMUNITY_OFFICER,
+        Role.ANALYST,
+        Role.STATION_LEADER,
+        Role.BUREAU_LEADER,
+        Role.SUPERVISOR,
+    }
+)
 #: The three administrators: none of them sees case data.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 #: Roles whose holders must use two factors unless the security administrator says otherwise.
-MFA_BY_DEFAULT = frozenset({Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR,
-                            *ADMIN_ROLES})
+MFA_BY_DEFAULT = frozenset({Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR, *ADMIN_ROLES})
 #: Roles that may not be combined in one account (separation of duties).
 INCOMPATIBLE = [
     frozenset({Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN}),

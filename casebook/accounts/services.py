@@ -33,13 +33,26 @@ def _validate_roles(roles: set[str]) -> None:
             labels = "、".join(str(Role(r).label) for r in sorted(pair))
             raise ValidationError(
                 _("These roles separate duties and cannot be held together: %(roles)s")
-                % {"roles": labels})
+                % {"roles": labels}
+            )
 
 
 @transaction.atomic
-def user_create(*, actor: User | None, username: str, real_name: str, unit, password: str,
-                roles: set[str] = frozenset(), title: str = "", phone: str = "", email: str = "",
-                clearance: int = 1, compartments=(), is_demo: bool = False) -> User:
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    real_name: str,
+    unit,
+    password: str,
+    roles: set[str] = frozenset(),
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+    clearance: int = 1,
+    compartments=(),
+    is_demo: bool = False,
+) -> User:
     """Create an account. ``actor`` None is the installer (``create_admin``, demo data)."""
     if actor is not None:
         require(actor, Action.USER_MANAGE)
@@ -47,8 +60,16 @@ def user_create(*, actor: User | None, username: str, real_name: str, unit, pass
     _validate_roles(roles)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This police number is already registered.")})
-    user = User(username=username, real_name=real_name, unit=unit, title=title, phone=phone,
-                email=email, clearance=clearance, is_demo=is_demo)
+    user = User(
+        username=username,
+        real_name=real_name,
+        unit=unit,
+        title=title,
+        phone=phone,
+        email=email,
+        clearance=clearance,
+        is_demo=is_demo,
+    )
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.set_password(password)
@@ -57,9 +78,13 @@ def user_create(*, actor: User | None, username: str, real_name: str, unit, pass
     user.compartments.set(compartments)
     for role in sorted(roles):
         UserRole.objects.create(user=user, role=role, granted_by=actor)
-    record_event(actor=actor, action="account.create", obj=user,
-                 actor_name="installer" if actor is None else "",
-                 details={"roles": sorted(roles), "unit": unit.code, "clearance": clearance})
+    record_event(
+        actor=actor,
+        action="account.create",
+        obj=user,
+        actor_name="installer" if actor is None else "",
+        details={"roles": sorted(roles), "unit": unit.code, "clearance": clearance},
+    )
     return user
 
 
@@ -99,8 +124,12 @@ def user_set_roles(*, actor: User, user: User, roles: set[str]) -> None:
     for role in sorted(roles - old):
         UserRole.objects.create(user=user, role=role, granted_by=actor)
     if old != roles:
-        record_event(actor=actor, action="account.roles", obj=user,
-                     details={"granted": sorted(roles - old), "revoked": sorted(old - roles)})
+        record_event(
+            actor=actor,
+            action="account.roles",
+            obj=user,
+            details={"granted": sorted(roles - old), "revoked": sorted(old - roles)},
+        )
     user.__dict__.pop("role_set", None)
 
 
@@ -114,8 +143,12 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") 
     user.is_active = active
     user.disabled_reason = "" if active else reason.strip()
     user.save(update_fields=["is_active", "disabled_reason"])
-    record_event(actor=actor, action="account.enable" if active else "account.disable",
-                 obj=user, details={"reason": reason.strip()} if reason else {})
+    record_event(
+        actor=actor,
+        action="account.enable" if active else "account.disable",
+        obj=user,
+        details={"reason": reason.strip()} if reason else {},
+    )
 
 
 @transaction.atomic
@@ -127,8 +160,12 @@ def user_set_password(*, actor: User, user: User, password: str) -> None:
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at"])
-    record_event(actor=actor, action="account.password", obj=user,
-                 details={"by": "self" if actor.pk == user.pk else "administrator"})
+    record_event(
+        actor=actor,
+        action="account.password",
+        obj=user,
+        details={"by": "self" if actor.pk == user.pk else "administrator"},
+    )
 
 
 def mfa_required(user: User) -> bool:
@@ -153,8 +190,9 @@ def mfa_confirm_enrolment(*, user: User, device: TOTPDevice, token: str) -> bool
     if device.user_id != user.pk or device.confirmed:
         raise PermissionDenied
     if not device.verify_token((token or "").strip()):
-        record_event(actor=None, actor_name=user.real_name, action="mfa.enrol", obj=user,
-                     outcome="failure")
+        record_event(
+            actor=None, actor_name=user.real_name, action="mfa.enrol", obj=user, outcome="failure"
+        )
         return False
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
@@ -176,11 +214,17 @@ def mfa_reset(*, actor: User, user: User) -> None:
 def role_policy_set(*, actor: User, role: str, mfa_required: bool) -> RolePolicy:
     require(actor, Action.POLICY_MANAGE)
     policy, _created = RolePolicy.objects.get_or_create(
-        role=role, defaults={"mfa_required": RolePolicy.default_for(role)})
+        role=role, defaults={"mfa_required": RolePolicy.default_for(role)}
+    )
     if policy.mfa_required != mfa_required:
-        record_event(actor=actor, action="policy.mfa", object_type="accounts.rolepolicy",
-                     object_id=role, object_repr=str(Role(role).label),
-                     details={"mfa_required": {"from": policy.mfa_required, "to": mfa_required}})
+        record_event(
+            actor=actor,
+            action="policy.mfa",
+            object_type="accounts.rolepolicy",
+            object_id=role,
+            object_repr=str(Role(role).label),
+            details={"mfa_required": {"from": policy.mfa_required, "to": mfa_required}},
+        )
         policy.mfa_required = mfa_required
         policy.save(update_fields=["mfa_required", "updated_at"])
     return policy
@@ -206,9 +250,13 @@ def api_token_create(*, actor: User, name: str, days: int = 90) -> tuple[ApiToke
     if not 1 <= days <= 365:
         raise ValidationError({"days": _("A token lives between 1 and 365 days.")})
     key = "cb_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name.strip()[:64] or _("API token"),
-                                    prefix=key[3:11], digest=_digest(key),
-                                    expires_at=timezone.now() + timedelta(days=days))
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name.strip()[:64] or _("API token"),
+        prefix=key[3:11],
+        digest=_digest(key),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
     record_event(actor=actor, action="api_token.create", obj=token, details={"days": days})
     return token, key
 
@@ -223,8 +271,9 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 
 
 def api_token_lookup(key: str) -> ApiToken | None:
-    token = (ApiToken.objects.select_related("user", "user__unit")
-             .filter(digest=_digest(key)).first())
+    token = (
+        ApiToken.objects.select_related("user", "user__unit").filter(digest=_digest(key)).first()
+    )
     if token is None or not token.is_valid or not token.user.is_active:
         return None
     now = timezone.now()

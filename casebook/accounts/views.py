@@ -35,8 +35,13 @@ def _next_url(request) -> str:
 def lockout_response(request, credentials=None, *args, **kwargs):
     """django-axes calls this for every attempt on a locked account."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    record_event(actor=None, actor_name=str(username)[:40], action="auth.login",
-                 outcome="denied", details={"reason": "locked"})
+    record_event(
+        actor=None,
+        actor_name=str(username)[:40],
+        action="auth.login",
+        outcome="denied",
+        details={"reason": "locked"},
+    )
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
 
@@ -51,8 +56,13 @@ def login_view(request):
         if getattr(request, "axes_locked_out", False):
             return lockout_response(request, {"username": username})
         if user is None:
-            record_event(actor=None, actor_name=username[:40], action="auth.login",
-                         outcome="failure", details={"reason": "credentials"})
+            record_event(
+                actor=None,
+                actor_name=username[:40],
+                action="auth.login",
+                outcome="failure",
+                details={"reason": "credentials"},
+            )
             form.add_error(None, _("The police number or password is not correct."))
         else:
             device = services.confirmed_device(user)
@@ -80,17 +90,19 @@ def verify_view(request):
         if device.verify_token(form.cleaned_data["token"].strip()):
             authflow.complete_login(request, user, device)
             return redirect(_next_url(request))
-        record_event(actor=None, actor_name=user.real_name, action="auth.mfa", obj=user,
-                     outcome="failure")
-        form.add_error("token", _("The code is not correct or has expired. Try the current "
-                                  "code."))
+        record_event(
+            actor=None, actor_name=user.real_name, action="auth.mfa", obj=user, outcome="failure"
+        )
+        form.add_error("token", _("The code is not correct or has expired. Try the current code."))
     return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
 
 
 def _qr_data_uri(device: TOTPDevice, user) -> str:
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    uri = (f"otpauth://totp/{settings.OTP_TOTP_ISSUER}:{user.username}?secret={secret}"
-           f"&issuer={settings.OTP_TOTP_ISSUER}&digits={device.digits}&period={device.step}")
+    uri = (
+        f"otpauth://totp/{settings.OTP_TOTP_ISSUER}:{user.username}?secret={secret}"
+        f"&issuer={settings.OTP_TOTP_ISSUER}&digits={device.digits}&period={device.step}"
+    )
     svg = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
     return svg
 
@@ -103,8 +115,9 @@ def _enrolment(request, user, *, pending: bool):
         request.session["cb_enrol_device"] = device.pk
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.mfa_confirm_enrolment(user=user, device=device,
-                                          token=form.cleaned_data["token"]):
+        if services.mfa_confirm_enrolment(
+            user=user, device=device, token=form.cleaned_data["token"]
+        ):
             request.session.pop("cb_enrol_device", None)
             device.refresh_from_db()
             if pending:
@@ -113,14 +126,23 @@ def _enrolment(request, user, *, pending: bool):
                 return redirect(_next_url(request))
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect("accounts:profile")
-        form.add_error("token", _("The code is not correct. Check the time on your phone and "
-                                  "enter the current code."))
+        form.add_error(
+            "token",
+            _("The code is not correct. Check the time on your phone and enter the current code."),
+        )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return render(request, "accounts/enrol.html", {
-        "form": form, "qr": _qr_data_uri(device, user), "secret": grouped,
-        "pending": pending, "next": _next_url(request),
-    })
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device, user),
+            "secret": grouped,
+            "pending": pending,
+            "next": _next_url(request),
+        },
+    )
 
 
 def enrol_view(request):
@@ -155,14 +177,18 @@ def reauth_view(request):
         ok = request.user.check_password(form.cleaned_data["password"])
         if ok and device is not None:
             ok = device.verify_token((form.cleaned_data["token"] or "").strip())
-        record_event(actor=request.user, action="auth.step_up",
-                     outcome="success" if ok else "failure")
+        record_event(
+            actor=request.user, action="auth.step_up", outcome="success" if ok else "failure"
+        )
         if ok:
             authflow.mark_recent_auth(request)
             return redirect(_next_url(request))
         form.add_error(None, _("Password or code not correct."))
-    return render(request, "accounts/reauth.html",
-                  {"form": form, "needs_token": device is not None, "next": _next_url(request)})
+    return render(
+        request,
+        "accounts/reauth.html",
+        {"form": form, "needs_token": device is not None, "next": _next_url(request)},
+    )
 
 
 @require_POST
@@ -185,8 +211,9 @@ def profile_view(request):
             password_form = PasswordChangeForm(user, request.POST)
             if password_form.is_valid():
                 try:
-                    services.user_set_password(actor=user, user=user,
-                                               password=password_form.cleaned_data["new_password"])
+                    services.user_set_password(
+                        actor=user, user=user, password=password_form.cleaned_data["new_password"]
+                    )
                 except ValidationError as exc:
                     password_form.add_error("new_password", exc)
                 else:
@@ -199,14 +226,23 @@ def profile_view(request):
             token_form = ApiTokenForm(request.POST)
             if token_form.is_valid():
                 _token, new_key = services.api_token_create(
-                    actor=user, name=token_form.cleaned_data["name"],
-                    days=token_form.cleaned_data["days"])
+                    actor=user,
+                    name=token_form.cleaned_data["name"],
+                    days=token_form.cleaned_data["days"],
+                )
                 token_form = ApiTokenForm()
-    return render(request, "accounts/profile.html", {
-        "password_form": password_form, "token_form": token_form, "new_key": new_key,
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
-        "device": services.confirmed_device(user), "mfa_required": services.mfa_required(user),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "password_form": password_form,
+            "token_form": token_form,
+            "new_key": new_key,
+            "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+            "device": services.confirmed_device(user),
+            "mfa_required": services.mfa_required(user),
+        },
+    )
 
 
 @login_required

@@ -31,9 +31,22 @@ def canonical(event) -> bytes:
     """The bytes that an event's hash covers: every field but the hash itself."""
     occurred = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body = [
-        event.seq, occurred, event.actor_id, event.actor_name, event.actor_unit, event.action,
-        event.object_type, event.object_id, event.object_repr, event.outcome, event.ip,
-        event.request_id, event.channel, event.purpose, event.recipients, event.details or {},
+        event.seq,
+        occurred,
+        event.actor_id,
+        event.actor_name,
+        event.actor_unit,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        event.outcome,
+        event.ip,
+        event.request_id,
+        event.channel,
+        event.purpose,
+        event.recipients,
+        event.details or {},
         event.prev_hash,
     ]
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -62,19 +75,37 @@ def verify(checkpoint: dict | None = None, *, chunk: int = 2000) -> VerifyResult
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk):
         if event.seq != expected_seq:
             if event.seq > expected_seq:
-                return VerifyResult(False, checked, expected_seq - 1,
-                                    _("Event #%(seq)s is missing (deleted).")
-                                    % {"seq": expected_seq}, expected_seq)
-            return VerifyResult(False, checked, expected_seq - 1,
-                                _("Event #%(seq)s is out of sequence.") % {"seq": event.seq},
-                                event.seq)
+                return VerifyResult(
+                    False,
+                    checked,
+                    expected_seq - 1,
+                    _("Event #%(seq)s is missing (deleted).") % {"seq": expected_seq},
+                    expected_seq,
+                )
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq - 1,
+                _("Event #%(seq)s is out of sequence.") % {"seq": event.seq},
+                event.seq,
+            )
         if event.prev_hash != running:
-            return VerifyResult(False, checked, expected_seq - 1,
-                                _("Event #%(seq)s does not follow its predecessor "
-                                  "(reordered or inserted).") % {"seq": event.seq}, event.seq)
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq - 1,
+                _("Event #%(seq)s does not follow its predecessor (reordered or inserted).")
+                % {"seq": event.seq},
+                event.seq,
+            )
         if compute_hash(event) != event.hash:
-            return VerifyResult(False, checked, expected_seq - 1,
-                                _("Event #%(seq)s was altered.") % {"seq": event.seq}, event.seq)
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq - 1,
+                _("Event #%(seq)s was altered.") % {"seq": event.seq},
+                event.seq,
+            )
         running = event.hash
         if want_seq == event.seq:
             hashes_at[event.seq] = event.hash
@@ -83,25 +114,46 @@ def verify(checkpoint: dict | None = None, *, chunk: int = 2000) -> VerifyResult
     last = expected_seq - 1
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != last or (last and head.hash != running)):
-        return VerifyResult(False, checked, last,
-                            _("The chain ends at #%(last)s but its head records #%(head)s: "
-                              "events after #%(last)s were removed.")
-                            % {"last": last, "head": head.seq}, last + 1)
+        return VerifyResult(
+            False,
+            checked,
+            last,
+            _(
+                "The chain ends at #%(last)s but its head records #%(head)s: "
+                "events after #%(last)s were removed."
+            )
+            % {"last": last, "head": head.seq},
+            last + 1,
+        )
     if checkpoint:
         if not checkpoint_signature_ok(checkpoint):
             return VerifyResult(False, checked, last, _("The checkpoint's signature is invalid."))
         if want_seq > last:
-            return VerifyResult(False, checked, last,
-                                _("The checkpoint records #%(cp)s but the chain ends at "
-                                  "#%(last)s: the tail was cut.") % {"cp": want_seq, "last": last},
-                                last + 1)
+            return VerifyResult(
+                False,
+                checked,
+                last,
+                _(
+                    "The checkpoint records #%(cp)s but the chain ends at "
+                    "#%(last)s: the tail was cut."
+                )
+                % {"cp": want_seq, "last": last},
+                last + 1,
+            )
         if hashes_at.get(want_seq) != checkpoint["hash"]:
-            return VerifyResult(False, checked, last,
-                                _("Event #%(seq)s differs from the checkpoint.")
-                                % {"seq": want_seq}, want_seq)
-    return VerifyResult(True, checked, last,
-                        _("%(n)s events verified, chain intact up to #%(last)s.")
-                        % {"n": checked, "last": last})
+            return VerifyResult(
+                False,
+                checked,
+                last,
+                _("Event #%(seq)s differs from the checkpoint.") % {"seq": want_seq},
+                want_seq,
+            )
+    return VerifyResult(
+        True,
+        checked,
+        last,
+        _("%(n)s events verified, chain intact up to #%(last)s.") % {"n": checked, "last": last},
+    )
 
 
 def _checkpoint_payload(seq: int, hash_: str, created: str, profile: str) -> bytes:
@@ -130,8 +182,13 @@ def make_checkpoint() -> dict:
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     profile = current_profile().name
     payload = _checkpoint_payload(head.seq, head.hash, created, profile)
-    cp = {"seq": head.seq, "hash": head.hash, "created_at": created, "profile": profile,
-          "signature": _mac(b"checkpoint|" + payload)}
+    cp = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "created_at": created,
+        "profile": profile,
+        "signature": _mac(b"checkpoint|" + payload),
+    }
     directory = checkpoint_directory()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "checkpoints.jsonl"

@@ -29,6 +29,21 @@ ACTION_LABELS = {
     "security.csrf": _("Forged or expired form refused"),
     "crypto.master_key.rotate": _("Master key rotated"),
     "demo.load": _("Demo data loaded"),
+    "subject.create": _("Subject registered"),
+    "subject.update": _("Subject changed"),
+    "subject.status": _("Subject status changed"),
+    "subject.review": _("Tracking basis reviewed"),
+    "subject.consult": _("Full particulars consulted"),
+    "subject.link": _("Subjects linked"),
+    "subject.unlink": _("Link removed"),
+    "subject.photo": _("Photo changed"),
+    "subject.situation": _("Situation logged"),
+    "subject.offence.add": _("Offence recorded"),
+    "subject.rehab.add": _("Rehabilitation period recorded"),
+    "subject.drug_test.add": _("Drug test recorded"),
+    "subject.threat.add": _("Threat recorded"),
+    "subject.duplicate_blocked": _("Duplicate registration refused"),
+    "crypto.master_key.prune": _("Old master keys pruned"),
 }
 
 

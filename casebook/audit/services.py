@@ -63,8 +63,7 @@ def record_event(
             seq=head.seq + 1,
             occurred_at=timezone.now(),
             actor_id=actor.pk if authenticated else None,
-            actor_name=neutralise(
-                (actor.real_name if authenticated else actor_name) or "", 80),
+            actor_name=neutralise((actor.real_name if authenticated else actor_name) or "", 80),
             actor_unit=neutralise(str(actor.unit) if authenticated else "", 100),
             action=action,
             object_type=object_type,

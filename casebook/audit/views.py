@@ -28,17 +28,27 @@ def log(request):
     form = AuditFilterForm(request.GET or None)
     events = filtered_events(form) if request.GET else filtered_events(AuditFilterForm({}))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    record_event(actor=request.user, action="audit.view", object_type="audit.auditevent",
-                 details={"filters": form.summary(), "page": page.number})
+    record_event(
+        actor=request.user,
+        action="audit.view",
+        object_type="audit.auditevent",
+        details={"filters": form.summary(), "page": page.number},
+    )
     for event in page.object_list:
         event.label = action_label(event.action)
     query = request.GET.copy()
     query.pop("page", None)
     checkpoints = chain.read_checkpoints()
-    return render(request, "audit/log.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "last_checkpoint": checkpoints[-1] if checkpoints else None,
-    })
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "last_checkpoint": checkpoints[-1] if checkpoints else None,
+        },
+    )
 
 
 class _Echo:
@@ -55,21 +65,58 @@ def export(request):
     if not purpose:
         messages.error(request, _("State the purpose of the export."))
         return redirect(f"{reverse('audit:log')}?{request.GET.urlencode()}")
-    record_event(actor=request.user, action="audit.export", object_type="audit.auditevent",
-                 purpose=purpose, details={"filters": form.summary(), "rows": events.count()})
+    record_event(
+        actor=request.user,
+        action="audit.export",
+        object_type="audit.auditevent",
+        purpose=purpose,
+        details={"filters": form.summary(), "rows": events.count()},
+    )
     writer = csv.writer(_Echo())
-    header = ["seq", "occurred_at", "actor_id", "actor_name", "actor_unit", "action", "outcome",
-              "object_type", "object_id", "object_repr", "ip", "request_id", "channel",
-              "purpose", "recipients", "details", "hash"]
+    header = [
+        "seq",
+        "occurred_at",
+        "actor_id",
+        "actor_name",
+        "actor_unit",
+        "action",
+        "outcome",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "ip",
+        "request_id",
+        "channel",
+        "purpose",
+        "recipients",
+        "details",
+        "hash",
+    ]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for e in events.iterator(chunk_size=2000):
-            yield writer.writerow([
-                e.seq, e.occurred_at.isoformat(), e.actor_id or "", e.actor_name, e.actor_unit,
-                e.action, e.outcome, e.object_type, e.object_id, _csv_safe(e.object_repr), e.ip,
-                e.request_id, e.channel, _csv_safe(e.purpose), _csv_safe(e.recipients),
-                json.dumps(e.details, ensure_ascii=False), e.hash])
+            yield writer.writerow(
+                [
+                    e.seq,
+                    e.occurred_at.isoformat(),
+                    e.actor_id or "",
+                    e.actor_name,
+                    e.actor_unit,
+                    e.action,
+                    e.outcome,
+                    e.object_type,
+                    e.object_id,
+                    _csv_safe(e.object_repr),
+                    e.ip,
+                    e.request_id,
+                    e.channel,
+                    _csv_safe(e.purpose),
+                    _csv_safe(e.recipients),
+                    json.dumps(e.details, ensure_ascii=False),
+                    e.hash,
+                ]
+            )
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
@@ -88,9 +135,12 @@ def verify(request):
     require(request.user, Action.AUDIT_VIEW)
     checkpoints = chain.read_checkpoints()
     result = chain.verify(checkpoints[-1] if checkpoints else None)
-    record_event(actor=request.user, action="audit.verify",
-                 outcome="success" if result.ok else "failure",
-                 details={"checked": result.checked, "broken": result.broken_seq})
+    record_event(
+        actor=request.user,
+        action="audit.verify",
+        outcome="success" if result.ok else "failure",
+        details={"checked": result.checked, "broken": result.broken_seq},
+    )
     (messages.success if result.ok else messages.error)(request, result.message)
     return redirect("audit:log")
 
@@ -108,8 +158,12 @@ def checkpoint(request):
 @login_required
 def checkpoint_download(request):
     require(request.user, Action.AUDIT_EXPORT)
-    record_event(actor=request.user, action="audit.export", object_type="audit.checkpoint",
-                 purpose=_("Checkpoint file kept outside the database"))
+    record_event(
+        actor=request.user,
+        action="audit.export",
+        object_type="audit.checkpoint",
+        purpose=_("Checkpoint file kept outside the database"),
+    )
     lines = "".join(json.dumps(cp) + "\n" for cp in chain.read_checkpoints())
     response = HttpResponse(lines, content_type="application/x-ndjson")
     response["Content-Disposition"] = 'attachment; filename="audit-checkpoints.jsonl"'

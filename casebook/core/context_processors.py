@@ -21,12 +21,17 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"url": reverse(name), "label": label, "icon": icon, "active": False}
-             for name, label, icon, action in NAV
-             if action is None or reach(user, action) is not None]
+    items = [
+        {"url": reverse(name), "label": label, "icon": icon, "active": False}
+        for name, label, icon, action in NAV
+        if action is None or reach(user, action) is not None
+    ]
     # the longest link that the current path starts with is the active one
-    matches = [i for i in items if request.path == i["url"] or
-               (i["url"] != "/" and request.path.startswith(i["url"]))]
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

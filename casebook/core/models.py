@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from .choices import UnitKind
 
 #: Which kind of unit may sit under which parent.
-ALLOWED_PARENT = {UnitKind.BUREAU: None, UnitKind.STATION: UnitKind.BUREAU,
-                  UnitKind.AREA: UnitKind.STATION}
+ALLOWED_PARENT = {
+    UnitKind.BUREAU: None,
+    UnitKind.STATION: UnitKind.BUREAU,
+    UnitKind.AREA: UnitKind.STATION,
+}
 
 
 class Unit(models.Model):
@@ -19,17 +22,27 @@ class Unit(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(
-        _("code"), max_length=32, unique=True,
+        _("code"),
+        max_length=32,
+        unique=True,
         help_text=_("Short unique code, e.g. the station's organisation code."),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("duty phone"), max_length=32, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True,
-                                 help_text=_("Leave empty to use the system's time zone."))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Leave empty to use the system's time zone."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -19,23 +19,47 @@ def _validate(unit: Unit) -> None:
     if parent_kind != wanted:
         if wanted is None:
             raise ValidationError({"parent": _("A bureau has no parent unit.")})
-        raise ValidationError({"parent": _("This kind of unit must sit under: %(kind)s.")
-                               % {"kind": UnitKind(wanted).label}})
+        raise ValidationError(
+            {
+                "parent": _("This kind of unit must sit under: %(kind)s.")
+                % {"kind": UnitKind(wanted).label}
+            }
+        )
     unit.full_clean()
 
 
 @transaction.atomic
-def unit_create(*, actor, kind: str, name: str, code: str, parent: Unit | None = None,
-                address: str = "", phone: str = "", time_zone: str = "") -> Unit:
+def unit_create(
+    *,
+    actor,
+    kind: str,
+    name: str,
+    code: str,
+    parent: Unit | None = None,
+    address: str = "",
+    phone: str = "",
+    time_zone: str = "",
+) -> Unit:
     if actor is not None:
         require(actor, Action.UNIT_MANAGE)
-    unit = Unit(kind=kind, name=name, code=code, parent=parent, address=address, phone=phone,
-                time_zone=time_zone)
+    unit = Unit(
+        kind=kind,
+        name=name,
+        code=code,
+        parent=parent,
+        address=address,
+        phone=phone,
+        time_zone=time_zone,
+    )
     _validate(unit)
     unit.save()
-    record_event(actor=actor, action="unit.create", obj=unit,
-                 actor_name="installer" if actor is None else "",
-                 details={"kind": kind, "code": code})
+    record_event(
+        actor=actor,
+        action="unit.create",
+        obj=unit,
+        actor_name="installer" if actor is None else "",
+        details={"kind": kind, "code": code},
+    )
     return unit
 
 

@@ -25,8 +25,14 @@ from .services import unit_create, unit_update
 
 #: Which home page a user with several roles lands on: the first role they hold in this order.
 HOME_ORDER = [
-    Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR, Role.ANALYST,
-    Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN,
+    Role.STATION_LEADER,
+    Role.BUREAU_LEADER,
+    Role.SUPERVISOR,
+    Role.ANALYST,
+    Role.TRACKING_OFFICER,
+    Role.COMMUNITY_OFFICER,
+    Role.SYSTEM_ADMIN,
+    Role.SECURITY_ADMIN,
     Role.AUDIT_ADMIN,
 ]
 DORMANT_AFTER = timedelta(days=90)
@@ -46,6 +52,33 @@ def _station_summary(station: Unit) -> dict:
     }
 
 
+def _subject_summary(user) -> dict | None:
+    """Counts for the home page; each links to the list filtered the same way."""
+    from casebook.access.policy import reach
+    from casebook.subjects.choices import Kind, RiskLevel, Status
+    from casebook.subjects.selectors import visible_subjects
+
+    if reach(user, Action.SUBJECT_VIEW) is None:
+        return None
+    active = visible_subjects(user).filter(status=Status.ACTIVE)
+    today = timezone.localdate()
+    return {
+        "mine": active.filter(officers=user).count(),
+        "mine_list": active.filter(officers=user)
+        .select_related("category")
+        .order_by("review_due")[:8],
+        "persons": active.filter(kind=Kind.PERSON).count(),
+        "places": active.filter(kind=Kind.PLACE).count(),
+        "incidents": active.filter(kind=Kind.INCIDENT).count(),
+        "overdue": visible_subjects(user)
+        .exclude(status=Status.CLOSED)
+        .filter(review_due__lt=today)
+        .count(),
+        "high": active.filter(risk_level__gte=RiskLevel.HIGH).count(),
+        "officer_id": user.pk,
+    }
+
+
 @login_required
 def home(request):
     user = request.user
@@ -53,14 +86,20 @@ def home(request):
     context = {"role": role, "role_label": Role(role).label if role else ""}
     mine = AuditEvent.objects.filter(actor_id=user.pk).order_by("-seq")[:8]
     context["my_events"] = mine
-    if role in (Role.STATION_LEADER, Role.ANALYST, Role.TRACKING_OFFICER,
-                Role.COMMUNITY_OFFICER) and user.unit.station:
+    context["subjects"] = _subject_summary(user)
+    if (
+        role in (Role.STATION_LEADER, Role.ANALYST, Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER)
+        and user.unit.station
+    ):
         summary = _station_summary(user.unit.station)
         context["summary"] = summary
         if role == Role.STATION_LEADER:
-            context["colleagues"] = (User.objects.filter(
-                Q(unit=summary["station"]) | Q(unit__parent=summary["station"]))
-                .select_related("unit").prefetch_related("roles").order_by("username"))
+            context["colleagues"] = (
+                User.objects.filter(Q(unit=summary["station"]) | Q(unit__parent=summary["station"]))
+                .select_related("unit")
+                .prefetch_related("roles")
+                .order_by("username")
+            )
         template = "core/home_station.html"
     elif role in (Role.BUREAU_LEADER, Role.SUPERVISOR):
         bureau = user.unit.bureau
@@ -71,43 +110,55 @@ def home(request):
     elif role == Role.SYSTEM_ADMIN:
         now = timezone.now()
         users = User.objects.all()
-        context.update({
-            "user_count": users.filter(is_active=True).count(),
-            "disabled_count": users.filter(is_active=False).count(),
-            "dormant": users.filter(is_active=True).filter(
-                Q(last_login__lt=now - DORMANT_AFTER) |
-                Q(last_login__isnull=True, date_joined__lt=now - DORMANT_AFTER)),
-            "unit_counts": Unit.objects.values("kind").annotate(n=Count("pk")).order_by("kind"),
-            "demo_accounts": users.filter(is_demo=True, is_active=True).count(),
-        })
+        context.update(
+            {
+                "user_count": users.filter(is_active=True).count(),
+                "disabled_count": users.filter(is_active=False).count(),
+                "dormant": users.filter(is_active=True).filter(
+                    Q(last_login__lt=now - DORMANT_AFTER)
+                    | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_AFTER)
+                ),
+                "unit_counts": Unit.objects.values("kind").annotate(n=Count("pk")).order_by("kind"),
+                "demo_accounts": users.filter(is_demo=True, is_active=True).count(),
+            }
+        )
         template = "core/home_sysadmin.html"
     elif role == Role.SECURITY_ADMIN:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
         required_roles = [r for r in Role.values if policies.get(r, RolePolicy.default_for(r))]
-        without = (User.objects.filter(is_active=True, roles__role__in=required_roles)
-                   .exclude(pk__in=TOTPDevice.objects.filter(confirmed=True)
-                            .values("user_id")).distinct())
-        context.update({
-            "required_roles": [Role(r).label for r in required_roles],
-            "without_2fa": without.count(),
-            "failures_24h": AuditEvent.objects.filter(
-                action="auth.login", outcome__in=["failure", "denied"],
-                occurred_at__gte=timezone.now() - timedelta(hours=24)).count(),
-        })
+        without = (
+            User.objects.filter(is_active=True, roles__role__in=required_roles)
+            .exclude(pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"))
+            .distinct()
+        )
+        context.update(
+            {
+                "required_roles": [Role(r).label for r in required_roles],
+                "without_2fa": without.count(),
+                "failures_24h": AuditEvent.objects.filter(
+                    action="auth.login",
+                    outcome__in=["failure", "denied"],
+                    occurred_at__gte=timezone.now() - timedelta(hours=24),
+                ).count(),
+            }
+        )
         template = "core/home_secadmin.html"
     elif role == Role.AUDIT_ADMIN:
         from casebook.audit.chain import read_checkpoints
 
         checkpoints = read_checkpoints()
-        context.update({
-            "event_count": AuditEvent.objects.count(),
-            "last_checkpoint": checkpoints[-1] if checkpoints else None,
-            "failures_24h": AuditEvent.objects.filter(
-                outcome__in=["failure", "denied"],
-                occurred_at__gte=timezone.now() - timedelta(hours=24)).count(),
-        })
+        context.update(
+            {
+                "event_count": AuditEvent.objects.count(),
+                "last_checkpoint": checkpoints[-1] if checkpoints else None,
+                "failures_24h": AuditEvent.objects.filter(
+                    outcome__in=["failure", "denied"],
+                    occurred_at__gte=timezone.now() - timedelta(hours=24),
+                ).count(),
+            }
+        )
         template = "core/home_auditadmin.html"
     else:
         template = "core/home_norole.html"
@@ -117,8 +168,11 @@ def home(request):
 @login_required
 def unit_list(request):
     require(request.user, Action.UNIT_MANAGE)
-    bureaus = Unit.objects.filter(kind=UnitKind.BUREAU).prefetch_related(
-        "children__children").order_by("code")
+    bureaus = (
+        Unit.objects.filter(kind=UnitKind.BUREAU)
+        .prefetch_related("children__children")
+        .order_by("code")
+    )
     return render(request, "core/unit_list.html", {"bureaus": bureaus})
 
 
@@ -132,17 +186,25 @@ def unit_edit(request, pk: int | None = None):
     if unit is None and request.GET.get("parent"):
         parent = Unit.objects.filter(pk=request.GET["parent"]).first()
         if parent is not None:
-            initial = {"parent": parent, "kind": UnitKind.STATION if parent.kind ==
-                       UnitKind.BUREAU else UnitKind.AREA}
+            initial = {
+                "parent": parent,
+                "kind": UnitKind.STATION if parent.kind == UnitKind.BUREAU else UnitKind.AREA,
+            }
     form = UnitForm(request.POST or None, instance=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if unit is None:
-                unit = unit_create(actor=request.user, kind=data["kind"], name=data["name"],
-                                   code=data["code"], parent=data["parent"],
-                                   address=data["address"], phone=data["phone"],
-                                   time_zone=data["time_zone"])
+                unit = unit_create(
+                    actor=request.user,
+                    kind=data["kind"],
+                    name=data["name"],
+                    code=data["code"],
+                    parent=data["parent"],
+                    address=data["address"],
+                    phone=data["phone"],
+                    time_zone=data["time_zone"],
+                )
             else:
                 unit_update(actor=request.user, unit=Unit.objects.get(pk=unit.pk), **data)
         except ValidationError as exc:
@@ -165,10 +227,12 @@ def healthz(request):
 def csrf_failure(request, reason=""):
     from casebook.audit.services import record_event
 
-    user = request.user if getattr(request, "user", None) and request.user.is_authenticated \
-        else None
-    record_event(actor=user, action="security.csrf", outcome="denied",
-                 object_repr=request.path[:200])
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
+    record_event(
+        actor=user, action="security.csrf", outcome="denied", object_repr=request.path[:200]
+    )
     return render(request, "403_csrf.html", status=403)
 
 

@@ -31,51 +31,95 @@ class SubjectForm(forms.ModelForm):
 
     class Meta:
         model = Subject
-        fields = ["name", "category", "area", "officers", "classification", "compartments",
-                  "legal_basis_ref", "approved_by", "approved_on", "notes"]
-        widgets = {"approved_on": DATE, "notes": forms.Textarea(attrs={"rows": 3}),
-                   "officers": forms.CheckboxSelectMultiple,
-                   "compartments": forms.CheckboxSelectMultiple}
+        fields = [
+            "name",
+            "category",
+            "area",
+            "officers",
+            "classification",
+            "compartments",
+            "legal_basis_ref",
+            "approved_by",
+            "approved_on",
+            "notes",
+        ]
+        widgets = {
+            "approved_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "officers": forms.CheckboxSelectMultiple,
+            "compartments": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, kind: str, station: Unit, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(kind=kind, is_active=True)
         self.fields["category"].label_from_instance = lambda c: c.label
-        self.fields["area"].queryset = Unit.objects.filter(parent=station, kind=UnitKind.AREA,
-                                                           is_active=True)
-        self.fields["officers"].queryset = User.objects.filter(
-            is_active=True, unit__in=[station, *station.children.all()],
-            roles__role__in=["tracking_officer", "community_officer", "station_leader",
-                             "analyst"]).distinct().order_by("username")
+        self.fields["area"].queryset = Unit.objects.filter(
+            parent=station, kind=UnitKind.AREA, is_active=True
+        )
+        self.fields["officers"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                unit__in=[station, *station.children.all()],
+                roles__role__in=[
+                    "tracking_officer",
+                    "community_officer",
+                    "station_leader",
+                    "analyst",
+                ],
+            )
+            .distinct()
+            .order_by("username")
+        )
         self.fields["officers"].required = False
         self.fields["officers"].help_text = _("Leave empty to make yourself responsible.")
         approvers = approvers_for(station)
         self.fields["approved_by"].queryset = User.objects.filter(pk__in=[u.pk for u in approvers])
         self.fields["classification"].choices = [
-            c for c in Classification.choices if c[0] <= user.clearance]
+            c for c in Classification.choices if c[0] <= user.clearance
+        ]
         self.fields["compartments"].queryset = Compartment.objects.filter(
-            code__in=user.compartment_codes)
+            code__in=user.compartment_codes
+        )
         self.fields["compartments"].required = False
         if not self.instance.pk:
             self.fields["approved_on"].initial = timezone.localdate()
-        names = {Kind.PERSON: _("Full name"), Kind.PLACE: _("Name of the place"),
-                 Kind.INCIDENT: _("Title of the incident")}
+        names = {
+            Kind.PERSON: _("Full name"),
+            Kind.PLACE: _("Name of the place"),
+            Kind.INCIDENT: _("Title of the incident"),
+        }
         self.fields["name"].label = names[kind]
 
 
 class PersonForm(forms.ModelForm):
-    phones = forms.CharField(label=_("Phone numbers"), required=False,
-                             help_text=_("Separate several with commas."))
+    phones = forms.CharField(
+        label=_("Phone numbers"), required=False, help_text=_("Separate several with commas.")
+    )
 
     class Meta:
         model = PersonDetail
-        fields = ["aliases", "sex", "date_of_birth", "id_number", "phones",
-                  "household_address", "current_address", "occupation", "employer",
-                  "economic_situation", "data_subject_category", "supervision_status"]
-        widgets = {"date_of_birth": DATE, "economic_situation": forms.Textarea(attrs={"rows": 2}),
-                   "household_address": forms.TextInput, "current_address": forms.TextInput,
-                   "id_number": forms.TextInput(attrs={"autocomplete": "off",
-                                                       "maxlength": 18})}
+        fields = [
+            "aliases",
+            "sex",
+            "date_of_birth",
+            "id_number",
+            "phones",
+            "household_address",
+            "current_address",
+            "occupation",
+            "employer",
+            "economic_situation",
+            "data_subject_category",
+            "supervision_status",
+        ]
+        widgets = {
+            "date_of_birth": DATE,
+            "economic_situation": forms.Textarea(attrs={"rows": 2}),
+            "household_address": forms.TextInput,
+            "current_address": forms.TextInput,
+            "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+        }
         help_texts = {"id_number": _("18 digits; the check digit is verified.")}
 
     def _post_clean(self):  # validation happens in the service, which knows the whole picture
@@ -85,13 +129,22 @@ class PersonForm(forms.ModelForm):
 class PlaceForm(forms.ModelForm):
     class Meta:
         model = PlaceDetail
-        fields = ["licence_numbers", "credit_code", "address", "latitude", "longitude",
-                  "operator", "operator_name", "opening_hours"]
+        fields = [
+            "licence_numbers",
+            "credit_code",
+            "address",
+            "latitude",
+            "longitude",
+            "operator",
+            "operator_name",
+            "opening_hours",
+        ]
 
     def __init__(self, *args, operators=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].queryset = operators if operators is not None else \
-            Subject.objects.none()
+        self.fields["operator"].queryset = (
+            operators if operators is not None else Subject.objects.none()
+        )
         self.fields["address"].required = False  # the service says so, with its own message
 
     def _post_clean(self):
@@ -101,12 +154,26 @@ class PlaceForm(forms.ModelForm):
 class IncidentForm(forms.ModelForm):
     class Meta:
         model = IncidentDetail
-        fields = ["incident_type", "started_at", "location", "latitude", "longitude",
-                  "incident_status", "cause", "scale", "people_involved", "departments",
-                  "rescue_notes", "resettlement_notes"]
-        widgets = {"started_at": DATETIME, "cause": forms.Textarea(attrs={"rows": 2}),
-                   "rescue_notes": forms.Textarea(attrs={"rows": 2}),
-                   "resettlement_notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "incident_type",
+            "started_at",
+            "location",
+            "latitude",
+            "longitude",
+            "incident_status",
+            "cause",
+            "scale",
+            "people_involved",
+            "departments",
+            "rescue_notes",
+            "resettlement_notes",
+        ]
+        widgets = {
+            "started_at": DATETIME,
+            "cause": forms.Textarea(attrs={"rows": 2}),
+            "rescue_notes": forms.Textarea(attrs={"rows": 2}),
+            "resettlement_notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def _post_clean(self):
         pass
@@ -116,41 +183,64 @@ DETAIL_FORMS = {Kind.PERSON: PersonForm, Kind.PLACE: PlaceForm, Kind.INCIDENT: I
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("Name, pinyin, alias, address, or a full ID / phone number"),
-               "type": "search"}))
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("All kinds"))] + list(Kind.choices))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Name, pinyin, alias, address, or a full ID / phone number"),
+                "type": "search",
+            }
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + list(Kind.choices)
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     risk = forms.ChoiceField(label=_("Risk"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status"))] + list(Status.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status"))] + list(Status.choices)
+    )
     station = forms.ChoiceField(label=_("Station"), required=False)
     officer = forms.ChoiceField(label=_("Officer"), required=False)
     overdue = forms.BooleanField(label=_("Review overdue"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
-        ("updated", _("Recently changed")), ("name", _("Name")), ("risk", _("Risk, highest "
-                                                                            "first")),
-        ("review", _("Review due, soonest first")), ("created", _("Newest"))])
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("updated", _("Recently changed")),
+            ("name", _("Name")),
+            ("risk", _("Risk, highest first")),
+            ("review", _("Review due, soonest first")),
+            ("created", _("Newest")),
+        ],
+    )
 
     def __init__(self, *args, stations=(), officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         from .choices import RiskLevel
 
         self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.code, c.label) for c in Category.objects.filter(is_active=True)]
-        self.fields["risk"].choices = [("", _("Any risk"))] + [
-            (str(v), label) for v, label in RiskLevel.choices]
+            (c.code, c.label) for c in Category.objects.filter(is_active=True)
+        ]
+        self.fields["risk"].choices = [("", _("Any risk")), ("high+", _("High or critical"))] + [
+            (str(v), label) for v, label in RiskLevel.choices
+        ]
         self.fields["station"].choices = [("", _("All stations"))] + [
-            (str(s.pk), s.name) for s in stations]
+            (str(s.pk), s.name) for s in stations
+        ]
         self.fields["officer"].choices = [("", _("All officers"))] + [
-            (str(u.pk), str(u)) for u in officers]
+            (str(u.pk), str(u)) for u in officers
+        ]
 
 
 class PurposeForm(forms.Form):
-    purpose = forms.CharField(label=_("Purpose"), max_length=300, widget=forms.TextInput(
-        attrs={"placeholder": _("e.g. monthly visit under task 2026-031")}),
-        help_text=_("Why you need the full particulars. It is recorded with your name."))
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. monthly visit under task 2026-031")}),
+        help_text=_("Why you need the full particulars. It is recorded with your name."),
+    )
 
 
 class StatusForm(forms.Form):
@@ -167,8 +257,9 @@ class AssociationForm(forms.Form):
     type = forms.ChoiceField(label=_("Relation"), choices=AssociationType.choices)
     role = forms.CharField(label=_("Role"), max_length=60, required=False)
     source = forms.CharField(label=_("Source of the information"), max_length=200)
-    confidence = forms.ChoiceField(label=_("Confidence"), choices=Confidence.choices,
-                                   initial=Confidence.MEDIUM)
+    confidence = forms.ChoiceField(
+        label=_("Confidence"), choices=Confidence.choices, initial=Confidence.MEDIUM
+    )
 
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,8 +274,11 @@ class UnlinkForm(forms.Form):
 class SituationForm(forms.Form):
     text = forms.CharField(label=_("Situation"), widget=forms.Textarea(attrs={"rows": 2}))
     at = forms.DateTimeField(label=_("Time"), required=False, widget=DATETIME)
-    status = forms.ChoiceField(label=_("Situation now"), required=False,
-                               choices=[("", _("Unchanged"))] + list(IncidentStatus.choices))
+    status = forms.ChoiceField(
+        label=_("Situation now"),
+        required=False,
+        choices=[("", _("Unchanged"))] + list(IncidentStatus.choices),
+    )
 
 
 class PhotoForm(forms.Form):
@@ -192,20 +286,32 @@ class PhotoForm(forms.Form):
 
 
 RECORD_FORMS = {
-    "offence": forms.modelform_factory(Offence, fields=["offence_type", "offence_date",
-                                                        "judgment", "release_date"],
-                                       widgets={"offence_date": DATE, "release_date": DATE}),
-    "rehab": forms.modelform_factory(RehabPeriod, fields=["rehab_type", "start", "end", "place"],
-                                     widgets={"start": DATE, "end": DATE}),
-    "drug_test": forms.modelform_factory(DrugTest, fields=["tested_on", "result", "substance",
-                                                           "method"],
-                                         widgets={"tested_on": DATE}),
-    "threat": forms.modelform_factory(Threat, fields=["what", "said_on", "where", "against",
-                                                      "measures"],
-                                      widgets={"said_on": DATE,
-                                               "what": forms.Textarea(attrs={"rows": 2}),
-                                               "measures": forms.Textarea(attrs={"rows": 2})}),
+    "offence": forms.modelform_factory(
+        Offence,
+        fields=["offence_type", "offence_date", "judgment", "release_date"],
+        widgets={"offence_date": DATE, "release_date": DATE},
+    ),
+    "rehab": forms.modelform_factory(
+        RehabPeriod,
+        fields=["rehab_type", "start", "end", "place"],
+        widgets={"start": DATE, "end": DATE},
+    ),
+    "drug_test": forms.modelform_factory(
+        DrugTest, fields=["tested_on", "result", "substance", "method"], widgets={"tested_on": DATE}
+    ),
+    "threat": forms.modelform_factory(
+        Threat,
+        fields=["what", "said_on", "where", "against", "measures"],
+        widgets={
+            "said_on": DATE,
+            "what": forms.Textarea(attrs={"rows": 2}),
+            "measures": forms.Textarea(attrs={"rows": 2}),
+        },
+    ),
 }
 #: Which records each person category shows.
-CATEGORY_RECORDS = {"prior_offender": ["offence"], "drug_involved": ["rehab", "drug_test"],
-                    "threat_of_violence": ["threat"]}
+CATEGORY_RECORDS = {
+    "prior_offender": ["offence"],
+    "drug_involved": ["rehab", "drug_test"],
+    "threat_of_violence": ["threat"],
+}

@@ -27,27 +27,35 @@ def validate_id_number(value: str, date_of_birth: date | None = None) -> str:
     normalised. Raises ValidationError with a message an officer understands."""
     number = normalise_id_number(value)
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise ValidationError(_("A resident ID number has 17 digits and a final digit or X."),
-                              code="format")
+        raise ValidationError(
+            _("A resident ID number has 17 digits and a final digit or X."), code="format"
+        )
     if number[-1] != ric.calc_check_digit(number):
-        raise ValidationError(_("The check digit is wrong: please check the number again."),
-                              code="checksum")
+        raise ValidationError(
+            _("The check digit is wrong: please check the number again."), code="checksum"
+        )
     try:
         ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError as exc:
-        raise ValidationError(_("The birth date in this ID number is not a real date."),
-                              code="component") from exc
+        raise ValidationError(
+            _("The birth date in this ID number is not a real date."), code="component"
+        ) from exc
     if not region_known(number[:6]):
-        raise ValidationError(_("The region code %(code)s of this ID number does not exist.")
-                              % {"code": number[:6]}, code="region")
+        raise ValidationError(
+            _("The region code %(code)s of this ID number does not exist.") % {"code": number[:6]},
+            code="region",
+        )
     born = ric.get_birth_date(number)
     if born > timezone.localdate():
-        raise ValidationError(_("The birth date in this ID number is in the future."),
-                              code="future")
+        raise ValidationError(
+            _("The birth date in this ID number is in the future."), code="future"
+        )
     if date_of_birth is not None and date_of_birth != born:
         raise ValidationError(
             _("The date of birth %(dob)s does not match the ID number (%(id_dob)s).")
-            % {"dob": date_of_birth.isoformat(), "id_dob": born.isoformat()}, code="mismatch")
+            % {"dob": date_of_birth.isoformat(), "id_dob": born.isoformat()},
+            code="mismatch",
+        )
     return number
 
 
@@ -81,7 +89,9 @@ def validate_phone(value: str) -> str:
         return phone
     raise ValidationError(
         _("%(phone)s is not a valid phone number (11-digit mobile, or area code and number).")
-        % {"phone": value}, code="phone")
+        % {"phone": value},
+        code="phone",
+    )
 
 
 def mask_id_number(number: str) -> str:

@@ -46,12 +46,17 @@ class Category(models.Model):
     legal_basis = models.TextField(_("legal basis"))
     review_cycle_days = models.PositiveIntegerField(_("review cycle (days)"), default=180)
     visit_cycle_days = models.PositiveIntegerField(_("visit cycle (days)"), default=90)
-    retention_class = models.CharField(_("retention class"), max_length=16,
-                                       choices=RetentionClass.choices,
-                                       default=RetentionClass.STANDARD)
+    retention_class = models.CharField(
+        _("retention class"),
+        max_length=16,
+        choices=RetentionClass.choices,
+        default=RetentionClass.STANDARD,
+    )
     impact_assessment = models.TextField(
-        _("impact assessment"), blank=True,
-        help_text=_("Processing-register entry for sensitive categories (PIPL Art. 55)."))
+        _("impact assessment"),
+        blank=True,
+        help_text=_("Processing-register entry for sensitive categories (PIPL Art. 55)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -70,8 +75,9 @@ class Category(models.Model):
 class ChecklistItem(models.Model):
     """One inspection point of a place category (e.g. fire exits clear)."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="checklist",
-                                 verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("category")
+    )
     section = models.CharField(_("section"), max_length=40)
     text = models.CharField(_("inspection point"), max_length=200)
     text_en = models.CharField(_("inspection point in English"), max_length=200)
@@ -95,43 +101,77 @@ class Subject(models.Model):
     approver, owning station and review date are all required."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="subjects",
-                                 verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="subjects", verbose_name=_("category")
+    )
     name = models.CharField(_("name"), max_length=100, db_index=True)
-    station = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="subjects",
-                                verbose_name=_("owning station"))
-    area = models.ForeignKey("core.Unit", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="area_subjects", verbose_name=_("community area"))
-    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="subjects",
-                                      verbose_name=_("responsible officers"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.ACTIVE, db_index=True)
+    station = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        related_name="subjects",
+        verbose_name=_("owning station"),
+    )
+    area = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="area_subjects",
+        verbose_name=_("community area"),
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="subjects",
+        verbose_name=_("responsible officers"),
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     status_reason = models.CharField(_("reason for the status"), max_length=300, blank=True)
-    risk_level = models.IntegerField(_("risk level"), choices=RiskLevel.choices,
-                                     default=RiskLevel.NONE, db_index=True)
-    classification = models.IntegerField(_("classification"), choices=Classification.choices,
-                                         default=Classification.INTERNAL)
-    compartments = models.ManyToManyField("accounts.Compartment", blank=True,
-                                          related_name="subjects",
-                                          verbose_name=_("compartments"))
+    risk_level = models.IntegerField(
+        _("risk level"), choices=RiskLevel.choices, default=RiskLevel.NONE, db_index=True
+    )
+    classification = models.IntegerField(
+        _("classification"), choices=Classification.choices, default=Classification.INTERNAL
+    )
+    compartments = models.ManyToManyField(
+        "accounts.Compartment", blank=True, related_name="subjects", verbose_name=_("compartments")
+    )
     legal_basis_ref = models.CharField(
-        _("legal basis reference"), max_length=200,
-        help_text=_("The approval document, e.g. 城公(治)字〔2026〕15号."))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("approved by"))
+        _("legal basis reference"),
+        max_length=200,
+        help_text=_("The approval document, e.g. 城公(治)字〔2026〕15号."),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     approved_on = models.DateField(_("approval date"))
     review_due = models.DateField(_("review due"), db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
-    data_key = models.ForeignKey("crypto.DataKey", on_delete=models.PROTECT, related_name="+",
-                                 editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("created by"))
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    access_paths = AccessPaths(station="station", area="area", classification="classification",
-                               compartments="compartments", assignees="officers")
+    access_paths = AccessPaths(
+        station="station",
+        area="area",
+        classification="classification",
+        compartments="compartments",
+        assignees="officers",
+    )
 
     class Meta:
         verbose_name = _("tracked subject")
@@ -152,7 +192,8 @@ class Subject(models.Model):
 
     def access_scope(self) -> ObjectScope:
         return ObjectScope(
-            station_id=self.station_id, area_id=self.area_id,
+            station_id=self.station_id,
+            area_id=self.area_id,
             classification=self.classification,
             compartments=frozenset(self.compartments.values_list("code", flat=True)),
             assignee_ids=frozenset(self.officers.values_list("pk", flat=True)),
@@ -173,8 +214,9 @@ class Subject(models.Model):
 class Identifier(models.Model):
     """An identifier of a subject, findable by exact value through its HMAC blind index."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="identifiers",
-                                verbose_name=_("subject"))
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("subject")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=IdentifierKind.choices)
     blind_index = models.CharField(_("blind index"), max_length=32, db_index=True)
     masked = models.CharField(_("masked value"), max_length=40)
@@ -191,10 +233,19 @@ class Identifier(models.Model):
 class PersonDetail(models.Model):
     """A key person's particulars. Identifiers and addresses are encrypted."""
 
-    subject = models.OneToOneField(Subject, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="person", verbose_name=_("subject"))
-    aliases = models.CharField(_("aliases"), max_length=200, blank=True,
-                               help_text=_("Other names, nicknames; separate with commas."))
+    subject = models.OneToOneField(
+        Subject,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="person",
+        verbose_name=_("subject"),
+    )
+    aliases = models.CharField(
+        _("aliases"),
+        max_length=200,
+        blank=True,
+        help_text=_("Other names, nicknames; separate with commas."),
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     id_number = EncryptedTextField(_("resident ID number"), blank=True)
@@ -204,11 +255,15 @@ class PersonDetail(models.Model):
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     economic_situation = models.TextField(_("economic situation"), blank=True)
-    data_subject_category = models.CharField(_("data-subject category"), max_length=16,
-                                             choices=DataSubjectCategory.choices)
-    supervision_status = models.CharField(_("supervision status"), max_length=24,
-                                          choices=SupervisionStatus.choices,
-                                          default=SupervisionStatus.NONE)
+    data_subject_category = models.CharField(
+        _("data-subject category"), max_length=16, choices=DataSubjectCategory.choices
+    )
+    supervision_status = models.CharField(
+        _("supervision status"),
+        max_length=24,
+        choices=SupervisionStatus.choices,
+        default=SupervisionStatus.NONE,
+    )
     photo = models.CharField(_("photo file"), max_length=80, blank=True, editable=False)
 
     SENSITIVE = frozenset({"id_number", "phones", "household_address", "current_address"})
@@ -232,8 +287,9 @@ class PersonDetail(models.Model):
 class Offence(models.Model):
     """A prior offence of a person (category prior_offender)."""
 
-    person = models.ForeignKey(PersonDetail, on_delete=models.CASCADE, related_name="offences",
-                               verbose_name=_("person"))
+    person = models.ForeignKey(
+        PersonDetail, on_delete=models.CASCADE, related_name="offences", verbose_name=_("person")
+    )
     offence_type = models.CharField(_("offence"), max_length=100)
     offence_date = models.DateField(_("date of offence"), null=True, blank=True)
     judgment = models.CharField(_("judgment"), max_length=200, blank=True)
@@ -251,10 +307,12 @@ class Offence(models.Model):
 class RehabPeriod(models.Model):
     """A period of drug rehabilitation (category drug_involved)."""
 
-    person = models.ForeignKey(PersonDetail, on_delete=models.CASCADE, related_name="rehab",
-                               verbose_name=_("person"))
-    rehab_type = models.CharField(_("rehabilitation type"), max_length=16,
-                                  choices=RehabType.choices)
+    person = models.ForeignKey(
+        PersonDetail, on_delete=models.CASCADE, related_name="rehab", verbose_name=_("person")
+    )
+    rehab_type = models.CharField(
+        _("rehabilitation type"), max_length=16, choices=RehabType.choices
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("to"), null=True, blank=True)
     place = models.CharField(_("place or agency"), max_length=200, blank=True)
@@ -271,8 +329,9 @@ class RehabPeriod(models.Model):
 class DrugTest(models.Model):
     """A drug test result (category drug_involved)."""
 
-    person = models.ForeignKey(PersonDetail, on_delete=models.CASCADE, related_name="drug_tests",
-                               verbose_name=_("person"))
+    person = models.ForeignKey(
+        PersonDetail, on_delete=models.CASCADE, related_name="drug_tests", verbose_name=_("person")
+    )
     tested_on = models.DateField(_("test date"))
     result = models.CharField(_("result"), max_length=16, choices=TestResult.choices)
     substance = models.CharField(_("substance"), max_length=60, blank=True)
@@ -290,8 +349,9 @@ class DrugTest(models.Model):
 class Threat(models.Model):
     """A threat of violence and the preventive measures in place (threat_of_violence)."""
 
-    person = models.ForeignKey(PersonDetail, on_delete=models.CASCADE, related_name="threats",
-                               verbose_name=_("person"))
+    person = models.ForeignKey(
+        PersonDetail, on_delete=models.CASCADE, related_name="threats", verbose_name=_("person")
+    )
     what = models.TextField(_("what was threatened"))
     said_on = models.DateField(_("when"), null=True, blank=True)
     where = models.CharField(_("where"), max_length=200, blank=True)
@@ -310,21 +370,38 @@ class Threat(models.Model):
 class PlaceDetail(models.Model):
     """A key place: a business or site with licences, an address and a position."""
 
-    subject = models.OneToOneField(Subject, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="place", verbose_name=_("subject"))
-    licence_numbers = models.CharField(_("licence numbers"), max_length=300, blank=True,
-                                       help_text=_("Separate several with commas."))
+    subject = models.OneToOneField(
+        Subject,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="place",
+        verbose_name=_("subject"),
+    )
+    licence_numbers = models.CharField(
+        _("licence numbers"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separate several with commas."),
+    )
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     address = models.CharField(_("address"), max_length=200)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
-                                   blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
-                                    blank=True)
-    operator = models.ForeignKey(Subject, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="operated_places",
-                                 verbose_name=_("operator (tracked person)"))
-    operator_name = models.CharField(_("operator (person or organisation)"), max_length=200,
-                                     blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    operator = models.ForeignKey(
+        Subject,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="operated_places",
+        verbose_name=_("operator (tracked person)"),
+    )
+    operator_name = models.CharField(
+        _("operator (person or organisation)"), max_length=200, blank=True
+    )
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
 
     class Meta:
@@ -343,22 +420,33 @@ class PlaceDetail(models.Model):
 class IncidentDetail(models.Model):
     """An emergency incident with its live situation log."""
 
-    subject = models.OneToOneField(Subject, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="incident", verbose_name=_("subject"))
+    subject = models.OneToOneField(
+        Subject,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="incident",
+        verbose_name=_("subject"),
+    )
     incident_type = models.CharField(_("type"), max_length=60)
     started_at = models.DateTimeField(_("started at"))
     location = models.CharField(_("location"), max_length=200)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
-                                   blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
-                                    blank=True)
-    incident_status = models.CharField(_("situation"), max_length=16,
-                                       choices=IncidentStatus.choices,
-                                       default=IncidentStatus.EMERGING)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    incident_status = models.CharField(
+        _("situation"),
+        max_length=16,
+        choices=IncidentStatus.choices,
+        default=IncidentStatus.EMERGING,
+    )
     cause = models.TextField(_("cause"), blank=True)
     scale = models.CharField(_("scale"), max_length=100, blank=True)
-    people_involved = models.PositiveIntegerField(_("people involved (estimate)"), null=True,
-                                                  blank=True)
+    people_involved = models.PositiveIntegerField(
+        _("people involved (estimate)"), null=True, blank=True
+    )
     departments = models.CharField(_("departments involved"), max_length=300, blank=True)
     rescue_notes = models.TextField(_("rescue"), blank=True)
     resettlement_notes = models.TextField(_("resettlement"), blank=True)
@@ -375,12 +463,20 @@ class IncidentDetail(models.Model):
 class SituationEntry(models.Model):
     """One timestamped line of an incident's situation log."""
 
-    incident = models.ForeignKey(IncidentDetail, on_delete=models.CASCADE,
-                                 related_name="situation", verbose_name=_("incident"))
+    incident = models.ForeignKey(
+        IncidentDetail,
+        on_delete=models.CASCADE,
+        related_name="situation",
+        verbose_name=_("incident"),
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     text = models.TextField(_("situation"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("recorded by"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     class Meta:
         verbose_name = _("situation entry")
@@ -394,18 +490,29 @@ class SituationEntry(models.Model):
 class Association(models.Model):
     """A typed link between two subjects, with its source and confidence."""
 
-    source_subject = models.ForeignKey(Subject, on_delete=models.CASCADE,
-                                       related_name="links_out", verbose_name=_("from"))
-    target_subject = models.ForeignKey(Subject, on_delete=models.CASCADE,
-                                       related_name="links_in", verbose_name=_("to"))
+    source_subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="links_out", verbose_name=_("from")
+    )
+    target_subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="links_in", verbose_name=_("to")
+    )
     type = models.CharField(_("relation"), max_length=20, choices=AssociationType.choices)
-    role = models.CharField(_("role"), max_length=60, blank=True,
-                            help_text=_("For participants: organiser, participant, injured…"))
+    role = models.CharField(
+        _("role"),
+        max_length=60,
+        blank=True,
+        help_text=_("For participants: organiser, participant, injured…"),
+    )
     source = models.CharField(_("source of the information"), max_length=200)
-    confidence = models.CharField(_("confidence"), max_length=8, choices=Confidence.choices,
-                                  default=Confidence.MEDIUM)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("recorded by"))
+    confidence = models.CharField(
+        _("confidence"), max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -413,10 +520,13 @@ class Association(models.Model):
         verbose_name_plural = _("associations")
         ordering = ["-created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["source_subject", "target_subject", "type"],
-                                    name="association_unique"),
-            models.CheckConstraint(condition=~models.Q(source_subject=models.F("target_subject")),
-                                   name="association_not_self"),
+            models.UniqueConstraint(
+                fields=["source_subject", "target_subject", "type"], name="association_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source_subject=models.F("target_subject")),
+                name="association_not_self",
+            ),
         ]
 
     def __str__(self) -> str:

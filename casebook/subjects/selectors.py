@@ -14,12 +14,17 @@ from casebook.audit.models import AuditEvent
 from casebook.crypto.services import blind_index
 
 from . import identifiers as ids
-from .choices import IdentifierKind, Status
+from .choices import IdentifierKind, RiskLevel, Status
 from .models import Association, Identifier, Subject
 
+HIGH_OR_ABOVE = "high+"
 SORTS = {
-    "updated": "-updated_at", "name": "name", "-name": "-name", "risk": "-risk_level",
-    "review": "review_due", "created": "-created_at",
+    "updated": "-updated_at",
+    "name": "name",
+    "-name": "-name",
+    "risk": "-risk_level",
+    "review": "review_due",
+    "created": "-created_at",
 }
 
 
@@ -30,8 +35,11 @@ def visible_subjects(user, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
 def get_subject(user, pk, action: Action = Action.SUBJECT_VIEW) -> Subject:
     """The one way to fetch a subject for a user: out of scope answers 404."""
     return policy.get_or_404(
-        user, Subject.objects.select_related("category", "station", "area", "approved_by"),
-        action, pk=pk)
+        user,
+        Subject.objects.select_related("category", "station", "area", "approved_by"),
+        action,
+        pk=pk,
+    )
 
 
 def _fts_query(text: str) -> str:
@@ -45,8 +53,11 @@ def text_search(qs: QuerySet, query: str) -> QuerySet:
     if not needle:
         return qs
     if connection.vendor == "sqlite" and len(needle) >= 3:
-        return qs.filter(pk__in=RawSQL(
-            "SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH %s", [_fts_query(needle)]))
+        return qs.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH %s", [_fts_query(needle)]
+            )
+        )
     # PostgreSQL: LIKE on the lower-cased text is served by the pg_trgm GIN index.
     return qs.filter(search_text__contains=needle)
 
@@ -60,13 +71,15 @@ def identifier_search(qs: QuerySet, query: str) -> QuerySet | None:
         kind, value = IdentifierKind.PHONE, ids.normalise_phone(query)
     else:
         licence = query.strip().upper()
-        hits = Identifier.objects.filter(kind=IdentifierKind.LICENCE,
-                                         blind_index=blind_index(licence,
-                                                                 kind=IdentifierKind.LICENCE))
+        hits = Identifier.objects.filter(
+            kind=IdentifierKind.LICENCE,
+            blind_index=blind_index(licence, kind=IdentifierKind.LICENCE),
+        )
         return qs.filter(pk__in=hits.values("subject_id")) if hits.exists() else None
     index = blind_index(value, kind=kind)
-    return qs.filter(pk__in=Identifier.objects.filter(kind=kind, blind_index=index)
-                     .values("subject_id"))
+    return qs.filter(
+        pk__in=Identifier.objects.filter(kind=kind, blind_index=index).values("subject_id")
+    )
 
 
 @dataclass
@@ -96,7 +109,9 @@ def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
         qs = qs.filter(kind=f.kind)
     if f.category:
         qs = qs.filter(category__code=f.category)
-    if f.risk != "" and f.risk is not None and str(f.risk).isdigit():
+    if f.risk == HIGH_OR_ABOVE:
+        qs = qs.filter(risk_level__gte=RiskLevel.HIGH)
+    elif f.risk and str(f.risk).isdigit():
         qs = qs.filter(risk_level=int(f.risk))
     if f.status:
         qs = qs.filter(status=f.status)
@@ -112,24 +127,28 @@ def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
 
 def associations_of(user, subject: Subject) -> list[dict]:
     """Links in both directions whose other end the user may see (others are not shown)."""
-    visible = set(visible_subjects(user).filter(
-        Q(links_in__source_subject=subject) | Q(links_out__target_subject=subject))
-        .values_list("pk", flat=True))
-    links = (Association.objects.filter(Q(source_subject=subject) | Q(target_subject=subject))
-             .select_related("source_subject", "target_subject", "created_by"))
+    visible = set(
+        visible_subjects(user)
+        .filter(Q(links_in__source_subject=subject) | Q(links_out__target_subject=subject))
+        .values_list("pk", flat=True)
+    )
+    links = Association.objects.filter(
+        Q(source_subject=subject) | Q(target_subject=subject)
+    ).select_related("source_subject", "target_subject", "created_by")
     rows = []
     for link in links:
-        other = link.target_subject if link.source_subject_id == subject.pk else \
-            link.source_subject
+        other = link.target_subject if link.source_subject_id == subject.pk else link.source_subject
         if other.pk in visible:
-            rows.append({"link": link, "other": other,
-                         "outgoing": link.source_subject_id == subject.pk})
+            rows.append(
+                {"link": link, "other": other, "outgoing": link.source_subject_id == subject.pk}
+            )
     return rows
 
 
 def hidden_association_count(user, subject: Subject) -> int:
-    total = Association.objects.filter(Q(source_subject=subject) |
-                                       Q(target_subject=subject)).count()
+    total = Association.objects.filter(
+        Q(source_subject=subject) | Q(target_subject=subject)
+    ).count()
     return total - len(associations_of(user, subject))
 
 
@@ -140,10 +159,17 @@ def graph_of(user, subject: Subject, hops: int = 2, limit: int = 80) -> dict:
     frontier = {subject.pk}
     edges = []
     for _ in range(hops):
-        links = Association.objects.filter(Q(source_subject__in=frontier) |
-                                           Q(target_subject__in=frontier))
-        allowed = set(visible.filter(Q(links_in__in=links) | Q(links_out__in=links))
-                      .values_list("pk", flat=True)) | seen
+        links = Association.objects.filter(
+            Q(source_subject__in=frontier) | Q(target_subject__in=frontier)
+        )
+        allowed = (
+            set(
+                visible.filter(Q(links_in__in=links) | Q(links_out__in=links)).values_list(
+                    "pk", flat=True
+                )
+            )
+            | seen
+        )
         nxt = set()
         for link in links:
             a, b = link.source_subject_id, link.target_subject_id
@@ -159,16 +185,25 @@ def graph_of(user, subject: Subject, hops: int = 2, limit: int = 80) -> dict:
     nodes = Subject.objects.filter(pk__in=seen).only("pk", "name", "kind", "risk_level")
     edges = list(dict.fromkeys(e for e in edges if e[0] in seen and e[1] in seen))
     return {
-        "nodes": [{"id": str(n.pk), "name": n.name, "kind": n.kind, "risk": n.risk_level,
-                   "centre": n.pk == subject.pk} for n in nodes],
+        "nodes": [
+            {
+                "id": str(n.pk),
+                "name": n.name,
+                "kind": n.kind,
+                "risk": n.risk_level,
+                "centre": n.pk == subject.pk,
+            }
+            for n in nodes
+        ],
         "edges": [{"source": str(a), "target": str(b), "label": label} for a, b, label in edges],
     }
 
 
 def timeline_of(subject: Subject, limit: int = 200):
     """Everything that happened to the subject, newest first, from the audit log."""
-    return AuditEvent.objects.filter(object_type="subjects.subject",
-                                     object_id=str(subject.pk)).order_by("-seq")[:limit]
+    return AuditEvent.objects.filter(
+        object_type="subjects.subject", object_id=str(subject.pk)
+    ).order_by("-seq")[:limit]
 
 
 def purpose_suggestion(user, subject: Subject) -> str:

@@ -42,18 +42,59 @@ from .models import (
     Threat,
 )
 
-SUBJECT_FIELDS = ("name", "category_id", "area_id", "classification", "legal_basis_ref",
-                  "approved_by_id", "approved_on", "notes")
-PERSON_FIELDS = ("aliases", "sex", "date_of_birth", "id_number", "phones", "household_address",
-                 "current_address", "occupation", "employer", "economic_situation",
-                 "data_subject_category", "supervision_status")
-PLACE_FIELDS = ("licence_numbers", "credit_code", "address", "latitude", "longitude",
-                "operator_id", "operator_name", "opening_hours")
-INCIDENT_FIELDS = ("incident_type", "started_at", "location", "latitude", "longitude",
-                   "incident_status", "cause", "scale", "people_involved", "departments",
-                   "rescue_notes", "resettlement_notes")
-DETAIL = {Kind.PERSON: (PersonDetail, PERSON_FIELDS), Kind.PLACE: (PlaceDetail, PLACE_FIELDS),
-          Kind.INCIDENT: (IncidentDetail, INCIDENT_FIELDS)}
+SUBJECT_FIELDS = (
+    "name",
+    "category_id",
+    "area_id",
+    "classification",
+    "legal_basis_ref",
+    "approved_by_id",
+    "approved_on",
+    "notes",
+)
+PERSON_FIELDS = (
+    "aliases",
+    "sex",
+    "date_of_birth",
+    "id_number",
+    "phones",
+    "household_address",
+    "current_address",
+    "occupation",
+    "employer",
+    "economic_situation",
+    "data_subject_category",
+    "supervision_status",
+)
+PLACE_FIELDS = (
+    "licence_numbers",
+    "credit_code",
+    "address",
+    "latitude",
+    "longitude",
+    "operator_id",
+    "operator_name",
+    "opening_hours",
+)
+INCIDENT_FIELDS = (
+    "incident_type",
+    "started_at",
+    "location",
+    "latitude",
+    "longitude",
+    "incident_status",
+    "cause",
+    "scale",
+    "people_involved",
+    "departments",
+    "rescue_notes",
+    "resettlement_notes",
+)
+DETAIL = {
+    Kind.PERSON: (PersonDetail, PERSON_FIELDS),
+    Kind.PLACE: (PlaceDetail, PLACE_FIELDS),
+    Kind.INCIDENT: (IncidentDetail, INCIDENT_FIELDS),
+}
 
 
 class DuplicateSubject(ValidationError):
@@ -63,15 +104,19 @@ class DuplicateSubject(ValidationError):
     def __init__(self, field: str, existing: Subject | None, clash: Subject):
         self.field, self.existing, self.clash = field, existing, clash
         if existing is not None:
-            message = _("Already registered: %(name)s. Open the existing record instead of "
-                        "creating a twin.") % {"name": existing.name}
+            message = _(
+                "Already registered: %(name)s. Open the existing record instead of creating a twin."
+            ) % {"name": existing.name}
         else:
-            message = _("This number is already registered to a subject you cannot see. Ask "
-                        "your station leader to check it.")
+            message = _(
+                "This number is already registered to a subject you cannot see. Ask "
+                "your station leader to check it."
+            )
         super().__init__({field: [message]})
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def _detail_of(subject: Subject):
     model, _fields = DETAIL[subject.kind]
@@ -85,8 +130,12 @@ def build_search_text(subject: Subject, detail) -> str:
     if subject.area_id:
         parts.append(subject.area.name)
     if subject.kind == Kind.PERSON and detail is not None:
-        parts += [detail.aliases, ids.pinyin_forms(detail.aliases), detail.occupation,
-                  detail.employer]
+        parts += [
+            detail.aliases,
+            ids.pinyin_forms(detail.aliases),
+            detail.occupation,
+            detail.employer,
+        ]
     elif subject.kind == Kind.PLACE and detail is not None:
         parts += [detail.address, detail.licence_numbers, detail.operator_name]
     elif subject.kind == Kind.INCIDENT and detail is not None:
@@ -99,16 +148,26 @@ def _identifiers(kind: str, detail) -> list[tuple[str, str, str]]:
     found = []
     if kind == Kind.PERSON:
         if detail.id_number:
-            found.append((IdentifierKind.ID_NUMBER,
-                          blind_index(detail.id_number, kind=IdentifierKind.ID_NUMBER),
-                          ids.mask_id_number(detail.id_number)))
+            found.append(
+                (
+                    IdentifierKind.ID_NUMBER,
+                    blind_index(detail.id_number, kind=IdentifierKind.ID_NUMBER),
+                    ids.mask_id_number(detail.id_number),
+                )
+            )
         for phone in detail.phone_list:
-            found.append((IdentifierKind.PHONE, blind_index(phone, kind=IdentifierKind.PHONE),
-                          ids.mask_phone(phone)))
+            found.append(
+                (
+                    IdentifierKind.PHONE,
+                    blind_index(phone, kind=IdentifierKind.PHONE),
+                    ids.mask_phone(phone),
+                )
+            )
     elif kind == Kind.PLACE:
         for licence in detail.licence_list:
-            found.append((IdentifierKind.LICENCE,
-                          blind_index(licence, kind=IdentifierKind.LICENCE), licence))
+            found.append(
+                (IdentifierKind.LICENCE, blind_index(licence, kind=IdentifierKind.LICENCE), licence)
+            )
     return found
 
 
@@ -142,8 +201,13 @@ def _outside_transaction_on_duplicate(write):
                 return write(*args, actor=actor, **kwargs)
         except DuplicateSubject as exc:
             if exc.existing is None:
-                record_event(actor=actor, action="subject.duplicate_blocked", obj=exc.clash,
-                             outcome="denied", details={"field": exc.field})
+                record_event(
+                    actor=actor,
+                    action="subject.duplicate_blocked",
+                    obj=exc.clash,
+                    outcome="denied",
+                    details={"field": exc.field},
+                )
             raise
 
     return wrapper
@@ -153,7 +217,8 @@ def _sync_identifiers(subject: Subject, detail) -> None:
     Identifier.objects.filter(subject=subject).delete()
     Identifier.objects.bulk_create(
         Identifier(subject=subject, kind=k, blind_index=i, masked=m)
-        for k, i, m in _identifiers(subject.kind, detail))
+        for k, i, m in _identifiers(subject.kind, detail)
+    )
 
 
 def _validate_detail(kind: str, data: dict) -> dict:
@@ -169,16 +234,19 @@ def _validate_detail(kind: str, data: dict) -> dict:
         if data.get("id_number"):
             try:
                 data["id_number"] = ids.validate_id_number(
-                    data["id_number"], dob if "date_of_birth" not in errors else None)
+                    data["id_number"], dob if "date_of_birth" not in errors else None
+                )
                 data.setdefault("date_of_birth", None)
                 data["date_of_birth"] = data["date_of_birth"] or ids.birth_date_of(
-                    data["id_number"])
+                    data["id_number"]
+                )
                 if data.get("sex") in (None, "", "0"):
                     data["sex"] = ids.sex_of(data["id_number"])
             except ValidationError as exc:
                 errors["id_number"] = exc.messages
-        phones = [p for p in str(data.get("phones") or "").replace("，", ",").split(",")
-                  if p.strip()]
+        phones = [
+            p for p in str(data.get("phones") or "").replace("，", ",").split(",") if p.strip()
+        ]
         cleaned = []
         for phone in phones:
             try:
@@ -190,8 +258,12 @@ def _validate_detail(kind: str, data: dict) -> dict:
         if not (data.get("address") or "").strip():
             errors["address"] = [_("A place needs an address.")]
         data["licence_numbers"] = ",".join(
-            dict.fromkeys(x.strip().upper() for x in str(data.get("licence_numbers") or "")
-                          .replace("，", ",").split(",") if x.strip()))
+            dict.fromkeys(
+                x.strip().upper()
+                for x in str(data.get("licence_numbers") or "").replace("，", ",").split(",")
+                if x.strip()
+            )
+        )
         if data.get("credit_code"):
             from stdnum.cn import uscc
 
@@ -220,9 +292,19 @@ def _check_position(data: dict, errors: dict) -> None:
         errors["latitude"] = [_("The position is outside the valid range.")]
 
 
-def _validate_common(actor, *, kind, category: Category | None, station, area, approved_by,
-                     approved_on: date | None, legal_basis_ref: str, classification: int,
-                     compartments) -> None:
+def _validate_common(
+    actor,
+    *,
+    kind,
+    category: Category | None,
+    station,
+    area,
+    approved_by,
+    approved_on: date | None,
+    legal_basis_ref: str,
+    classification: int,
+    compartments,
+) -> None:
     errors: dict[str, list] = {}
     if category is None or not category.is_active:
         errors["category"] = [_("Choose a category.")]
@@ -241,8 +323,9 @@ def _validate_common(actor, *, kind, category: Category | None, station, area, a
     if approved_by is None:
         errors["approved_by"] = [_("Name the leader who approved the tracking.")]
     elif station is not None and not _may_approve(approved_by, station):
-        errors["approved_by"] = [_("The approver must be a leader of the owning station or of "
-                                   "the bureau.")]
+        errors["approved_by"] = [
+            _("The approver must be a leader of the owning station or of the bureau.")
+        ]
     if classification > actor.clearance:
         errors["classification"] = [_("You cannot mark a subject above your own clearance.")]
     if compartments and not {c.code for c in compartments} <= actor.compartment_codes:
@@ -263,18 +346,37 @@ def approvers_for(station):
     """Users who may approve tracking for ``station`` (for form choices)."""
     from casebook.accounts.models import User
 
-    candidates = User.objects.filter(is_active=True, roles__role__in=[
-        Role.STATION_LEADER, Role.BUREAU_LEADER]).select_related("unit").distinct()
+    candidates = (
+        User.objects.filter(
+            is_active=True, roles__role__in=[Role.STATION_LEADER, Role.BUREAU_LEADER]
+        )
+        .select_related("unit")
+        .distinct()
+    )
     return [u for u in candidates if _may_approve(u, station)]
 
 
 # --- subjects ---------------------------------------------------------------------------------
 
+
 @_outside_transaction_on_duplicate
-def subject_create(*, actor, kind: str, category: Category | None, name: str, station,
-                   legal_basis_ref: str, approved_by, approved_on: date | None,
-                   area=None, officers=(), classification: int = 1, compartments=(),
-                   notes: str = "", detail: dict | None = None) -> Subject:
+def subject_create(
+    *,
+    actor,
+    kind: str,
+    category: Category | None,
+    name: str,
+    station,
+    legal_basis_ref: str,
+    approved_by,
+    approved_on: date | None,
+    area=None,
+    officers=(),
+    classification: int = 1,
+    compartments=(),
+    notes: str = "",
+    detail: dict | None = None,
+) -> Subject:
     """Create a subject of any kind with its detail row; refuses twins of an identifier."""
     if station is None or station.pk not in policy.station_ids(actor, Action.SUBJECT_CREATE):
         raise PermissionDenied(_("You may not create subjects for this station."))
@@ -283,10 +385,18 @@ def subject_create(*, actor, kind: str, category: Category | None, name: str, st
     if not name:
         errors["name"] = [_("Give a name.")]
     try:
-        _validate_common(actor, kind=kind, category=category, station=station, area=area,
-                         approved_by=approved_by, approved_on=approved_on,
-                         legal_basis_ref=legal_basis_ref, classification=classification,
-                         compartments=compartments)
+        _validate_common(
+            actor,
+            kind=kind,
+            category=category,
+            station=station,
+            area=area,
+            approved_by=approved_by,
+            approved_on=approved_on,
+            legal_basis_ref=legal_basis_ref,
+            classification=classification,
+            compartments=compartments,
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -298,11 +408,21 @@ def subject_create(*, actor, kind: str, category: Category | None, name: str, st
     model, fields = DETAIL[kind]
     probe = model(**{f: detail_data.get(f) for f in fields if f in detail_data})
     _check_duplicates(actor, kind, probe)
-    subject = Subject(kind=kind, category=category, name=name, station=station, area=area,
-                      classification=classification, legal_basis_ref=legal_basis_ref.strip(),
-                      approved_by=approved_by, approved_on=approved_on, notes=notes,
-                      review_due=Subject.next_review(category), created_by=actor,
-                      data_key=data_key_create(label=f"subject:{uuid.uuid4().hex}"))
+    subject = Subject(
+        kind=kind,
+        category=category,
+        name=name,
+        station=station,
+        area=area,
+        classification=classification,
+        legal_basis_ref=legal_basis_ref.strip(),
+        approved_by=approved_by,
+        approved_on=approved_on,
+        notes=notes,
+        review_due=Subject.next_review(category),
+        created_by=actor,
+        data_key=data_key_create(label=f"subject:{uuid.uuid4().hex}"),
+    )
     subject.save()
     subject.officers.set(officers or [actor])
     subject.compartments.set(compartments)
@@ -313,23 +433,53 @@ def subject_create(*, actor, kind: str, category: Category | None, name: str, st
     subject.search_text = build_search_text(subject, detail_obj)
     subject.save(update_fields=["search_text"])
     if not policy.can(actor, Action.SUBJECT_VIEW, subject):  # no creating out of one's reach
-        raise ValidationError({"classification": [_("You would not be able to see this subject "
-                                                     "yourself; check the classification.")]})
-    record_event(actor=actor, action="subject.create", obj=subject,
-                 details={"kind": kind, "category": category.code,
-                          "fields": sorted(k for k, v in detail_data.items() if v)})
+        raise ValidationError(
+            {
+                "classification": [
+                    _(
+                        "You would not be able to see this subject "
+                        "yourself; check the classification."
+                    )
+                ]
+            }
+        )
+    record_event(
+        actor=actor,
+        action="subject.create",
+        obj=subject,
+        details={
+            "kind": kind,
+            "category": category.code,
+            "fields": sorted(k for k, v in detail_data.items() if v),
+        },
+    )
     return subject
 
 
 @_outside_transaction_on_duplicate
-def subject_update(*, actor, subject: Subject, detail: dict | None = None, officers=None,
-                   compartments=None, **fields) -> Subject:
+def subject_update(
+    *,
+    actor,
+    subject: Subject,
+    detail: dict | None = None,
+    officers=None,
+    compartments=None,
+    **fields,
+) -> Subject:
     """Change a subject's common fields and/or its detail; never its risk level (assessments
     set that) nor its station (a transfer is its own procedure)."""
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     policy.check(actor, Action.SUBJECT_EDIT, subject)
-    forbidden = set(fields) - {"name", "category", "area", "classification", "legal_basis_ref",
-                               "approved_by", "approved_on", "notes"}
+    forbidden = set(fields) - {
+        "name",
+        "category",
+        "area",
+        "classification",
+        "legal_basis_ref",
+        "approved_by",
+        "approved_on",
+        "notes",
+    }
     if forbidden:
         raise ValueError(f"not editable here: {sorted(forbidden)}")
     before = {f: getattr(subject, f) for f in SUBJECT_FIELDS}
@@ -339,12 +489,18 @@ def subject_update(*, actor, subject: Subject, detail: dict | None = None, offic
     if not subject.name:
         errors["name"] = [_("Give a name.")]
     try:
-        _validate_common(actor, kind=subject.kind, category=subject.category,
-                         station=subject.station, area=subject.area,
-                         approved_by=subject.approved_by, approved_on=subject.approved_on,
-                         legal_basis_ref=subject.legal_basis_ref,
-                         classification=subject.classification,
-                         compartments=compartments if compartments is not None else [])
+        _validate_common(
+            actor,
+            kind=subject.kind,
+            category=subject.category,
+            station=subject.station,
+            area=subject.area,
+            approved_by=subject.approved_by,
+            approved_on=subject.approved_on,
+            legal_basis_ref=subject.legal_basis_ref,
+            classification=subject.classification,
+            compartments=compartments if compartments is not None else [],
+        )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     model, detail_fields = DETAIL[subject.kind]
@@ -374,17 +530,29 @@ def subject_update(*, actor, subject: Subject, detail: dict | None = None, offic
     if compartments is not None:
         subject.compartments.set(compartments)
     if not policy.can(actor, Action.SUBJECT_VIEW, subject):
-        raise ValidationError({"classification": [_("You would not be able to see this subject "
-                                                     "yourself; check the classification.")]})
+        raise ValidationError(
+            {
+                "classification": [
+                    _(
+                        "You would not be able to see this subject "
+                        "yourself; check the classification."
+                    )
+                ]
+            }
+        )
     diff = changes(before, {f: getattr(subject, f) for f in SUBJECT_FIELDS})
-    diff.update(changes(detail_before, {f: getattr(detail_obj, f) for f in detail_fields},
-                        sensitive=PersonDetail.SENSITIVE))
+    diff.update(
+        changes(
+            detail_before,
+            {f: getattr(detail_obj, f) for f in detail_fields},
+            sensitive=PersonDetail.SENSITIVE,
+        )
+    )
     if officers is not None:
         diff["officers"] = sorted(u.pk for u in officers)
     if category_changed:
         diff["review_due"] = str(subject.review_due)
-    record_event(actor=actor, action="subject.update", obj=subject,
-                 details=_jsonable(diff))
+    record_event(actor=actor, action="subject.update", obj=subject, details=_jsonable(diff))
     return subject
 
 
@@ -415,8 +583,12 @@ def subject_set_status(*, actor, subject: Subject, status: str, reason: str) -> 
     if old == Status.CLOSED:  # reopened: a fresh review cycle
         subject.review_due = Subject.next_review(subject.category)
     subject.save(update_fields=["status", "status_reason", "review_due", "updated_at"])
-    record_event(actor=actor, action="subject.status", obj=subject,
-                 details={"from": old, "to": status, "reason": reason.strip()})
+    record_event(
+        actor=actor,
+        action="subject.status",
+        obj=subject,
+        details={"from": old, "to": status, "reason": reason.strip()},
+    )
     return subject
 
 
@@ -428,8 +600,12 @@ def subject_review(*, actor, subject: Subject, note: str) -> Subject:
         raise ValidationError({"note": [_("Say what the review concluded.")]})
     subject.review_due = Subject.next_review(subject.category)
     subject.save(update_fields=["review_due", "updated_at"])
-    record_event(actor=actor, action="subject.review", obj=subject,
-                 details={"note": note.strip(), "next": str(subject.review_due)})
+    record_event(
+        actor=actor,
+        action="subject.review",
+        obj=subject,
+        details={"note": note.strip(), "next": str(subject.review_due)},
+    )
     return subject
 
 
@@ -444,9 +620,18 @@ def subject_consult(*, actor, subject: Subject, purpose: str) -> None:
 
 # --- associations ---------------------------------------------------------------------------
 
+
 @transaction.atomic
-def association_create(*, actor, source: Subject, target: Subject | None, type: str,
-                       source_text: str, confidence: str, role: str = "") -> Association:
+def association_create(
+    *,
+    actor,
+    source: Subject,
+    target: Subject | None,
+    type: str,
+    source_text: str,
+    confidence: str,
+    role: str = "",
+) -> Association:
     """Link two subjects (a 'combination' of personal data, logged as such)."""
     policy.check(actor, Action.SUBJECT_EDIT, source)
     errors = {}
@@ -458,16 +643,30 @@ def association_create(*, actor, source: Subject, target: Subject | None, type: 
         errors["type"] = [_("Choose the relation.")]
     if not (source_text or "").strip():
         errors["source"] = [_("Say where this information comes from.")]
-    if not errors and Association.objects.filter(source_subject=source, target_subject=target,
-                                                 type=type).exists():
+    if (
+        not errors
+        and Association.objects.filter(
+            source_subject=source, target_subject=target, type=type
+        ).exists()
+    ):
         errors["target"] = [_("This link already exists.")]
     if errors:
         raise ValidationError(errors)
-    link = Association.objects.create(source_subject=source, target_subject=target, type=type,
-                                      role=role.strip(), source=source_text.strip(),
-                                      confidence=confidence, created_by=actor)
-    record_event(actor=actor, action="subject.link", obj=source,
-                 details={"to": target.pk, "type": type, "confidence": confidence})
+    link = Association.objects.create(
+        source_subject=source,
+        target_subject=target,
+        type=type,
+        role=role.strip(),
+        source=source_text.strip(),
+        confidence=confidence,
+        created_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="subject.link",
+        obj=source,
+        details={"to": target.pk, "type": type, "confidence": confidence},
+    )
     return link
 
 
@@ -476,15 +675,18 @@ def association_delete(*, actor, link: Association, reason: str) -> None:
     policy.check(actor, Action.SUBJECT_EDIT, link.source_subject)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for removing the link.")]})
-    record_event(actor=actor, action="subject.unlink", obj=link.source_subject,
-                 details={"to": link.target_subject_id, "type": link.type, "reason": reason})
+    record_event(
+        actor=actor,
+        action="subject.unlink",
+        obj=link.source_subject,
+        details={"to": link.target_subject_id, "type": link.type, "reason": reason},
+    )
     link.delete()
 
 
 # --- category records ------------------------------------------------------------------------
 
-RECORD_MODELS = {"offence": Offence, "rehab": RehabPeriod, "drug_test": DrugTest,
-                 "threat": Threat}
+RECORD_MODELS = {"offence": Offence, "rehab": RehabPeriod, "drug_test": DrugTest, "threat": Threat}
 
 
 @transaction.atomic
@@ -505,13 +707,16 @@ def person_record_add(*, actor, subject: Subject, record: str, data: dict):
     obj = RECORD_MODELS[record](person=subject.person, **data)
     obj.full_clean(exclude=["person"])
     obj.save()
-    record_event(actor=actor, action=f"subject.{record}.add", obj=subject,
-                 details={"record": obj.pk})
+    record_event(
+        actor=actor, action=f"subject.{record}.add", obj=subject, details={"record": obj.pk}
+    )
     return obj
 
 
 @transaction.atomic
-def situation_add(*, actor, subject: Subject, text: str, at=None, status: str = "") -> SituationEntry:
+def situation_add(
+    *, actor, subject: Subject, text: str, at=None, status: str = ""
+) -> SituationEntry:
     """A line in an incident's situation log; optionally moves the incident's situation."""
     policy.check(actor, Action.SUBJECT_EDIT, subject)
     if subject.kind != Kind.INCIDENT:
@@ -521,8 +726,9 @@ def situation_add(*, actor, subject: Subject, text: str, at=None, status: str = 
     at = at or timezone.now()
     if at > timezone.now():
         raise ValidationError({"at": [_("The time is in the future.")]})
-    entry = SituationEntry.objects.create(incident=subject.incident, at=at, text=text.strip(),
-                                          author=actor)
+    entry = SituationEntry.objects.create(
+        incident=subject.incident, at=at, text=text.strip(), author=actor
+    )
     details = {"entry": entry.pk}
     if status and status != subject.incident.incident_status:
         details["situation"] = {"from": subject.incident.incident_status, "to": status}
@@ -575,8 +781,7 @@ def photo_set(*, actor, subject: Subject, data: bytes) -> None:
     person.save(update_fields=["photo"])
     if old:
         transaction.on_commit(lambda: default_storage.delete(old))
-    record_event(actor=actor, action="subject.photo", obj=subject,
-                 details={"bytes": len(clean)})
+    record_event(actor=actor, action="subject.photo", obj=subject, details={"bytes": len(clean)})
 
 
 def photo_bytes(subject: Subject) -> bytes | None:

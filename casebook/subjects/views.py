@@ -49,8 +49,11 @@ def _consulted(request, subject) -> bool:
 
 
 def _mark_consulted(request, subject) -> None:
-    consulted = {k: v for k, v in request.session.get(CONSULT_KEY, {}).items()
-                 if time.time() - v < CONSULT_SECONDS}
+    consulted = {
+        k: v
+        for k, v in request.session.get(CONSULT_KEY, {}).items()
+        if time.time() - v < CONSULT_SECONDS
+    }
     consulted[str(subject.pk)] = time.time()
     request.session[CONSULT_KEY] = consulted
 
@@ -61,20 +64,30 @@ def subject_list(request):
         raise PermissionDenied
     station_ids = policy.station_ids(request.user, Action.SUBJECT_VIEW)
     stations = Unit.objects.filter(pk__in=station_ids).order_by("code")
-    officers = User.objects.filter(subjects__station__in=station_ids).distinct().order_by(
-        "username")
+    officers = (
+        User.objects.filter(subjects__station__in=station_ids).distinct().order_by("username")
+    )
     form = FilterForm(request.GET or None, stations=stations, officers=officers)
-    filters = selectors.ListFilters(**form.cleaned_data) if form.is_valid() else \
-        selectors.ListFilters()
+    filters = (
+        selectors.ListFilters(**form.cleaned_data) if form.is_valid() else selectors.ListFilters()
+    )
     qs, exact = selectors.subject_list(request.user, filters)
     page = Paginator(qs.prefetch_related("identifiers"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "subjects/list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "exact": exact,
-        "may_create": policy.reach(request.user, Action.SUBJECT_CREATE) is not None,
-        "multi_station": len(station_ids) > 1, "kinds": Kind.choices,
-    })
+    return render(
+        request,
+        "subjects/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "exact": exact,
+            "may_create": policy.reach(request.user, Action.SUBJECT_CREATE) is not None,
+            "multi_station": len(station_ids) > 1,
+            "kinds": Kind.choices,
+        },
+    )
 
 
 def _own_station(user):
@@ -101,12 +114,21 @@ def subject_create(request, kind: str):
         data = form.cleaned_data
         try:
             subject = services.subject_create(
-                actor=request.user, kind=kind, category=data["category"], name=data["name"],
-                station=station, area=data["area"], officers=list(data["officers"]),
-                classification=data["classification"], compartments=list(data["compartments"]),
-                legal_basis_ref=data["legal_basis_ref"], approved_by=data["approved_by"],
-                approved_on=data["approved_on"], notes=data["notes"],
-                detail=detail_form.cleaned_data)
+                actor=request.user,
+                kind=kind,
+                category=data["category"],
+                name=data["name"],
+                station=station,
+                area=data["area"],
+                officers=list(data["officers"]),
+                classification=data["classification"],
+                compartments=list(data["compartments"]),
+                legal_basis_ref=data["legal_basis_ref"],
+                approved_by=data["approved_by"],
+                approved_on=data["approved_on"],
+                notes=data["notes"],
+                detail=detail_form.cleaned_data,
+            )
         except services.DuplicateSubject as exc:
             duplicate = exc.existing
             _errors_to_forms(exc, form, detail_form)
@@ -115,10 +137,19 @@ def subject_create(request, kind: str):
         else:
             messages.success(request, _("%(name)s has been registered.") % {"name": subject})
             return redirect(subject)
-    return render(request, "subjects/form.html", {
-        "form": form, "detail_form": detail_form, "kind": kind, "kind_label": Kind(kind).label,
-        "station": station, "duplicate": duplicate, "creating": True,
-    })
+    return render(
+        request,
+        "subjects/form.html",
+        {
+            "form": form,
+            "detail_form": detail_form,
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "station": station,
+            "duplicate": duplicate,
+            "creating": True,
+        },
+    )
 
 
 def _errors_to_forms(exc: ValidationError, form, detail_form) -> None:
@@ -126,8 +157,9 @@ def _errors_to_forms(exc: ValidationError, form, detail_form) -> None:
         form.add_error(None, exc)
         return
     for field, errors in exc.error_dict.items():
-        target = form if field in form.fields else detail_form if field in detail_form.fields \
-            else form
+        target = (
+            form if field in form.fields else detail_form if field in detail_form.fields else form
+        )
         for error in errors:
             target.add_error(field if field in target.fields else None, error)
 
@@ -136,25 +168,48 @@ def _errors_to_forms(exc: ValidationError, form, detail_form) -> None:
 def subject_edit(request, pk: int):
     subject = selectors.get_subject(request.user, pk, Action.SUBJECT_EDIT)
     model_detail = services._detail_of(subject)
-    form = SubjectForm(request.POST or None, instance=subject, kind=subject.kind,
-                       station=subject.station, user=request.user)
-    extra = {"operators": _operators(request.user).exclude(pk=subject.pk)} \
-        if subject.kind == Kind.PLACE else {}
+    form = SubjectForm(
+        request.POST or None,
+        instance=subject,
+        kind=subject.kind,
+        station=subject.station,
+        user=request.user,
+    )
+    extra = (
+        {"operators": _operators(request.user).exclude(pk=subject.pk)}
+        if subject.kind == Kind.PLACE
+        else {}
+    )
     initial = {}
     if subject.kind == Kind.PERSON:
         initial["phones"] = ", ".join(model_detail.phone_list)
-    detail_form = DETAIL_FORMS[subject.kind](request.POST or None, instance=model_detail,
-                                             prefix="d", initial=initial, **extra)
+    detail_form = DETAIL_FORMS[subject.kind](
+        request.POST or None, instance=model_detail, prefix="d", initial=initial, **extra
+    )
     duplicate = None
     if request.method == "POST" and form.is_valid() & detail_form.is_valid():
         data = form.cleaned_data
         try:
             services.subject_update(
-                actor=request.user, subject=subject, detail=detail_form.cleaned_data,
-                officers=list(data["officers"]) or None, compartments=list(data["compartments"]),
-                **{k: data[k] for k in ("name", "category", "area", "classification",
-                                        "legal_basis_ref", "approved_by", "approved_on",
-                                        "notes")})
+                actor=request.user,
+                subject=subject,
+                detail=detail_form.cleaned_data,
+                officers=list(data["officers"]) or None,
+                compartments=list(data["compartments"]),
+                **{
+                    k: data[k]
+                    for k in (
+                        "name",
+                        "category",
+                        "area",
+                        "classification",
+                        "legal_basis_ref",
+                        "approved_by",
+                        "approved_on",
+                        "notes",
+                    )
+                },
+            )
         except services.DuplicateSubject as exc:
             duplicate = exc.existing
             _errors_to_forms(exc, form, detail_form)
@@ -163,11 +218,20 @@ def subject_edit(request, pk: int):
         else:
             messages.success(request, _("Changes saved."))
             return redirect(subject)
-    return render(request, "subjects/form.html", {
-        "form": form, "detail_form": detail_form, "kind": subject.kind,
-        "kind_label": subject.get_kind_display(), "station": subject.station,
-        "subject": subject, "duplicate": duplicate, "creating": False,
-    })
+    return render(
+        request,
+        "subjects/form.html",
+        {
+            "form": form,
+            "detail_form": detail_form,
+            "kind": subject.kind,
+            "kind_label": subject.get_kind_display(),
+            "station": subject.station,
+            "subject": subject,
+            "duplicate": duplicate,
+            "creating": False,
+        },
+    )
 
 
 TABS = ["overview", "details", "associations", "timeline"]
@@ -181,11 +245,14 @@ def subject_detail(request, pk: int):
         tab = "overview"
     user = request.user
     context = {
-        "subject": subject, "tab": tab, "tabs": TABS,
+        "subject": subject,
+        "tab": tab,
+        "tabs": TABS,
         "may_edit": policy.can(user, Action.SUBJECT_EDIT, subject),
         "may_approve": policy.can(user, Action.SUBJECT_APPROVE, subject),
         "consulted": _consulted(request, subject),
-        "officers": subject.officers.all(), "identifiers": subject.identifiers.all(),
+        "officers": subject.officers.all(),
+        "identifiers": subject.identifiers.all(),
         "compartments": subject.compartments.all(),
     }
     detail = services._detail_of(subject)
@@ -197,17 +264,28 @@ def subject_detail(request, pk: int):
             context["situation"] = detail.situation.select_related("author")[:10]
             context["situation_form"] = SituationForm()
     if tab == "details":
-        context["purpose_form"] = PurposeForm(initial={
-            "purpose": selectors.purpose_suggestion(user, subject)})
+        context["purpose_form"] = PurposeForm(
+            initial={"purpose": selectors.purpose_suggestion(user, subject)}
+        )
         if subject.kind == Kind.PERSON:
             records = CATEGORY_RECORDS.get(subject.category.code, [])
             context["record_sections"] = [
-                {"key": key, "form": RECORD_FORMS[key](prefix=key),
-                 "rows": getattr(detail, {"offence": "offences", "rehab": "rehab",
-                                          "drug_test": "drug_tests",
-                                          "threat": "threats"}[key]).all(),
-                 "title": RECORD_FORMS[key]._meta.model._meta.verbose_name_plural}
-                for key in records]
+                {
+                    "key": key,
+                    "form": RECORD_FORMS[key](prefix=key),
+                    "rows": getattr(
+                        detail,
+                        {
+                            "offence": "offences",
+                            "rehab": "rehab",
+                            "drug_test": "drug_tests",
+                            "threat": "threats",
+                        }[key],
+                    ).all(),
+                    "title": RECORD_FORMS[key]._meta.model._meta.verbose_name_plural,
+                }
+                for key in records
+            ]
             context["photo_form"] = PhotoForm()
         if subject.kind == Kind.PLACE:
             context["checklist"] = subject.category.checklist.all()
@@ -215,7 +293,8 @@ def subject_detail(request, pk: int):
         context["links"] = selectors.associations_of(user, subject)
         context["hidden_links"] = selectors.hidden_association_count(user, subject)
         context["link_form"] = AssociationForm(
-            candidates=selectors.visible_subjects(user).exclude(pk=subject.pk).order_by("name"))
+            candidates=selectors.visible_subjects(user).exclude(pk=subject.pk).order_by("name")
+        )
         context["unlink_form"] = UnlinkForm()
     if tab == "timeline":
         events = list(selectors.timeline_of(subject))
@@ -237,8 +316,9 @@ def subject_consult(request, pk: int):
         messages.error(request, _("State why you need the full particulars."))
         return redirect(f"{subject.get_absolute_url()}?tab=details")
     try:
-        services.subject_consult(actor=request.user, subject=subject,
-                                 purpose=form.cleaned_data["purpose"])
+        services.subject_consult(
+            actor=request.user, subject=subject, purpose=form.cleaned_data["purpose"]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -261,8 +341,7 @@ def subject_status(request, pk: int):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.subject_set_status(actor=request.user, subject=subject,
-                                        **form.cleaned_data)
+            services.subject_set_status(actor=request.user, subject=subject, **form.cleaned_data)
             messages.success(request, _("Status changed."))
         except ValidationError as exc:
             _report(request, exc)
@@ -279,8 +358,11 @@ def subject_review(request, pk: int):
     if form.is_valid():
         try:
             services.subject_review(actor=request.user, subject=subject, **form.cleaned_data)
-            messages.success(request, _("Review recorded; next review on %(date)s.")
-                             % {"date": subject.review_due.isoformat()})
+            messages.success(
+                request,
+                _("Review recorded; next review on %(date)s.")
+                % {"date": subject.review_due.isoformat()},
+            )
         except ValidationError as exc:
             _report(request, exc)
     else:
@@ -296,16 +378,23 @@ def link_add(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.association_create(actor=request.user, source=subject, target=data["target"],
-                                        type=data["type"], role=data["role"],
-                                        source_text=data["source"],
-                                        confidence=data["confidence"])
+            services.association_create(
+                actor=request.user,
+                source=subject,
+                target=data["target"],
+                type=data["type"],
+                role=data["role"],
+                source_text=data["source"],
+                confidence=data["confidence"],
+            )
             messages.success(request, _("Link added."))
         except ValidationError as exc:
             _report(request, exc)
     else:
-        messages.error(request, _("The link was not added: choose a subject you can see, the "
-                                  "relation and the source."))
+        messages.error(
+            request,
+            _("The link was not added: choose a subject you can see, the relation and the source."),
+        )
     return _back(subject, "associations")
 
 
@@ -316,8 +405,9 @@ def link_delete(request, pk: int, link_pk: int):
     link = get_object_or_404(Association, pk=link_pk, source_subject=subject)
     form = UnlinkForm(request.POST)
     try:
-        services.association_delete(actor=request.user, link=link,
-                                    reason=form.data.get("reason", ""))
+        services.association_delete(
+            actor=request.user, link=link, reason=form.data.get("reason", "")
+        )
         messages.success(request, _("Link removed."))
     except ValidationError as exc:
         _report(request, exc)
@@ -333,14 +423,17 @@ def record_add(request, pk: int, record: str):
     form = RECORD_FORMS[record](request.POST, prefix=record)
     if form.is_valid():
         try:
-            services.person_record_add(actor=request.user, subject=subject, record=record,
-                                       data=form.cleaned_data)
+            services.person_record_add(
+                actor=request.user, subject=subject, record=record, data=form.cleaned_data
+            )
             messages.success(request, _("Record added."))
         except ValidationError as exc:
             _report(request, exc)
     else:
-        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else
-                           " ".join(e) for f, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
+            for f, e in form.errors.items()
+        )
         messages.error(request, _("Not added: %(errors)s") % {"errors": errors})
     return _back(subject, "details")
 
@@ -415,11 +508,21 @@ def subject_map(request):
     for s in qs.select_related("place", "incident", "category")[:2000]:
         detail = s.place if s.kind == Kind.PLACE else s.incident
         if detail is not None and detail.latitude is not None:
-            points.append({"id": s.pk, "name": s.name, "kind": s.kind, "risk": s.risk_level,
-                           "category": s.category.label, "lat": float(detail.latitude),
-                           "lng": float(detail.longitude), "url": s.get_absolute_url()})
-    return render(request, "subjects/map.html", {"points": points,
-                                                 "tile_url": settings.CASEBOOK_MAP_TILE_URL})
+            points.append(
+                {
+                    "id": s.pk,
+                    "name": s.name,
+                    "kind": s.kind,
+                    "risk": s.risk_level,
+                    "category": s.category.label,
+                    "lat": float(detail.latitude),
+                    "lng": float(detail.longitude),
+                    "url": s.get_absolute_url(),
+                }
+            )
+    return render(
+        request, "subjects/map.html", {"points": points, "tile_url": settings.CASEBOOK_MAP_TILE_URL}
+    )
 
 
 def new_subject_links(user) -> list[tuple[str, str]]:

@@ -36,26 +36,44 @@ APPROVE = Action.SUBJECT_APPROVE
 EXPORT = Action.SUBJECT_EXPORT
 MATRIX = [
     # tracking officer: sees the station, edits only what is assigned to them
-    (R.TRACKING_OFFICER, VIEW, OWN, True), (R.TRACKING_OFFICER, VIEW, SIBLING, False),
-    (R.TRACKING_OFFICER, VIEW, FOREIGN, False), (R.TRACKING_OFFICER, CREATE, OWN, True),
-    (R.TRACKING_OFFICER, EDIT, OWN, False), (R.TRACKING_OFFICER, APPROVE, OWN, False),
+    (R.TRACKING_OFFICER, VIEW, OWN, True),
+    (R.TRACKING_OFFICER, VIEW, SIBLING, False),
+    (R.TRACKING_OFFICER, VIEW, FOREIGN, False),
+    (R.TRACKING_OFFICER, CREATE, OWN, True),
+    (R.TRACKING_OFFICER, EDIT, OWN, False),
+    (R.TRACKING_OFFICER, APPROVE, OWN, False),
     (R.TRACKING_OFFICER, EXPORT, OWN, False),
-    (R.COMMUNITY_OFFICER, VIEW, OWN, True), (R.COMMUNITY_OFFICER, VIEW, SIBLING, False),
-    (R.COMMUNITY_OFFICER, EDIT, OWN, False), (R.COMMUNITY_OFFICER, APPROVE, OWN, False),
-    (R.ANALYST, VIEW, OWN, True), (R.ANALYST, VIEW, SIBLING, False),
-    (R.ANALYST, EDIT, OWN, False), (R.ANALYST, CREATE, OWN, False), (R.ANALYST, EXPORT, OWN, True),
-    (R.STATION_LEADER, VIEW, OWN, True), (R.STATION_LEADER, VIEW, SIBLING, False),
-    (R.STATION_LEADER, EDIT, OWN, True), (R.STATION_LEADER, EDIT, SIBLING, False),
-    (R.STATION_LEADER, APPROVE, OWN, True), (R.STATION_LEADER, APPROVE, SIBLING, False),
+    (R.COMMUNITY_OFFICER, VIEW, OWN, True),
+    (R.COMMUNITY_OFFICER, VIEW, SIBLING, False),
+    (R.COMMUNITY_OFFICER, EDIT, OWN, False),
+    (R.COMMUNITY_OFFICER, APPROVE, OWN, False),
+    (R.ANALYST, VIEW, OWN, True),
+    (R.ANALYST, VIEW, SIBLING, False),
+    (R.ANALYST, EDIT, OWN, False),
+    (R.ANALYST, CREATE, OWN, False),
+    (R.ANALYST, EXPORT, OWN, True),
+    (R.STATION_LEADER, VIEW, OWN, True),
+    (R.STATION_LEADER, VIEW, SIBLING, False),
+    (R.STATION_LEADER, EDIT, OWN, True),
+    (R.STATION_LEADER, EDIT, SIBLING, False),
+    (R.STATION_LEADER, APPROVE, OWN, True),
+    (R.STATION_LEADER, APPROVE, SIBLING, False),
     (R.STATION_LEADER, EXPORT, OWN, True),
-    (R.BUREAU_LEADER, VIEW, OWN, True), (R.BUREAU_LEADER, VIEW, SIBLING, True),
-    (R.BUREAU_LEADER, VIEW, FOREIGN, False), (R.BUREAU_LEADER, EDIT, SIBLING, False),
-    (R.BUREAU_LEADER, EXPORT, SIBLING, True), (R.BUREAU_LEADER, APPROVE, OWN, False),
-    (R.SUPERVISOR, VIEW, SIBLING, True), (R.SUPERVISOR, VIEW, FOREIGN, False),
-    (R.SUPERVISOR, EDIT, OWN, False), (R.SUPERVISOR, EXPORT, OWN, False),
+    (R.BUREAU_LEADER, VIEW, OWN, True),
+    (R.BUREAU_LEADER, VIEW, SIBLING, True),
+    (R.BUREAU_LEADER, VIEW, FOREIGN, False),
+    (R.BUREAU_LEADER, EDIT, SIBLING, False),
+    (R.BUREAU_LEADER, EXPORT, SIBLING, True),
+    (R.BUREAU_LEADER, APPROVE, OWN, False),
+    (R.SUPERVISOR, VIEW, SIBLING, True),
+    (R.SUPERVISOR, VIEW, FOREIGN, False),
+    (R.SUPERVISOR, EDIT, OWN, False),
+    (R.SUPERVISOR, EXPORT, OWN, False),
     # the administrators see no case data at all
-    (R.SYSTEM_ADMIN, VIEW, OWN, False), (R.SECURITY_ADMIN, VIEW, OWN, False),
-    (R.AUDIT_ADMIN, VIEW, OWN, False), (R.SYSTEM_ADMIN, EDIT, OWN, False),
+    (R.SYSTEM_ADMIN, VIEW, OWN, False),
+    (R.SECURITY_ADMIN, VIEW, OWN, False),
+    (R.AUDIT_ADMIN, VIEW, OWN, False),
+    (R.SYSTEM_ADMIN, EDIT, OWN, False),
     (R.AUDIT_ADMIN, EXPORT, OWN, False),
 ]
 BUREAU_ROLES = {R.BUREAU_LEADER, R.SUPERVISOR, R.SYSTEM_ADMIN, R.SECURITY_ADMIN, R.AUDIT_ADMIN}
@@ -66,8 +84,9 @@ def _station(org, where):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("role", "action", "where", "expected"), MATRIX,
-                         ids=[f"{r}-{a}-{w}" for r, a, w, _ in MATRIX])
+@pytest.mark.parametrize(
+    ("role", "action", "where", "expected"), MATRIX, ids=[f"{r}-{a}-{w}" for r, a, w, _ in MATRIX]
+)
 def test_role_action_scope(org, make_user, role, action, where, expected):
     unit = org["bureau"] if role in BUREAU_ROLES else org["a"]
     user = make_user(role, unit, clearance=C.INTERNAL)
@@ -80,11 +99,22 @@ ADMIN = [
     (R.SYSTEM_ADMIN, {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.ROLE_GRANT}),
     (R.SECURITY_ADMIN, {Action.POLICY_MANAGE, Action.KEY_VIEW}),
     (R.AUDIT_ADMIN, {Action.AUDIT_VIEW, Action.AUDIT_EXPORT}),
-    (R.STATION_LEADER, set()), (R.BUREAU_LEADER, set()), (R.SUPERVISOR, set()),
-    (R.TRACKING_OFFICER, set()), (R.ANALYST, set()), (R.COMMUNITY_OFFICER, set()),
+    (R.STATION_LEADER, set()),
+    (R.BUREAU_LEADER, set()),
+    (R.SUPERVISOR, set()),
+    (R.TRACKING_OFFICER, set()),
+    (R.ANALYST, set()),
+    (R.COMMUNITY_OFFICER, set()),
 ]
-ADMIN_ACTIONS = [Action.USER_MANAGE, Action.UNIT_MANAGE, Action.ROLE_GRANT, Action.POLICY_MANAGE,
-                 Action.KEY_VIEW, Action.AUDIT_VIEW, Action.AUDIT_EXPORT]
+ADMIN_ACTIONS = [
+    Action.USER_MANAGE,
+    Action.UNIT_MANAGE,
+    Action.ROLE_GRANT,
+    Action.POLICY_MANAGE,
+    Action.KEY_VIEW,
+    Action.AUDIT_VIEW,
+    Action.AUDIT_EXPORT,
+]
 
 
 @pytest.mark.django_db
@@ -99,9 +129,12 @@ def test_separation_of_duties(org, make_user, role, allowed):
 class TestProtection:
     def test_clearance_below_classification_denies(self, org, make_user):
         leader = make_user(R.STATION_LEADER, clearance=C.CONFIDENTIAL)
-        assert policy.can(leader, VIEW, Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL)))
-        assert not policy.can(leader, VIEW,
-                              Thing(ObjectScope(org["a"].pk, classification=C.SECRET)))
+        assert policy.can(
+            leader, VIEW, Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL))
+        )
+        assert not policy.can(
+            leader, VIEW, Thing(ObjectScope(org["a"].pk, classification=C.SECRET))
+        )
 
     def test_compartment_required(self, org, make_user):
         informants = Compartment.objects.get(code="informants")
@@ -115,8 +148,11 @@ class TestProtection:
         officer = make_user(R.TRACKING_OFFICER, clearance=C.SECRET)
         leader = make_user(R.STATION_LEADER, clearance=C.SECRET)
         unassigned = Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL))
-        assigned = Thing(ObjectScope(org["a"].pk, classification=C.CONFIDENTIAL,
-                                     assignee_ids=frozenset({officer.pk})))
+        assigned = Thing(
+            ObjectScope(
+                org["a"].pk, classification=C.CONFIDENTIAL, assignee_ids=frozenset({officer.pk})
+            )
+        )
         assert not policy.can(officer, VIEW, unassigned)
         assert policy.can(officer, VIEW, assigned)
         assert policy.can(leader, VIEW, unassigned)  # oversight role needs no assignment

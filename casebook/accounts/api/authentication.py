@@ -34,8 +34,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "Personal token from 'My account': `Token cb_…`"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Personal token from 'My account': `Token cb_…`",
+        }
 
 
 class SessionScheme(OpenApiAuthenticationExtension):

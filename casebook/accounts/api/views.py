@@ -27,8 +27,14 @@ class MeSerializer(serializers.Serializer):
 @api_view(["GET"])
 def me(request):
     user = request.user
-    data = {"id": user.pk, "username": user.username, "real_name": user.real_name,
-            "unit": user.unit, "roles": sorted(user.role_set), "clearance": user.clearance}
+    data = {
+        "id": user.pk,
+        "username": user.username,
+        "real_name": user.real_name,
+        "unit": user.unit,
+        "roles": sorted(user.role_set),
+        "clearance": user.clearance,
+    }
     return Response(MeSerializer(data).data)
 
 
@@ -36,6 +42,9 @@ def me(request):
 @api_view(["GET"])
 def units(request):
     bureau = request.user.unit.bureau
-    qs = Unit.objects.filter(is_active=True).filter(pk=bureau.pk) | Unit.objects.filter(
-        is_active=True, parent=bureau) | Unit.objects.filter(is_active=True, parent__parent=bureau)
+    qs = (
+        Unit.objects.filter(is_active=True).filter(pk=bureau.pk)
+        | Unit.objects.filter(is_active=True, parent=bureau)
+        | Unit.objects.filter(is_active=True, parent__parent=bureau)
+    )
     return Response(UnitSerializer(qs.order_by("kind", "code"), many=True).data)

@@ -135,8 +135,9 @@ class TestLogin:
 
     def test_open_redirect_refused(self, client, make_user):
         user = make_user()
-        response = client.post(LOGIN + "?next=https://evil.example/", {
-            "username": user.username, "password": PASSWORD})
+        response = client.post(
+            LOGIN + "?next=https://evil.example/", {"username": user.username, "password": PASSWORD}
+        )
         assert response["Location"] == "/"
 
     def test_logout_ends_session_and_old_cookie_fails(self, make_user):  # S5
@@ -168,7 +169,8 @@ class TestTwoFactor:
         client = Client()
         response = post_login(client, leader.username)
         assert response.status_code == 302 and response["Location"].startswith(
-            "/accounts/login/verify/")
+            "/accounts/login/verify/"
+        )
         assert "_auth_user_id" not in client.session
         assert client.get("/").status_code == 302  # still anonymous
         with time_machine.travel(timezone.now(), tick=False) as traveller:
@@ -192,8 +194,10 @@ class TestTwoFactor:
         post_login(client, leader.username)
         response = client.post("/accounts/login/verify/", {"token": ""})
         assert response.status_code == 200
-        assert "errorlist" in response.content.decode() or "invalid-feedback" in \
-            response.content.decode()
+        assert (
+            "errorlist" in response.content.decode()
+            or "invalid-feedback" in response.content.decode()
+        )
         assert "_auth_user_id" not in client.session
 
     def test_enrolment_required_then_login(self, make_user):
@@ -297,10 +301,16 @@ class TestSessions:
 def test_forged_csrf_token_refused_and_logged(make_user):
     user = make_user()
     client = login(Client(enforce_csrf_checks=True), user)
-    response = client.post("/accounts/profile/", {"change_password": "1", "old_password": PASSWORD,
-                                                  "new_password": "a brand new passphrase",
-                                                  "new_password2": "a brand new passphrase",
-                                                  "csrfmiddlewaretoken": "forged"})
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "change_password": "1",
+            "old_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+            "csrfmiddlewaretoken": "forged",
+        },
+    )
     assert response.status_code == 403
     assert "拒绝" in response.content.decode() or "refused" in response.content.decode()
     user.refresh_from_db()
@@ -312,16 +322,28 @@ def test_forged_csrf_token_refused_and_logged(make_user):
 def test_change_own_password(make_user):
     user = make_user()
     client = login(Client(), user)
-    response = client.post("/accounts/profile/", {
-        "change_password": "1", "old_password": PASSWORD,
-        "new_password": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    response = client.post(
+        "/accounts/profile/",
+        {
+            "change_password": "1",
+            "old_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password2": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a brand new passphrase")
     assert client.get("/").status_code == 200  # the session survives its own password change
-    bad = client.post("/accounts/profile/", {
-        "change_password": "1", "old_password": "a brand new passphrase",
-        "new_password": "12345678", "new_password2": "12345678"})
+    bad = client.post(
+        "/accounts/profile/",
+        {
+            "change_password": "1",
+            "old_password": "a brand new passphrase",
+            "new_password": "12345678",
+            "new_password2": "12345678",
+        },
+    )
     assert bad.status_code == 200 and "invalid-feedback" in bad.content.decode()
     user.refresh_from_db()
     assert user.check_password("a brand new passphrase")
@@ -329,6 +351,13 @@ def test_change_own_password(make_user):
 
 @pytest.mark.django_db
 def test_reverse_urls_exist():
-    for name in ("accounts:login", "accounts:logout", "accounts:profile", "accounts:users",
-                 "accounts:security", "audit:log", "core:units"):
+    for name in (
+        "accounts:login",
+        "accounts:logout",
+        "accounts:profile",
+        "accounts:users",
+        "accounts:security",
+        "audit:log",
+        "core:units",
+    ):
         assert reverse(name)

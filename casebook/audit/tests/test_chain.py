@@ -20,8 +20,9 @@ from casebook.audit.services import record_event
 @pytest.fixture
 def events(org):
     for i in range(8):
-        record_event(actor=None, actor_name="tester", action="test.event", object_id=str(i),
-                     details={"i": i})
+        record_event(
+            actor=None, actor_name="tester", action="test.event", object_id=str(i), details={"i": i}
+        )
     return list(AuditEvent.objects.order_by("seq"))
 
 
@@ -56,13 +57,19 @@ def test_intact_chain_verifies(events):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_auditevent SET action = 'x'",
-    "DELETE FROM audit_auditevent",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET action = 'x'",
+        "DELETE FROM audit_auditevent",
+    ],
+)
 def test_database_refuses_update_and_delete(events, statement):
-    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises((DatabaseError, IntegrityError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement)
     assert AuditEvent.objects.filter(action="test.event").count() == 8
 
@@ -101,7 +108,8 @@ def test_inserted_row_detected(events):
             "purpose, recipients, details, prev_hash, hash) VALUES "
             "(%s, %s, NULL, 'ghost', '', 'test.event', '', '', '', 'success', '', '', '', '', '', "
             "%s, %s, %s)",
-            [target, row.occurred_at, json.dumps({}), row.hash, "f" * 64])
+            [target, row.occurred_at, json.dumps({}), row.hash, "f" * 64],
+        )
     result = chain.verify()
     assert not result.ok and result.broken_seq == target
 
@@ -166,17 +174,30 @@ def test_audit_verify_command_exit_code_names_event(events, settings, tmp_path, 
 @pytest.mark.django_db
 def test_audit_failure_fails_closed(org):
     """SECURITY.md L4: if the event cannot be written, the change does not happen."""
-    with mock.patch("casebook.audit.chain.compute_hash", side_effect=RuntimeError("disk full")), \
-            pytest.raises(RuntimeError):
-        user_create(actor=None, username="777777", real_name="失败", unit=org["a"],
-                    password="a long enough passphrase", roles={Role.TRACKING_OFFICER})
+    with (
+        mock.patch("casebook.audit.chain.compute_hash", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError),
+    ):
+        user_create(
+            actor=None,
+            username="777777",
+            real_name="失败",
+            unit=org["a"],
+            password="a long enough passphrase",
+            roles={Role.TRACKING_OFFICER},
+        )
     assert not User.objects.filter(username="777777").exists()
 
 
 @pytest.mark.django_db
 def test_log_injection_neutralised(org):
-    event = record_event(actor=None, actor_name="evil\r\nadmin logged in", action="auth.login",
-                         outcome="failure", details={"x\n": "a\rb"})
+    event = record_event(
+        actor=None,
+        actor_name="evil\r\nadmin logged in",
+        action="auth.login",
+        outcome="failure",
+        details={"x\n": "a\rb"},
+    )
     event.refresh_from_db()
     assert "\n" not in event.actor_name and "\r" not in event.actor_name
     assert event.actor_name == "evil\\x0d\\x0aadmin logged in"
@@ -191,16 +212,22 @@ def test_event_fields(org, make_user):
 
     with request_context.bind(request_context.RequestContext("req-12345678", "10.1.2.3", "web")):
         event = record_event(actor=user, action="test.read", obj=org["a"], purpose="核查")
-    assert (event.actor_id, event.actor_name, event.actor_unit) == (user.pk, user.real_name,
-                                                                     "甲派出所")
+    assert (event.actor_id, event.actor_name, event.actor_unit) == (
+        user.pk,
+        user.real_name,
+        "甲派出所",
+    )
     assert (event.object_type, event.object_id) == ("core.unit", str(org["a"].pk))
     assert (event.ip, event.request_id, event.purpose) == ("10.1.2.3", "req-12345678", "核查")
 
 
 def test_audit_verify_exits_non_zero_in_a_process(tmp_path):
     """The command's exit status, as an operator's script would see it (fresh database)."""
-    env = {"CASEBOOK_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        "CASEBOOK_VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     run = [sys.executable, "manage.py"]
     subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
     for _ in range(2):  # each checkpoint is itself an audited event

@@ -22,10 +22,15 @@ ADMIN_PAGES = {
 }
 # What each role's home page says it is (English source; the test client asks for English).
 HOME_TITLES = {
-    R.TRACKING_OFFICER: "My work", R.COMMUNITY_OFFICER: "My work", R.ANALYST: "Analysis desk",
-    R.STATION_LEADER: "Station overview", R.BUREAU_LEADER: "Bureau overview",
-    R.SUPERVISOR: "Supervision overview", R.SYSTEM_ADMIN: "System administration",
-    R.SECURITY_ADMIN: "Security administration", R.AUDIT_ADMIN: "Audit",
+    R.TRACKING_OFFICER: "My work",
+    R.COMMUNITY_OFFICER: "My work",
+    R.ANALYST: "Analysis desk",
+    R.STATION_LEADER: "Station overview",
+    R.BUREAU_LEADER: "Bureau overview",
+    R.SUPERVISOR: "Supervision overview",
+    R.SYSTEM_ADMIN: "System administration",
+    R.SECURITY_ADMIN: "Security administration",
+    R.AUDIT_ADMIN: "Audit",
 }
 BUREAU_LEVEL = {R.BUREAU_LEADER, R.SUPERVISOR, R.SYSTEM_ADMIN, R.SECURITY_ADMIN, R.AUDIT_ADMIN}
 
@@ -91,30 +96,47 @@ def test_404_page(org, make_user):
 class TestOrganisation:
     def test_sysadmin_adds_station_and_area(self, as_role, org):
         client, admin = as_role(R.SYSTEM_ADMIN)
-        response = client.post("/organisation/new/", {
-            "kind": "station", "name": "丁派出所", "code": "TD", "parent": org["bureau"].pk,
-            "is_active": "on"})
+        response = client.post(
+            "/organisation/new/",
+            {
+                "kind": "station",
+                "name": "丁派出所",
+                "code": "TD",
+                "parent": org["bureau"].pk,
+                "is_active": "on",
+            },
+        )
         assert response.status_code == 302
         station = Unit.objects.get(code="TD")
         assert station.parent == org["bureau"]
-        assert AuditEvent.objects.filter(action="unit.create", actor_id=admin.pk,
-                                         object_id=str(station.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action="unit.create", actor_id=admin.pk, object_id=str(station.pk)
+        ).exists()
         listing = client.get("/organisation/").content.decode()
         assert "丁派出所" in listing
 
     def test_area_under_a_bureau_refused_nothing_saved(self, as_role, org):
         client, _ = as_role(R.SYSTEM_ADMIN)
-        response = client.post("/organisation/new/", {
-            "kind": "area", "name": "错社区", "code": "BAD", "parent": org["bureau"].pk,
-            "is_active": "on"})
+        response = client.post(
+            "/organisation/new/",
+            {
+                "kind": "area",
+                "name": "错社区",
+                "code": "BAD",
+                "parent": org["bureau"].pk,
+                "is_active": "on",
+            },
+        )
         assert response.status_code == 200
         assert 'data-testid="error-parent"' in response.content.decode()
         assert not Unit.objects.filter(code="BAD").exists()
 
     def test_duplicate_code_refused(self, as_role, org):
         client, _ = as_role(R.SYSTEM_ADMIN)
-        response = client.post("/organisation/new/", {
-            "kind": "station", "name": "重复", "code": "TA", "parent": org["bureau"].pk})
+        response = client.post(
+            "/organisation/new/",
+            {"kind": "station", "name": "重复", "code": "TA", "parent": org["bureau"].pk},
+        )
         assert response.status_code == 200
         assert 'data-testid="error-code"' in response.content.decode()
 
@@ -123,9 +145,17 @@ class TestOrganisation:
 class TestAccountsAdmin:
     def test_create_account_with_roles(self, as_role, org):
         client, admin = as_role(R.SYSTEM_ADMIN)
-        response = client.post("/accounts/users/new/", {
-            "username": "123456", "real_name": "钱七", "unit": org["a"].pk, "clearance": 1,
-            "roles": [R.TRACKING_OFFICER], "password": "a sound passphrase"})
+        response = client.post(
+            "/accounts/users/new/",
+            {
+                "username": "123456",
+                "real_name": "钱七",
+                "unit": org["a"].pk,
+                "clearance": 1,
+                "roles": [R.TRACKING_OFFICER],
+                "password": "a sound passphrase",
+            },
+        )
         assert response.status_code == 302
         user = User.objects.get(username="123456")
         assert user.role_set == {R.TRACKING_OFFICER}
@@ -135,32 +165,62 @@ class TestAccountsAdmin:
 
     def test_weak_password_and_bad_police_number_refused(self, as_role, org):
         client, _ = as_role(R.SYSTEM_ADMIN)
-        response = client.post("/accounts/users/new/", {
-            "username": "12-34", "real_name": "钱七", "unit": org["a"].pk, "clearance": 1,
-            "roles": [R.TRACKING_OFFICER], "password": "123"})
+        response = client.post(
+            "/accounts/users/new/",
+            {
+                "username": "12-34",
+                "real_name": "钱七",
+                "unit": org["a"].pk,
+                "clearance": 1,
+                "roles": [R.TRACKING_OFFICER],
+                "password": "123",
+            },
+        )
         html = response.content.decode()
         assert response.status_code == 200
         assert 'data-testid="error-username"' in html
         assert not User.objects.filter(real_name="钱七").exists()
-        response = client.post("/accounts/users/new/", {
-            "username": "123457", "real_name": "钱七", "unit": org["a"].pk, "clearance": 1,
-            "roles": [R.TRACKING_OFFICER], "password": "password1234"})
+        response = client.post(
+            "/accounts/users/new/",
+            {
+                "username": "123457",
+                "real_name": "钱七",
+                "unit": org["a"].pk,
+                "clearance": 1,
+                "roles": [R.TRACKING_OFFICER],
+                "password": "password1234",
+            },
+        )
         assert 'data-testid="error-password"' in response.content.decode()
         assert not User.objects.filter(username="123457").exists()
 
     def test_incompatible_roles_refused(self, as_role, org):
         client, _ = as_role(R.SYSTEM_ADMIN)
-        response = client.post("/accounts/users/new/", {
-            "username": "123458", "real_name": "钱八", "unit": org["bureau"].pk, "clearance": 0,
-            "roles": [R.AUDIT_ADMIN, R.SYSTEM_ADMIN], "password": "a sound passphrase"})
+        response = client.post(
+            "/accounts/users/new/",
+            {
+                "username": "123458",
+                "real_name": "钱八",
+                "unit": org["bureau"].pk,
+                "clearance": 0,
+                "roles": [R.AUDIT_ADMIN, R.SYSTEM_ADMIN],
+                "password": "a sound passphrase",
+            },
+        )
         assert response.status_code == 200
         assert not User.objects.filter(username="123458").exists()
 
     def test_no_one_grants_themselves_a_role(self, as_role):
         client, admin = as_role(R.SYSTEM_ADMIN)
-        response = client.post(f"/accounts/users/{admin.pk}/", {
-            "real_name": admin.real_name, "unit": admin.unit_id, "clearance": 0,
-            "roles": [R.SYSTEM_ADMIN, R.AUDIT_ADMIN]})
+        response = client.post(
+            f"/accounts/users/{admin.pk}/",
+            {
+                "real_name": admin.real_name,
+                "unit": admin.unit_id,
+                "clearance": 0,
+                "roles": [R.SYSTEM_ADMIN, R.AUDIT_ADMIN],
+            },
+        )
         assert response.status_code == 200
         admin = User.objects.get(pk=admin.pk)
         assert R.AUDIT_ADMIN not in admin.role_set
@@ -175,13 +235,15 @@ class TestAccountsAdmin:
         client.post(f"/accounts/users/{officer.pk}/active/", {"reason": "调离本单位"})
         officer.refresh_from_db()
         assert not officer.is_active and officer.disabled_reason == "调离本单位"
-        assert AuditEvent.objects.filter(action="account.disable",
-                                         object_id=str(officer.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action="account.disable", object_id=str(officer.pk)
+        ).exists()
 
     def test_security_admin_sets_mfa_policy(self, as_role):
         client, secadmin = as_role(R.SECURITY_ADMIN)
-        response = client.post("/accounts/security/", {"save_policies": "1",
-                                                       "mfa": [R.TRACKING_OFFICER]})
+        response = client.post(
+            "/accounts/security/", {"save_policies": "1", "mfa": [R.TRACKING_OFFICER]}
+        )
         assert response.status_code == 302
         assert RolePolicy.objects.get(role=R.TRACKING_OFFICER).mfa_required
         assert not RolePolicy.objects.get(role=R.STATION_LEADER).mfa_required
@@ -243,8 +305,10 @@ class TestApi:
     def test_units_scoped_to_own_bureau(self, org, make_user):
         user = make_user(R.TRACKING_OFFICER)
         _t, key = api_token_create(actor=user, name="x")
-        codes = {u["code"] for u in Client().get(
-            "/api/v1/units/", HTTP_AUTHORIZATION=f"Token {key}").json()}
+        codes = {
+            u["code"]
+            for u in Client().get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {key}").json()
+        }
         assert codes == {"T", "TA", "TB", "TA-1"}
 
     def test_openapi_schema(self, client):

@@ -25,10 +25,26 @@ class SubjectOut(serializers.ModelSerializer):
 
     class Meta:
         model = Subject
-        fields = ["id", "kind", "category", "name", "station", "area", "status",
-                  "status_reason", "risk_level", "classification", "legal_basis_ref",
-                  "approved_on", "review_due", "review_overdue", "identifiers", "officers",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "category",
+            "name",
+            "station",
+            "area",
+            "status",
+            "status_reason",
+            "risk_level",
+            "classification",
+            "legal_basis_ref",
+            "approved_on",
+            "review_due",
+            "review_overdue",
+            "identifiers",
+            "officers",
+            "created_at",
+            "updated_at",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_officers(self, obj) -> list[str]:
@@ -46,21 +62,40 @@ class SubjectDetailOut(SubjectOut):
         """Kind-specific fields; a person's encrypted fields never appear here (use /consult/)."""
         if obj.kind == Kind.PERSON:
             p = obj.person
-            return {"aliases": p.aliases, "sex": p.sex, "date_of_birth": p.date_of_birth,
-                    "occupation": p.occupation, "data_subject_category": p.data_subject_category,
-                    "supervision_status": p.supervision_status}
+            return {
+                "aliases": p.aliases,
+                "sex": p.sex,
+                "date_of_birth": p.date_of_birth,
+                "occupation": p.occupation,
+                "data_subject_category": p.data_subject_category,
+                "supervision_status": p.supervision_status,
+            }
         if obj.kind == Kind.PLACE:
             p = obj.place
-            return {"address": p.address, "licence_numbers": p.licence_list,
-                    "latitude": p.latitude, "longitude": p.longitude,
-                    "operator": p.operator_id if p.operator_id and policy.can(
-                        self.context["request"].user, Action.SUBJECT_VIEW, p.operator) else None,
-                    "operator_name": p.operator_name, "opening_hours": p.opening_hours}
+            return {
+                "address": p.address,
+                "licence_numbers": p.licence_list,
+                "latitude": p.latitude,
+                "longitude": p.longitude,
+                "operator": p.operator_id
+                if p.operator_id
+                and policy.can(self.context["request"].user, Action.SUBJECT_VIEW, p.operator)
+                else None,
+                "operator_name": p.operator_name,
+                "opening_hours": p.opening_hours,
+            }
         i = obj.incident
-        return {"incident_type": i.incident_type, "started_at": i.started_at,
-                "location": i.location, "latitude": i.latitude, "longitude": i.longitude,
-                "incident_status": i.incident_status, "cause": i.cause, "scale": i.scale,
-                "people_involved": i.people_involved}
+        return {
+            "incident_type": i.incident_type,
+            "started_at": i.started_at,
+            "location": i.location,
+            "latitude": i.latitude,
+            "longitude": i.longitude,
+            "incident_status": i.incident_status,
+            "cause": i.cause,
+            "scale": i.scale,
+            "people_involved": i.people_involved,
+        }
 
 
 class PersonIn(serializers.Serializer):
@@ -75,18 +110,19 @@ class PersonIn(serializers.Serializer):
     employer = serializers.CharField(required=False, allow_blank=True, max_length=200)
     economic_situation = serializers.CharField(required=False, allow_blank=True)
     data_subject_category = serializers.ChoiceField(choices=DataSubjectCategory.choices)
-    supervision_status = serializers.ChoiceField(choices=SupervisionStatus.choices,
-                                                 required=False)
+    supervision_status = serializers.ChoiceField(choices=SupervisionStatus.choices, required=False)
 
 
 class PlaceIn(serializers.Serializer):
     licence_numbers = serializers.CharField(required=False, allow_blank=True, max_length=300)
     credit_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
     address = serializers.CharField(max_length=200)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
-                                        allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
-                                         allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
     operator_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     opening_hours = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
@@ -95,10 +131,12 @@ class IncidentIn(serializers.Serializer):
     incident_type = serializers.CharField(max_length=60)
     started_at = serializers.DateTimeField()
     location = serializers.CharField(max_length=200)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
-                                        allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False,
-                                         allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
     incident_status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
     cause = serializers.CharField(required=False, allow_blank=True)
     scale = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -108,8 +146,9 @@ class IncidentIn(serializers.Serializer):
 
 class SubjectIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    category = serializers.SlugRelatedField(slug_field="code",
-                                            queryset=Category.objects.filter(is_active=True))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True)
+    )
     name = serializers.CharField(max_length=100)
     legal_basis_ref = serializers.CharField(max_length=200)
     approved_by = serializers.CharField(help_text="police number of the approving leader")

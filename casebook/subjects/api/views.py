@@ -47,15 +47,22 @@ def _as_drf(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
-class SubjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     viewsets.GenericViewSet):
+class SubjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     filterset_class = SubjectFilter
     ordering = ["-updated_at"]
 
     def get_queryset(self):
-        return (selectors.visible_subjects(self.request.user)
-                .select_related("category", "station", "area")
-                .prefetch_related("identifiers", "officers").order_by("-updated_at", "-pk"))
+        return (
+            selectors.visible_subjects(self.request.user)
+            .select_related("category", "station", "area")
+            .prefetch_related("identifiers", "officers")
+            .order_by("-updated_at", "-pk")
+        )
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -74,18 +81,28 @@ class SubjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         approver = User.objects.filter(username=data["approved_by"]).first()
         try:
             subject = services.subject_create(
-                actor=user, kind=data["kind"], category=data["category"], name=data["name"],
-                station=station, legal_basis_ref=data["legal_basis_ref"],
-                approved_by=approver, approved_on=data["approved_on"],
-                classification=data["classification"], notes=data["notes"],
-                detail=dict(data[data["kind"]]))
+                actor=user,
+                kind=data["kind"],
+                category=data["category"],
+                name=data["name"],
+                station=station,
+                legal_basis_ref=data["legal_basis_ref"],
+                approved_by=approver,
+                approved_on=data["approved_on"],
+                classification=data["classification"],
+                notes=data["notes"],
+                detail=dict(data[data["kind"]]),
+            )
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         out = SubjectDetailOut(subject, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ConsultIn, responses=ParticularsOut,
-                   summary="Reveal a person's encrypted particulars, stating the purpose")
+    @extend_schema(
+        request=ConsultIn,
+        responses=ParticularsOut,
+        summary="Reveal a person's encrypted particulars, stating the purpose",
+    )
     @action(detail=True, methods=["post"])
     def consult(self, request, pk=None):
         subject = selectors.get_subject(request.user, pk)
@@ -94,12 +111,19 @@ class SubjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         if subject.kind != Kind.PERSON:
             raise ValidationError({"detail": "Only persons have protected particulars."})
         try:
-            services.subject_consult(actor=request.user, subject=subject,
-                                     purpose=incoming.validated_data["purpose"])
+            services.subject_consult(
+                actor=request.user, subject=subject, purpose=incoming.validated_data["purpose"]
+            )
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
         p = subject.person
-        return Response(ParticularsOut({
-            "id_number": p.id_number or "", "phones": p.phone_list,
-            "household_address": p.household_address or "",
-            "current_address": p.current_address or ""}).data)
+        return Response(
+            ParticularsOut(
+                {
+                    "id_number": p.id_number or "",
+                    "phones": p.phone_list,
+                    "household_address": p.household_address or "",
+                    "current_address": p.current_address or "",
+                }
+            ).data
+        )

@@ -32,15 +32,26 @@ def people(org, make_user):
 def make_person(org, people):
     def make(name="张三丰", *, station="a", actor=None, id_number=None, officers=None, **extra):
         actor = actor or people[f"leader_{station}"]
-        detail = {"data_subject_category": "convicted", "aliases": extra.pop("aliases", ""),
-                  "id_number": id_number if id_number is not None else make_id(),
-                  "phones": extra.pop("phones", "13905710001"),
-                  "current_address": "江州市城关区解放路1号"}
+        detail = {
+            "data_subject_category": "convicted",
+            "aliases": extra.pop("aliases", ""),
+            "id_number": id_number if id_number is not None else make_id(),
+            "phones": extra.pop("phones", "13905710001"),
+            "current_address": "江州市城关区解放路1号",
+        }
         return services.subject_create(
-            actor=actor, kind="person", category=Category.objects.get(code="prior_offender"),
-            name=name, station=org[station], legal_basis_ref="城公(治)字〔2026〕1号",
-            approved_by=people[f"leader_{station}"], approved_on=date(2026, 1, 5),
-            officers=officers, detail=detail, **extra)
+            actor=actor,
+            kind="person",
+            category=Category.objects.get(code="prior_offender"),
+            name=name,
+            station=org[station],
+            legal_basis_ref="城公(治)字〔2026〕1号",
+            approved_by=people[f"leader_{station}"],
+            approved_on=date(2026, 1, 5),
+            officers=officers,
+            detail=detail,
+            **extra,
+        )
 
     return make
 
@@ -49,11 +60,19 @@ def make_person(org, people):
 def make_place(org, people):
     def make(name="金色年华KTV", *, station="a", licence="娱经许字123456号", **detail):
         return services.subject_create(
-            actor=people[f"leader_{station}"], kind="place",
-            category=Category.objects.get(code="entertainment_venue"), name=name,
-            station=org[station], legal_basis_ref="《娱乐场所管理条例》",
-            approved_by=people[f"leader_{station}"], approved_on=date(2026, 1, 5),
-            detail={"address": detail.pop("address", "江州市城关区人民路8号"),
-                    "licence_numbers": licence, **detail})
+            actor=people[f"leader_{station}"],
+            kind="place",
+            category=Category.objects.get(code="entertainment_venue"),
+            name=name,
+            station=org[station],
+            legal_basis_ref="《娱乐场所管理条例》",
+            approved_by=people[f"leader_{station}"],
+            approved_on=date(2026, 1, 5),
+            detail={
+                "address": detail.pop("address", "江州市城关区人民路8号"),
+                "licence_numbers": licence,
+                **detail,
+            },
+        )
 
     return make

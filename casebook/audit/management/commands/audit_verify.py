@@ -13,10 +13,14 @@ class Command(BaseCommand):
     help = "Verify the audit log's hash chain; exit 1 and name the first broken event if not."
 
     def add_arguments(self, parser):
-        parser.add_argument("--checkpoint", type=Path,
-                            help="checkpoint file (JSON lines); the last line is checked")
-        parser.add_argument("--latest-checkpoint", action="store_true",
-                            help="use the newest checkpoint from the configured directory")
+        parser.add_argument(
+            "--checkpoint", type=Path, help="checkpoint file (JSON lines); the last line is checked"
+        )
+        parser.add_argument(
+            "--latest-checkpoint",
+            action="store_true",
+            help="use the newest checkpoint from the configured directory",
+        )
 
     def handle(self, *args, checkpoint=None, latest_checkpoint=False, **options):
         cp = None

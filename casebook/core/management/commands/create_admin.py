@@ -26,15 +26,22 @@ class Command(BaseCommand):
         if bureau is None:
             if not (bureau_name and bureau_code):
                 raise CommandError("No bureau yet: give --bureau-name and --bureau-code.")
-            bureau = unit_create(actor=None, kind=UnitKind.BUREAU, name=bureau_name,
-                                 code=bureau_code)
+            bureau = unit_create(
+                actor=None, kind=UnitKind.BUREAU, name=bureau_name, code=bureau_code
+            )
         password = getpass.getpass("Password (at least 12 characters): ")
         if password != getpass.getpass("Again: "):
             raise CommandError("The passwords differ.")
         try:
-            user = user_create(actor=None, username=username, real_name=real_name, unit=bureau,
-                               password=password, roles={Role.SYSTEM_ADMIN},
-                               clearance=Classification.PUBLIC)
+            user = user_create(
+                actor=None,
+                username=username,
+                real_name=real_name,
+                unit=bureau,
+                password=password,
+                roles={Role.SYSTEM_ADMIN},
+                clearance=Classification.PUBLIC,
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"System administrator {user} created.")

@@ -23,33 +23,75 @@ DEMO_PASSWORD = "jiangzhou-demo-2026"
 
 BUREAU = ("江州市公安局", "JZ", "江州市人民路100号", "0571-110")
 STATIONS = [
-    ("城关派出所", "JZ01", "江州市城关区解放路18号", "0571-85001110",
-     ["东门社区", "西街社区", "南湖社区", "北苑社区"]),
-    ("滨江派出所", "JZ02", "江州市滨江区江滨大道66号", "0571-85002110",
-     ["江滨社区", "长河社区", "浦沿社区"]),
-    ("高新区派出所", "JZ03", "江州市高新区科技路9号", "0571-85003110",
-     ["科创社区", "文苑社区", "丰收湖社区"]),
+    (
+        "城关派出所",
+        "JZ01",
+        "江州市城关区解放路18号",
+        "0571-85001110",
+        ["东门社区", "西街社区", "南湖社区", "北苑社区"],
+    ),
+    (
+        "滨江派出所",
+        "JZ02",
+        "江州市滨江区江滨大道66号",
+        "0571-85002110",
+        ["江滨社区", "长河社区", "浦沿社区"],
+    ),
+    (
+        "高新区派出所",
+        "JZ03",
+        "江州市高新区科技路9号",
+        "0571-85003110",
+        ["科创社区", "文苑社区", "丰收湖社区"],
+    ),
 ]
 # (police number, name, unit code, roles, clearance, compartments, title)
 ACCOUNTS = [
     ("010001", "张伟", "JZ01", [Role.TRACKING_OFFICER], Classification.CONFIDENTIAL, [], "民警"),
-    ("010002", "李娜", "JZ01-1", [Role.COMMUNITY_OFFICER], Classification.INTERNAL, [],
-     "社区民警"),
+    ("010002", "李娜", "JZ01-1", [Role.COMMUNITY_OFFICER], Classification.INTERNAL, [], "社区民警"),
     ("010003", "王强", "JZ01", [Role.ANALYST], Classification.CONFIDENTIAL, [], "研判员"),
-    ("010004", "刘洋", "JZ01", [Role.STATION_LEADER], Classification.SECRET,
-     ["informants", "classified-incidents"], "所长"),
-    ("000001", "陈静", "JZ", [Role.BUREAU_LEADER], Classification.SECRET,
-     ["classified-incidents"], "副局长"),
+    (
+        "010004",
+        "刘洋",
+        "JZ01",
+        [Role.STATION_LEADER],
+        Classification.SECRET,
+        ["informants", "classified-incidents"],
+        "所长",
+    ),
+    (
+        "000001",
+        "陈静",
+        "JZ",
+        [Role.BUREAU_LEADER],
+        Classification.SECRET,
+        ["classified-incidents"],
+        "副局长",
+    ),
     ("000002", "赵磊", "JZ", [Role.SUPERVISOR], Classification.CONFIDENTIAL, [], "督察"),
     ("000003", "孙丽", "JZ", [Role.SYSTEM_ADMIN], Classification.PUBLIC, [], "系统管理员"),
     ("000004", "周杰", "JZ", [Role.SECURITY_ADMIN], Classification.PUBLIC, [], "安全管理员"),
     ("000005", "吴敏", "JZ", [Role.AUDIT_ADMIN], Classification.PUBLIC, [], "审计管理员"),
     ("020001", "黄磊", "JZ02", [Role.TRACKING_OFFICER], Classification.CONFIDENTIAL, [], "民警"),
-    ("020002", "徐芳", "JZ02", [Role.STATION_LEADER], Classification.SECRET,
-     ["informants"], "所长"),
+    (
+        "020002",
+        "徐芳",
+        "JZ02",
+        [Role.STATION_LEADER],
+        Classification.SECRET,
+        ["informants"],
+        "所长",
+    ),
     ("030001", "马超", "JZ03", [Role.TRACKING_OFFICER], Classification.CONFIDENTIAL, [], "民警"),
-    ("030002", "胡静", "JZ03", [Role.STATION_LEADER], Classification.SECRET,
-     ["informants"], "所长"),
+    (
+        "030002",
+        "胡静",
+        "JZ03",
+        [Role.STATION_LEADER],
+        Classification.SECRET,
+        ["informants"],
+        "所长",
+    ),
 ]
 #: Modules that add their own demo data: each has ``load(stdout)``; missing ones are skipped.
 DEMO_EXTENSIONS = ["casebook.subjects.demo"]
@@ -59,16 +101,21 @@ class Command(BaseCommand):
     help = "Load the demo bureau (idempotent). Refused when CASEBOOK_PRODUCTION=1."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-logins", action="store_true",
-                            help="do not print the demo logins")
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="do not print the demo logins"
+        )
 
     def handle(self, *args, quiet_logins=False, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
         with transaction.atomic():
             created = self._organisation_and_accounts()
-            record_event(actor=None, actor_name="manage.py load_demo", action="demo.load",
-                         details={"accounts_created": created})
+            record_event(
+                actor=None,
+                actor_name="manage.py load_demo",
+                action="demo.load",
+                details={"accounts_created": created},
+            )
         for module_name in DEMO_EXTENSIONS:
             try:
                 module = import_module(module_name)
@@ -80,8 +127,9 @@ class Command(BaseCommand):
 
     def _unit(self, kind, name, code, parent=None, address="", phone=""):
         unit = Unit.objects.filter(code=code).first()
-        return unit or unit_create(actor=None, kind=kind, name=name, code=code, parent=parent,
-                                   address=address, phone=phone)
+        return unit or unit_create(
+            actor=None, kind=kind, name=name, code=code, parent=parent, address=address, phone=phone
+        )
 
     def _organisation_and_accounts(self) -> int:
         name, code, address, phone = BUREAU
@@ -98,11 +146,19 @@ class Command(BaseCommand):
         for username, real_name, unit_code, roles, clearance, comps, title in ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
-            user_create(actor=None, username=username, real_name=real_name,
-                        unit=Unit.objects.get(code=unit_code), password=DEMO_PASSWORD,
-                        roles=set(roles), clearance=clearance, title=title,
-                        compartments=[compartments[c] for c in comps], is_demo=True,
-                        phone=f"1390571{username[-4:]}")
+            user_create(
+                actor=None,
+                username=username,
+                real_name=real_name,
+                unit=Unit.objects.get(code=unit_code),
+                password=DEMO_PASSWORD,
+                roles=set(roles),
+                clearance=clearance,
+                title=title,
+                compartments=[compartments[c] for c in comps],
+                is_demo=True,
+                phone=f"1390571{username[-4:]}",
+            )
             created += 1
         created += self._extra_officers()
         return created
@@ -119,13 +175,21 @@ class Command(BaseCommand):
                 if User.objects.filter(username=username).exists():
                     continue
                 role = Role.COMMUNITY_OFFICER if n % 3 == 0 else Role.TRACKING_OFFICER
-                unit_code = f"{s_code}-{(n % len(areas)) + 1}" if role == Role.COMMUNITY_OFFICER \
-                    else s_code
-                user_create(actor=None, username=username, real_name=real_name,
-                            unit=Unit.objects.get(code=unit_code), password=DEMO_PASSWORD,
-                            roles={role}, clearance=Classification.INTERNAL, is_demo=True,
-                            title="社区民警" if role == Role.COMMUNITY_OFFICER else "民警",
-                            phone=fake.phone_number())
+                unit_code = (
+                    f"{s_code}-{(n % len(areas)) + 1}" if role == Role.COMMUNITY_OFFICER else s_code
+                )
+                user_create(
+                    actor=None,
+                    username=username,
+                    real_name=real_name,
+                    unit=Unit.objects.get(code=unit_code),
+                    password=DEMO_PASSWORD,
+                    roles={role},
+                    clearance=Classification.INTERNAL,
+                    is_demo=True,
+                    title="社区民警" if role == Role.COMMUNITY_OFFICER else "民警",
+                    phone=fake.phone_number(),
+                )
                 created += 1
         return created
 

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Screenshots of Casebook for the documentation (``make screenshots``).
+
+    .venv/bin/python scripts/screenshots.py [--base-url URL] [--out docs/img]
+
+Without ``--base-url`` it starts its own server exactly like the browser tests do (a fresh
+database with the demo bureau, its own var directory; see ``tests/e2e/server.py``) and stops it
+afterwards. With ``--base-url`` it uses a running Casebook that has the demo accounts loaded.
+Needs Playwright (dev dependencies) and Chromium at /usr/bin/chromium (or ``--chromium``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.e2e.server import DEMO_PASSWORD, CasebookServer, ServerError  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-url", help="a running Casebook (default: start one)")
+    parser.add_argument(
+        "--out",
+        default=str(REPO_ROOT / "docs" / "img"),
+        help="output directory (default: docs/img)",
+    )
+    parser.add_argument(
+        "--chromium",
+        default="/usr/bin/chromium",
+        help="Chromium executable (default: /usr/bin/chromium)",
+    )
+    parser.add_argument("--locale", default="zh-CN", help="browser locale (default: zh-CN)")
+    parser.add_argument(
+        "--full-page", action="store_true", help="capture whole pages instead of the first screen"
+    )
+    return parser.parse_args(argv)
+
+
+class Shooter:
+    def __init__(self, browser, base_url: str, out: Path, locale: str, full_page: bool):
+        self.browser = browser
+        self.base_url = base_url.rstrip("/")
+        self.out = out
+        self.locale = locale
+        self.full_page = full_page
+        self.saved: list[Path] = []
+
+    def context(self, viewport=DESKTOP, **extra):
+        context = self.browser.new_context(
+            locale=self.locale, viewport=viewport, base_url=self.base_url, **extra
+        )
+        context.set_default_timeout(15_000)
+        return context
+
+    def shot(self, page, name: str, *, full_page: bool | None = None) -> None:
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        page.mouse.move(0, 0)  # no hover effects in the picture
+        path = self.out / name
+        page.screenshot(
+            path=str(path), full_page=self.full_page if full_page is None else full_page
+        )
+        self.saved.append(path)
+        print(f"  {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
+
+    @staticmethod
+    def login(page, username: str) -> None:
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.click("[data-testid=login-submit]")
+        page.wait_for_selector("[data-testid=home-title]")
+
+    def as_user(self, username: str):
+        context = self.context()
+        page = context.new_page()
+        self.login(page, username)
+        return context, page
+
+    def run(self) -> None:
+        # The login page, desktop and phone.
+        context = self.context()
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        self.shot(page, "login.png")
+        context.close()
+
+        context = self.context(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        self.shot(page, "login-phone.png")
+        context.close()
+
+        # Home pages of a tracking officer and of the station leader.
+        for username, name in [("010001", "home-officer.png"), ("010004", "home-leader.png")]:
+            context, page = self.as_user(username)
+            self.shot(page, name)
+            context.close()
+
+        # The system administrator's account list.
+        context, page = self.as_user("000003")
+        page.goto("/accounts/users/")
+        self.shot(page, "accounts.png")
+        context.close()
+
+        # The audit log, after the logins above, with the chain verified.
+        context, page = self.as_user("000005")
+        page.goto("/audit/")
+        with page.expect_navigation():
+            page.click("[data-testid=verify-chain]")
+        self.shot(page, "audit-log.png")
+        context.close()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    chromium = Path(args.chromium)
+    if not chromium.exists():
+        print(f"Chromium not found at {chromium}.", file=sys.stderr)
+        return 2
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("Playwright is missing: .venv/bin/pip install -e '.[dev]'", file=sys.stderr)
+        return 2
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+
+    with ExitStack() as stack:
+        base_url = args.base_url
+        if not base_url:
+            print("Starting Casebook with a fresh demo database…")
+            try:
+                server = stack.enter_context(CasebookServer(os.environ.get("DATABASE_URL", "")))
+            except ServerError as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            base_url = server.base_url
+        print(f"Screenshots of {base_url} into {out}:")
+        pw = stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        stack.callback(browser.close)
+        shooter = Shooter(browser, base_url, out, args.locale, args.full_page)
+        shooter.run()
+    print(f"{len(shooter.saved)} screenshots saved.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
