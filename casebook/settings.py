@@ -316,6 +316,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SubjectKindEnum": "casebook.subjects.choices.Kind",
+        "IdentifierKindEnum": "casebook.subjects.choices.IdentifierKind",
+        "UnitKindEnum": "casebook.core.choices.UnitKind",
+        "SubjectStatusEnum": "casebook.subjects.choices.Status",
+        "IncidentStatusEnum": "casebook.subjects.choices.IncidentStatus",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class Action(StrEnum):
     BUREAU_DASHBOARD = "dashboard.bureau"
     # administration (separation of duties, SECURITY.md A3)
     UNIT_MANAGE = "unit.manage"
+    CATEGORY_MANAGE = "category.manage"
     USER_MANAGE = "user.manage"
     ROLE_GRANT = "role.grant"
     POLICY_MANAGE = "policy.manage"
@@ -87,6 +88,7 @@ RULES: dict[Action, dict[str, Reach]] = {
     },
     Action.BUREAU_DASHBOARD: {R.BUREAU_LEADER: Reach.BUREAU, R.SUPERVISOR: Reach.BUREAU},
     Action.UNIT_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
+    Action.CATEGORY_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.USER_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.ROLE_GRANT: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.POLICY_MANAGE: {R.SECURITY_ADMIN: Reach.GLOBAL},

@@ -44,6 +44,9 @@ ACTION_LABELS = {
     "subject.threat.add": _("Threat recorded"),
     "subject.duplicate_blocked": _("Duplicate registration refused"),
     "crypto.master_key.prune": _("Old master keys pruned"),
+    "category.create": _("Category created"),
+    "category.update": _("Category changed"),
+    "category.checklist": _("Inspection checklist changed"),
 }
 
 

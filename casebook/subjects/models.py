@@ -82,6 +82,7 @@ class ChecklistItem(models.Model):
     text = models.CharField(_("inspection point"), max_length=200)
     text_en = models.CharField(_("inspection point in English"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         verbose_name = _("checklist item")

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import category_views, views
 
 app_name = "subjects"
 urlpatterns = [
     path("", views.subject_list, name="list"),
     path("map/", views.subject_map, name="map"),
+    path("categories/", category_views.category_list, name="categories"),
+    path("categories/new/", category_views.category_edit, name="category_create"),
+    path("categories/<int:pk>/", category_views.category_edit, name="category_edit"),
+    path("categories/<int:pk>/checklist/", category_views.checklist_add, name="checklist_add"),
+    path(
+        "categories/<int:pk>/checklist/<int:item_pk>/retire/",
+        category_views.checklist_retire,
+        name="checklist_retire",
+    ),
     path("new/<str:kind>/", views.subject_create, name="create"),
     path("<int:pk>/", views.subject_detail, name="detail"),
     path("<int:pk>/edit/", views.subject_edit, name="edit"),

@@ -288,7 +288,7 @@ def subject_detail(request, pk: int):
             ]
             context["photo_form"] = PhotoForm()
         if subject.kind == Kind.PLACE:
-            context["checklist"] = subject.category.checklist.all()
+            context["checklist"] = subject.category.checklist.filter(is_active=True)
     if tab == "associations":
         context["links"] = selectors.associations_of(user, subject)
         context["hidden_links"] = selectors.hidden_association_count(user, subject)

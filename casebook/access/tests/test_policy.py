@@ -96,7 +96,10 @@ def test_role_action_scope(org, make_user, role, action, where, expected):
 
 # Object-less administrative actions: each administrator only inside their duty (A3).
 ADMIN = [
-    (R.SYSTEM_ADMIN, {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.ROLE_GRANT}),
+    (
+        R.SYSTEM_ADMIN,
+        {Action.USER_MANAGE, Action.UNIT_MANAGE, Action.ROLE_GRANT, Action.CATEGORY_MANAGE},
+    ),
     (R.SECURITY_ADMIN, {Action.POLICY_MANAGE, Action.KEY_VIEW}),
     (R.AUDIT_ADMIN, {Action.AUDIT_VIEW, Action.AUDIT_EXPORT}),
     (R.STATION_LEADER, set()),
@@ -109,6 +112,7 @@ ADMIN = [
 ADMIN_ACTIONS = [
     Action.USER_MANAGE,
     Action.UNIT_MANAGE,
+    Action.CATEGORY_MANAGE,
     Action.ROLE_GRANT,
     Action.POLICY_MANAGE,
     Action.KEY_VIEW,

@@ -17,6 +17,7 @@ ADMIN_PAGES = {
     "/accounts/users/new/": R.SYSTEM_ADMIN,
     "/organisation/": R.SYSTEM_ADMIN,
     "/organisation/new/": R.SYSTEM_ADMIN,
+    "/subjects/categories/": R.SYSTEM_ADMIN,
     "/accounts/security/": R.SECURITY_ADMIN,
     "/audit/": R.AUDIT_ADMIN,
 }

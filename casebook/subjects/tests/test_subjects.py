@@ -619,3 +619,85 @@ def test_home_numbers_equal_the_lists_they_link_to(people, make_person, make_pla
         listed = officer.get(href.replace("&amp;", "&"))
         assert listed.context["page"].paginator.count == int(number), href
     assert [int(n) for _h, n in cards][:4] == [1, 2, 1, 0]
+
+
+@pytest.mark.django_db
+class TestCategoryAdministration:
+    def test_sysadmin_configures_a_category_with_checklist(self, people):
+        admin = client_of(people["sysadmin"])
+        response = admin.post(
+            "/subjects/categories/new/",
+            {
+                "code": "karaoke_bar",
+                "kind": "place",
+                "name": "歌舞厅",
+                "name_en": "Dance hall",
+                "legal_basis": "《娱乐场所管理条例》",
+                "review_cycle_days": 365,
+                "visit_cycle_days": 60,
+                "retention_class": "standard",
+                "is_active": "on",
+            },
+        )
+        assert response.status_code == 302
+        category = Category.objects.get(code="karaoke_bar")
+        admin.post(
+            f"/subjects/categories/{category.pk}/checklist/",
+            {"section": "消防", "text": "灭火器在有效期内", "text_en": "Extinguishers in date"},
+        )
+        item = category.checklist.get()
+        admin.post(f"/subjects/categories/{category.pk}/checklist/{item.pk}/retire/")
+        item.refresh_from_db()
+        assert not item.is_active  # kept for past inspections, gone from new ones
+        assert (
+            AuditEvent.objects.filter(
+                action__startswith="category.", actor_id=people["sysadmin"].pk
+            ).count()
+            == 3
+        )
+
+    def test_category_without_legal_basis_refused(self, people):
+        admin = client_of(people["sysadmin"])
+        response = admin.post(
+            "/subjects/categories/new/",
+            {
+                "code": "nobasis",
+                "kind": "person",
+                "name": "无依据",
+                "name_en": "No basis",
+                "legal_basis": "",
+                "review_cycle_days": 365,
+                "visit_cycle_days": 60,
+                "retention_class": "standard",
+            },
+        )
+        assert 'data-testid="error-legal_basis"' in response.content.decode()
+        assert not Category.objects.filter(code="nobasis").exists()
+
+    def test_kind_of_a_category_in_use_cannot_change(self, people, make_person):
+        make_person("在用", id_number=make_id(seq="951"))
+        category = Category.objects.get(code="prior_offender")
+        admin = client_of(people["sysadmin"])
+        data = {
+            f: getattr(category, f)
+            for f in (
+                "name",
+                "name_en",
+                "description",
+                "legal_basis",
+                "review_cycle_days",
+                "visit_cycle_days",
+                "retention_class",
+                "impact_assessment",
+            )
+        }
+        response = admin.post(
+            f"/subjects/categories/{category.pk}/", {**data, "kind": "place", "is_active": "on"}
+        )
+        assert 'data-testid="error-kind"' in response.content.decode()
+        category.refresh_from_db()
+        assert category.kind == "person"
+
+    def test_officers_cannot_configure(self, people):
+        for who in ("officer_a", "leader_a", "bureau"):
+            assert client_of(people[who]).get("/subjects/categories/").status_code == 403

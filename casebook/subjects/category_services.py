@@ -1,0 +1,99 @@
+"""Administration of the category taxonomy (configuration, the system administrator's duty).
+A category must state its legal basis; one in use cannot change its kind."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from casebook.access.policy import Action, require
+from casebook.audit.services import changes, record_event
+
+from .models import Category, ChecklistItem
+
+CATEGORY_FIELDS = (
+    "code",
+    "kind",
+    "name",
+    "name_en",
+    "description",
+    "legal_basis",
+    "review_cycle_days",
+    "visit_cycle_days",
+    "retention_class",
+    "impact_assessment",
+    "is_active",
+)
+
+
+def _validate(category: Category) -> None:
+    errors = {}
+    if not (category.legal_basis or "").strip():
+        errors["legal_basis"] = [_("A category must state its legal basis.")]
+    if not 1 <= (category.review_cycle_days or 0) <= 3650:
+        errors["review_cycle_days"] = [_("Between 1 and 3650 days.")]
+    if not 1 <= (category.visit_cycle_days or 0) <= 3650:
+        errors["visit_cycle_days"] = [_("Between 1 and 3650 days.")]
+    if errors:
+        raise ValidationError(errors)
+    category.full_clean()
+
+
+@transaction.atomic
+def category_save(*, actor, category: Category, **fields) -> Category:
+    require(actor, Action.CATEGORY_MANAGE)
+    creating = category.pk is None
+    before = (
+        {}
+        if creating
+        else {f: getattr(Category.objects.get(pk=category.pk), f) for f in CATEGORY_FIELDS}
+    )
+    for key, value in fields.items():
+        if key not in CATEGORY_FIELDS:
+            raise ValueError(key)
+        setattr(category, key, value.strip() if isinstance(value, str) else value)
+    if not creating and before["kind"] != category.kind and category.subjects.exists():
+        raise ValidationError({"kind": [_("The category is in use: its kind cannot change.")]})
+    _validate(category)
+    category.save()
+    diff = changes(before, {f: getattr(category, f) for f in CATEGORY_FIELDS})
+    record_event(
+        actor=actor,
+        action="category.create" if creating else "category.update",
+        obj=category,
+        details=diff,
+    )
+    return category
+
+
+@transaction.atomic
+def checklist_item_add(
+    *, actor, category: Category, section: str, text: str, text_en: str
+) -> ChecklistItem:
+    require(actor, Action.CATEGORY_MANAGE)
+    if category.kind != "place":
+        raise ValidationError(_("Only place categories have inspection checklists."))
+    if not section.strip() or not text.strip():
+        raise ValidationError({"text": [_("Give the section and the inspection point.")]})
+    order = (category.checklist.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    item = ChecklistItem.objects.create(
+        category=category,
+        section=section.strip(),
+        text=text.strip(),
+        text_en=text_en.strip() or text,
+        order=order,
+    )
+    record_event(
+        actor=actor, action="category.checklist", obj=category, details={"added": item.text}
+    )
+    return item
+
+
+@transaction.atomic
+def checklist_item_retire(*, actor, item: ChecklistItem) -> None:
+    """Take a point out of future inspections; past inspections keep referring to it."""
+    require(actor, Action.CATEGORY_MANAGE)
+    item.is_active = False
+    item.save(update_fields=["is_active"])
+    record_event(
+        actor=actor, action="category.checklist", obj=item.category, details={"retired": item.text}
+    )

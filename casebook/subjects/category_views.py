@@ -1,0 +1,105 @@
+"""The system administrator's pages for the category taxonomy and inspection checklists."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from casebook.access.policy import Action, require
+from casebook.core.forms import apply_validation_error
+
+from . import category_services as services
+from .models import Category, ChecklistItem
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = list(services.CATEGORY_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "impact_assessment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def _post_clean(self):  # the service validates (and knows whether the category is in use)
+        pass
+
+
+class ChecklistItemForm(forms.Form):
+    section = forms.CharField(label=gettext_lazy("Section"), max_length=40)
+    text = forms.CharField(label=gettext_lazy("Inspection point"), max_length=200)
+    text_en = forms.CharField(
+        label=gettext_lazy("Inspection point in English"), max_length=200, required=False
+    )
+
+
+@login_required
+def category_list(request):
+    require(request.user, Action.CATEGORY_MANAGE)
+    categories = Category.objects.annotate(n_subjects=Count("subjects")).order_by("kind", "code")
+    return render(request, "subjects/category_list.html", {"categories": categories})
+
+
+@login_required
+def category_edit(request, pk: int | None = None):
+    require(request.user, Action.CATEGORY_MANAGE)
+    category = get_object_or_404(Category, pk=pk) if pk else Category()
+    form = CategoryForm(request.POST or None, instance=category if pk else None)
+    if pk:
+        form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not (pk and k == "code")}
+        try:
+            category = services.category_save(
+                actor=request.user,
+                category=Category.objects.get(pk=pk) if pk else Category(),
+                **data,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Category %(name)s saved.") % {"name": category.name})
+            return redirect("subjects:category_edit", pk=category.pk)
+    return render(
+        request,
+        "subjects/category_form.html",
+        {
+            "form": form,
+            "category": category if pk else None,
+            "checklist": category.checklist.filter(is_active=True) if pk else [],
+            "item_form": ChecklistItemForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def checklist_add(request, pk: int):
+    require(request.user, Action.CATEGORY_MANAGE)
+    category = get_object_or_404(Category, pk=pk)
+    form = ChecklistItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checklist_item_add(actor=request.user, category=category, **form.cleaned_data)
+            messages.success(request, _("Inspection point added."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Give the section and the inspection point."))
+    return redirect("subjects:category_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def checklist_retire(request, pk: int, item_pk: int):
+    require(request.user, Action.CATEGORY_MANAGE)
+    item = get_object_or_404(ChecklistItem, pk=item_pk, category_id=pk, is_active=True)
+    services.checklist_item_retire(actor=request.user, item=item)
+    messages.success(request, _("Inspection point removed from future inspections."))
+    return redirect("subjects:category_edit", pk=pk)
