@@ -116,6 +116,28 @@ class Shooter:
             self.shot(page, name)
             context.close()
 
+        # Tracked subjects: the list, a dossier with its link graph, the map, and on a phone.
+        context, page = self.as_user("010004")
+        page.goto("/subjects/?kind=person&sort=name")
+        self.shot(page, "subjects-list.png")
+        page.goto("/subjects/?kind=person&sort=name")
+        with page.expect_navigation():
+            page.locator("[data-testid=subject-table] tbody a").first.click()
+        self.shot(page, "subject-dossier.png")
+        page.goto(page.url.split("?")[0] + "?tab=associations")
+        page.wait_for_timeout(1500)  # the force layout settles
+        self.shot(page, "subject-associations.png")
+        page.goto("/subjects/map/")
+        page.wait_for_timeout(500)
+        self.shot(page, "subjects-map.png")
+        context.close()
+        context = self.context(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        page = context.new_page()
+        self.login(page, "010001")
+        page.goto("/subjects/")
+        self.shot(page, "subjects-phone.png")
+        context.close()
+
         # The system administrator's account list.
         context, page = self.as_user("000003")
         page.goto("/accounts/users/")

@@ -18,7 +18,8 @@
 
   function marker(point) {
     return L.circleMarker([point.lat, point.lng], {
-      radius: 8, weight: 2, color: "#12325a",
+      radius: 8, weight: point.kind === "incident" ? 3 : 2,
+      color: point.kind === "incident" ? "#d63384" : "#12325a",
       fillColor: RISK_COLOURS[point.risk || 0], fillOpacity: 0.85
     });
   }

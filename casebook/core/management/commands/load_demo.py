@@ -9,6 +9,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from faker import Faker
 
 from casebook.accounts.models import Compartment, RolePolicy, User
@@ -194,10 +195,18 @@ class Command(BaseCommand):
         return created
 
     def print_logins(self) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            self._print_logins()
+
+    def _print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        self.stdout.write("  警号     姓名   角色            单位")
+        self.stdout.write(f"演示账号 Demo logins — 密码 password: {DEMO_PASSWORD}")
+        self.stdout.write("  警号     姓名   角色          Role                    单位")
         for username, real_name, unit_code, roles, *_rest in ACCOUNTS[:9]:
             unit = Unit.objects.get(code=unit_code)
             label = "、".join(str(Role(r).label) for r in roles)
-            self.stdout.write(f"  {username}   {real_name}   {label:<14} {unit.name}")
+            with translation.override("en"):
+                english = ", ".join(str(Role(r).label) for r in roles)
+            self.stdout.write(
+                f"  {username}   {real_name}   {label:<8}  {english:<22}  {unit.name}"
+            )
