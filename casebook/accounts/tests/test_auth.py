@@ -361,3 +361,23 @@ def test_reverse_urls_exist():
         "core:units",
     ):
         assert reverse(name)
+
+
+@pytest.mark.django_db
+def test_account_check_lists_demo_dormant_and_unprotected(make_user, settings, capsys):
+    from django.core.management import call_command
+
+    RolePolicy.objects.filter(role=Role.STATION_LEADER).update(mfa_required=True)
+    demo = make_user(Role.TRACKING_OFFICER, is_demo=True)
+    old = make_user(Role.TRACKING_OFFICER)
+    User.objects.filter(pk=old.pk).update(date_joined=timezone.now() - timedelta(days=200))
+    leader = make_user(Role.STATION_LEADER)
+    call_command("account_check")
+    out = capsys.readouterr().out
+    assert "demo accounts: 1" in out and demo.username in out
+    assert "dormant accounts (90 days): 1" in out and old.username in out
+    assert "not enrolled: 1" in out and leader.username in out
+    settings.PRODUCTION = True
+    with pytest.raises(SystemExit) as exc:
+        call_command("account_check")
+    assert exc.value.code == 1
