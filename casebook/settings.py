@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "casebook.audit",
     "casebook.crypto",
     "casebook.subjects",
+    "casebook.tracking",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+# Task escalation: hours relative to a stage's deadline at which each step is taken —
+# reminder to the officer, overdue to the officer, to the station leader, to the bureau.
+CASEBOOK_ESCALATION_HOURS = {
+    level: int(hours)
+    for level, hours in enumerate(env_list("CASEBOOK_ESCALATION_HOURS", "-24,0,24,72"))
+}
 # Map tiles: a URL template for an intranet tile server, or empty to draw maps without tiles.
 CASEBOOK_MAP_TILE_URL = env("CASEBOOK_MAP_TILE_URL", "")
 
@@ -322,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "casebook.core.choices.UnitKind",
         "SubjectStatusEnum": "casebook.subjects.choices.Status",
         "IncidentStatusEnum": "casebook.subjects.choices.IncidentStatus",
+        "TaskStageEnum": "casebook.tracking.choices.Stage",
+        "TaskPriorityEnum": "casebook.tracking.choices.Priority",
     },
 }
 

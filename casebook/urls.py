@@ -17,11 +17,13 @@ urlpatterns = [
     path("accounts/", include("casebook.accounts.urls")),
     path("audit/", include("casebook.audit.urls")),
     path("subjects/", include("casebook.subjects.urls")),
+    path("tasks/", include("casebook.tracking.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("casebook.subjects.api.urls")),
+    path("api/v1/", include("casebook.tracking.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -32,6 +32,8 @@ class Action(StrEnum):
     SUBJECT_EDIT = "subject.edit"
     SUBJECT_APPROVE = "subject.approve"
     SUBJECT_EXPORT = "subject.export"
+    TASK_VIEW = "task.view"
+    TASK_ASSIGN = "task.assign"
     STATION_DASHBOARD = "dashboard.station"
     BUREAU_DASHBOARD = "dashboard.bureau"
     # administration (separation of duties, SECURITY.md A3)
@@ -80,6 +82,15 @@ RULES: dict[Action, dict[str, Reach]] = {
         R.STATION_LEADER: Reach.STATION,
         R.BUREAU_LEADER: Reach.BUREAU,
     },
+    Action.TASK_VIEW: {
+        R.TRACKING_OFFICER: Reach.STATION,
+        R.COMMUNITY_OFFICER: Reach.STATION,
+        R.ANALYST: Reach.STATION,
+        R.STATION_LEADER: Reach.STATION,
+        R.BUREAU_LEADER: Reach.BUREAU,
+        R.SUPERVISOR: Reach.BUREAU,
+    },
+    Action.TASK_ASSIGN: {R.STATION_LEADER: Reach.STATION, R.BUREAU_LEADER: Reach.BUREAU},
     Action.STATION_DASHBOARD: {
         R.STATION_LEADER: Reach.STATION,
         R.ANALYST: Reach.STATION,
@@ -241,3 +252,43 @@ def require(user, action: Action) -> None:
     """Raise PermissionDenied unless the user's roles grant an object-less action."""
     if reach(user, action) is None:
         raise PermissionDenied
+
+
+# --- tracking tasks ------------------------------------------------------------------------
+# A task is seen by its station (and the bureau above it) and by everyone working on it: the
+# lead, the team and the assignees of units it is shared with. It is worked on (stages,
+# comments) by the lead and team, and managed (assigned, handed over, shared) by leaders.
+
+
+def task_queryset(user, qs: QuerySet) -> QuerySet:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    involved = Q(lead=user) | Q(team=user) | Q(shares__assignee=user)
+    if reach(user, Action.TASK_VIEW) is not None:
+        involved |= Q(station__in=station_ids(user, Action.TASK_VIEW))
+    return qs.filter(pk__in=qs.model.objects.filter(involved).values("pk"))
+
+
+def can_view_task(user, task) -> bool:
+    return task_queryset(user, type(task).objects.filter(pk=task.pk)).exists()
+
+
+def can_manage_task(user, task) -> bool:
+    """Assign, hand over, share, change deadlines: a leader over the task's station."""
+    return task.station_id in station_ids(user, Action.TASK_ASSIGN)
+
+
+def can_work_task(user, task) -> bool:
+    """Move the task through its stages: the lead and the team, or a leader over it."""
+    if not getattr(user, "is_active", False):
+        return False
+    if user.pk == task.lead_id or task.team.filter(pk=user.pk).exists():
+        return True
+    return can_manage_task(user, task)
+
+
+def get_task_or_404(user, qs: QuerySet, **lookup):
+    try:
+        return task_queryset(user, qs).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -15,6 +15,9 @@ from casebook.audit.services import record_event
 from . import authflow
 from .services import mfa_required
 
+#: Background polls (the unread badge) that must not count as activity for the idle timeout.
+PASSIVE_PATHS = frozenset({"/tasks/notifications/count/"})
+
 
 class SessionPolicyMiddleware:
     def __init__(self, get_response):
@@ -28,7 +31,8 @@ class SessionPolicyMiddleware:
                 reason = "mfa"
             if reason is not None:
                 return self._end(request, user, reason)
-            request.session[authflow.LAST_SEEN] = time.time()
+            if request.path not in PASSIVE_PATHS:
+                request.session[authflow.LAST_SEEN] = time.time()
         return self.get_response(request)
 
     @staticmethod

@@ -10,6 +10,8 @@ NAV = [
     ("core:home", _("Home"), "house", None),
     ("subjects:list", _("Tracked subjects"), "person-lines-fill", Action.SUBJECT_VIEW),
     ("subjects:map", _("Map"), "geo-alt", Action.SUBJECT_VIEW),
+    ("tracking:list", _("Tasks"), "list-check", Action.TASK_VIEW),
+    ("tracking:board", _("Stage board"), "kanban", Action.TASK_ASSIGN),
     ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
     ("subjects:categories", _("Categories"), "tags", Action.CATEGORY_MANAGE),

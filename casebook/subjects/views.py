@@ -259,7 +259,13 @@ def subject_detail(request, pk: int):
     context["detail"] = detail
     context["tile_url"] = settings.CASEBOOK_MAP_TILE_URL
     if tab == "overview":
+        from casebook.tracking.selectors import visible_tasks
+
         context["links"] = selectors.associations_of(user, subject)[:6]
+        context["tasks"] = visible_tasks(user).filter(subjects=subject).order_by("-created_at")[:8]
+        context["may_assign_task"] = subject.station_id in policy.station_ids(
+            user, Action.TASK_ASSIGN
+        )
         if subject.kind == Kind.INCIDENT:
             context["situation"] = detail.situation.select_related("author")[:10]
             context["situation_form"] = SituationForm()

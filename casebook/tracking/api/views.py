@@ -1,0 +1,157 @@
+"""/api/v1/tasks/: the same rules as the pages; transitions are explicit actions."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from casebook.accounts.models import User
+from casebook.subjects.selectors import visible_subjects
+
+from .. import selectors, services
+from ..choices import Origin, Priority, Stage
+from ..models import Task
+
+
+class DeadlineOut(serializers.Serializer):
+    stage = serializers.CharField()
+    due_at = serializers.DateTimeField()
+
+
+class TaskOut(serializers.ModelSerializer):
+    lead = serializers.CharField(source="lead.username")
+    assigner = serializers.CharField(source="assigner.username", default=None)
+    station = serializers.CharField(source="station.code")
+    subjects = serializers.SerializerMethodField()
+    deadlines = DeadlineOut(many=True)
+    due = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "instructions",
+            "origin",
+            "priority",
+            "stage",
+            "station",
+            "lead",
+            "assigner",
+            "subjects",
+            "deadlines",
+            "due",
+            "accepted_at",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_subjects(self, obj) -> list[int]:
+        visible = set(
+            visible_subjects(self.context["request"].user)
+            .filter(tasks=obj)
+            .values_list("pk", flat=True)
+        )
+        return sorted(visible)
+
+
+class TaskIn(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    subjects = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    lead = serializers.CharField(help_text="police number of the lead officer")
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    origin = serializers.ChoiceField(
+        choices=[Origin.SUPERIOR, Origin.STATION], default=Origin.STATION
+    )
+    instructions = serializers.CharField(required=False, allow_blank=True, default="")
+    deadlines = serializers.DictField(child=serializers.DateTimeField(), required=False)
+
+
+class TransitionIn(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class TaskFilter(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    lead = django_filters.CharFilter(field_name="lead__username")
+    subject = django_filters.NumberFilter(field_name="subjects__id")
+
+    class Meta:
+        model = Task
+        fields = ["stage", "priority", "lead", "subject"]
+
+
+def _drf(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    filterset_class = TaskFilter
+    serializer_class = TaskOut
+
+    def get_queryset(self):
+        return selectors.visible_tasks(self.request.user).order_by("due", "pk")
+
+    @extend_schema(request=TaskIn, responses={201: TaskOut})
+    def create(self, request):
+        data = TaskIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        station = request.user.unit.station
+        subjects = list(visible_subjects(request.user).filter(pk__in=d["subjects"]))
+        if len(subjects) != len(set(d["subjects"])):
+            raise ValidationError({"subjects": ["Unknown subject."]})
+        lead = User.objects.filter(username=d["lead"]).first()
+        try:
+            task = services.task_create(
+                actor=request.user,
+                title=d["title"],
+                station=station,
+                lead=lead,
+                subjects=subjects,
+                origin=d["origin"],
+                priority=d["priority"],
+                instructions=d["instructions"],
+                deadlines=d.get("deadlines"),
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        task = selectors.visible_tasks(request.user).get(pk=task.pk)
+        return Response(
+            TaskOut(task, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses=TaskOut, summary="Accept the task (签收)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._do(lambda task: services.task_accept(actor=request.user, task=task))
+
+    @extend_schema(
+        request=TransitionIn, responses=TaskOut, summary="Move the task to the next stage"
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        data = TransitionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._do(
+            lambda task: services.task_advance(actor=request.user, task=task, **data.validated_data)
+        )
+
+    def _do(self, operation):
+        task = self.get_object()
+        try:
+            operation(task)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        task = self.get_queryset().get(pk=task.pk)
+        return Response(TaskOut(task, context={"request": self.request}).data)

@@ -1,0 +1,57 @@
+"""Demo tasks: the scheduled visits and inspections of the current period, and at every station
+a few tasks assigned by the leader and worked through the stages. Through the services."""
+
+import random
+
+from casebook.accounts.models import User
+from casebook.accounts.roles import Role
+from casebook.core.models import Unit
+
+from . import services
+from .choices import STAGES, Origin, Priority, Stage
+from .models import Task
+
+ASSIGNMENTS = [
+    ("核查{name}近期活动轨迹和交往人员", Priority.HIGH, Origin.SUPERIOR),
+    ("了解{name}经济来源及就业情况", Priority.NORMAL, Origin.STATION),
+    ("对{name}开展安全检查", Priority.NORMAL, Origin.STATION),
+    ("核实群众反映的{name}相关情况", Priority.URGENT, Origin.SUPERIOR),
+]
+
+
+def load(stdout) -> None:
+    if Task.objects.filter(origin__in=[Origin.SUPERIOR, Origin.STATION]).exists():
+        return
+    rng = random.Random(42)
+    created = services.run_schedules()
+    for station in Unit.objects.filter(kind="station", code__in=["JZ01", "JZ02", "JZ03"]):
+        leader = User.objects.filter(unit=station, roles__role=Role.STATION_LEADER).first()
+        if leader is None:
+            continue
+        for i, subject in enumerate(
+            station.subjects.filter(kind__in=["person", "place"]).order_by("pk")[:12]
+        ):
+            title, priority, origin = ASSIGNMENTS[i % len(ASSIGNMENTS)]
+            lead = subject.officers.first()
+            if lead is None or lead.unit.station != station:
+                continue
+            task = services.task_create(
+                actor=leader,
+                title=title.format(name=subject.name),
+                station=station,
+                lead=lead,
+                subjects=[subject],
+                origin=origin,
+                priority=priority,
+                instructions="按照跟踪工作流程开展，发现重大情况立即报告。",
+            )
+            created += 1
+            target = rng.choice(STAGES[: 5 if i % 4 else 6])
+            if target == Stage.ASSIGNED and i % 3 == 0:
+                continue  # left unaccepted
+            services.task_accept(actor=lead, task=task)
+            while task.stage != target:
+                task = services.task_advance(
+                    actor=lead, task=task, to_stage=STAGES[task.stage_index + 1], note="按计划推进"
+                )
+    stdout.write(f"Demo tasks created: {created}")

@@ -1,0 +1,141 @@
+"""Forms of tracking tasks."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casebook.accounts.models import User
+
+from .choices import WORKING_STAGES, Origin, Priority, Stage
+from .services import WORKER_ROLES, default_deadlines
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def station_workers(station):
+    return (
+        User.objects.filter(
+            is_active=True,
+            roles__role__in=WORKER_ROLES,
+            unit__in=[station, *station.children.all()],
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+class DeadlineFields:
+    """One datetime field per working stage, named ``due_<stage>``."""
+
+    def add_deadline_fields(self, initial: dict | None = None, stages=WORKING_STAGES):
+        for stage in stages:
+            self.fields[f"due_{stage}"] = forms.DateTimeField(
+                label=Stage(stage).label,
+                widget=DATETIME,
+                initial=timezone.localtime(initial[stage]).replace(second=0, microsecond=0)
+                if initial and stage in initial
+                else None,
+            )
+
+    def deadlines(self) -> dict:
+        return {
+            name[4:]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("due_") and value is not None
+        }
+
+
+class TaskForm(DeadlineFields, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("Subjects"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    lead = forms.ModelChoiceField(label=_("Lead officer"), queryset=None)
+    team = forms.ModelMultipleChoiceField(
+        label=_("Team"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL
+    )
+    origin = forms.ChoiceField(
+        label=_("Origin"),
+        initial=Origin.STATION,
+        choices=[(Origin.SUPERIOR, Origin.SUPERIOR.label), (Origin.STATION, Origin.STATION.label)],
+    )
+    instructions = forms.CharField(
+        label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, station, subjects_qs, **kwargs):
+        super().__init__(*args, **kwargs)
+        workers = station_workers(station)
+        self.fields["subjects"].queryset = subjects_qs
+        self.fields["subjects"].label_from_instance = lambda s: f"{s.name}（{s.category.label}）"
+        self.fields["lead"].queryset = workers
+        self.fields["team"].queryset = workers
+        self.add_deadline_fields(default_deadlines(Priority.NORMAL))
+
+
+class AdvanceForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=Stage.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ReassignForm(forms.Form):
+    lead = forms.ModelChoiceField(label=_("New lead officer"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, station, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = station_workers(station)
+
+
+class DeadlinesForm(DeadlineFields, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        stages = (
+            WORKING_STAGES[WORKING_STAGES.index(task.stage) :]
+            if task.stage in WORKING_STAGES
+            else []
+        )
+        self.add_deadline_fields({d.stage: d.due_at for d in task.deadlines.all()}, stages)
+        for name in list(self.fields):
+            if name.startswith("due_"):
+                self.fields[name].required = False
+
+
+class ShareForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Officer of the other unit"), queryset=None)
+    request = forms.CharField(
+        label=_("What is asked of them"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True, roles__role__in=WORKER_ROLES)
+            .exclude(unit__in=[task.station, *task.station.children.all()])
+            .select_related("unit")
+            .distinct()
+            .order_by("unit__code", "username")
+        )
+        self.fields["assignee"].label_from_instance = lambda u: f"{u.unit.name} · {u}"
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "placeholder": _("Write @ and a police number or name to notify a colleague"),
+            }
+        ),
+    )

@@ -1,0 +1,554 @@
+"""Every write to tracking tasks. Transitions are explicit functions with guards; other modules
+(information, analysis, feedback) add their own guards with :func:`register_guard`."""
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.accounts.models import User
+from casebook.accounts.roles import Role
+from casebook.audit.services import record_event
+
+from .choices import STAGES, WORKING_STAGES, Origin, Priority, Stage
+from .models import DeadlineRule, Task, TaskComment, TaskDeadline, TaskShare
+from .notify import notify
+
+#: Default hours per stage when no DeadlineRule row says otherwise.
+DEFAULT_HOURS = {Priority.URGENT: 12, Priority.HIGH: 48, Priority.NORMAL: 120, Priority.LOW: 240}
+WORKER_ROLES = [Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.ANALYST, Role.STATION_LEADER]
+
+Guard = Callable[[Task], list[str]]
+_GUARDS: dict[tuple[str, str], list[Guard]] = {}
+
+
+def register_guard(from_stage: str, to_stage: str, guard: Guard) -> None:
+    """Add a condition for leaving ``from_stage`` for ``to_stage``. The guard returns the list of
+    what is missing, in words the officer understands (empty when the move may happen)."""
+    _GUARDS.setdefault((from_stage, to_stage), []).append(guard)
+
+
+def _accepted_before_collecting(task: Task) -> list[str]:
+    return [] if task.accepted_at else [_("The lead officer has not accepted the task yet.")]
+
+
+register_guard(Stage.ASSIGNED, Stage.COLLECTING, _accepted_before_collecting)
+
+
+def missing_for(task: Task, to_stage: str) -> list[str]:
+    return [message for guard in _GUARDS.get((task.stage, to_stage), []) for message in guard(task)]
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+
+def default_deadlines(priority: str, start: datetime | None = None) -> dict[str, datetime]:
+    hours = dict(DeadlineRule.objects.filter(priority=priority).values_list("stage", "hours"))
+    due, moment = {}, start or timezone.now()
+    for stage in WORKING_STAGES:
+        moment = moment + timedelta(hours=hours.get(stage, DEFAULT_HOURS[priority]))
+        due[stage] = moment
+    return due
+
+
+def _validate_deadlines(deadlines: dict[str, datetime], *, from_stage: str = Stage.ASSIGNED):
+    now = timezone.now()
+    errors = []
+    previous = None
+    for stage in WORKING_STAGES[WORKING_STAGES.index(from_stage) :]:
+        due = deadlines.get(stage)
+        label = Stage(stage).label
+        if due is None:
+            errors.append(_("Give a deadline for the stage “%(stage)s”.") % {"stage": label})
+            continue
+        if due <= now:
+            errors.append(_("The deadline for “%(stage)s” is in the past.") % {"stage": label})
+        if previous is not None and due < previous:
+            errors.append(
+                _("The deadline for “%(stage)s” is before that of the stage before it.")
+                % {"stage": label}
+            )
+        previous = due
+    if errors:
+        raise ValidationError({"deadlines": errors})
+
+
+def _check_worker(user: User | None, station, field: str) -> None:
+    if user is None:
+        raise ValidationError({field: [_("Choose an officer.")]})
+    if not user.is_active or user.unit.station != station or not user.has_role(*WORKER_ROLES):
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "%(name)s is not an officer of %(station)s: a task is assigned within its "
+                        "station (share it for cooperation)."
+                    )
+                    % {"name": user, "station": station}
+                ]
+            }
+        )
+
+
+# --- creating and assigning -------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: User | None,
+    title: str,
+    station,
+    lead: User,
+    subjects,
+    origin: str = Origin.STATION,
+    priority: str = Priority.NORMAL,
+    instructions: str = "",
+    team=(),
+    deadlines: dict | None = None,
+    schedule_key: str | None = None,
+) -> Task:
+    """Assign a task. ``actor`` None is a background job (schedules, warning rules)."""
+    if actor is not None and station.pk not in policy.station_ids(actor, Action.TASK_ASSIGN):
+        raise PermissionDenied(_("You may not assign tasks for this station."))
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the task a title.")]
+    subjects = list(subjects)
+    if not subjects:
+        errors["subjects"] = [_("Choose at least one subject.")]
+    for subject in subjects:
+        if subject.station_id != station.pk:
+            errors["subjects"] = [
+                _("%(name)s belongs to another station: share the task with that station instead.")
+                % {"name": subject}
+            ]
+        if actor is not None and not policy.can(actor, Action.SUBJECT_VIEW, subject):
+            errors["subjects"] = [_("Choose subjects you can see.")]
+    try:
+        _check_worker(lead, station, "lead")
+        for member in team:
+            _check_worker(member, station, "team")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    deadlines = deadlines or default_deadlines(priority)
+    try:
+        _validate_deadlines(deadlines)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    task = Task.objects.create(
+        title=title.strip(),
+        instructions=instructions.strip(),
+        origin=origin,
+        priority=priority,
+        station=station,
+        lead=lead,
+        assigner=actor,
+        schedule_key=schedule_key,
+    )
+    task.subjects.set(subjects)
+    task.team.set(team)
+    TaskDeadline.objects.bulk_create(
+        TaskDeadline(task=task, stage=s, due_at=d)
+        for s, d in deadlines.items()
+        if s in WORKING_STAGES
+    )
+    record_event(
+        actor=actor,
+        actor_name="" if actor else "scheduler",
+        action="task.create",
+        obj=task,
+        details={
+            "origin": origin,
+            "priority": priority,
+            "lead": lead.pk,
+            "subjects": [s.pk for s in subjects],
+            "team": [m.pk for m in team],
+        },
+    )
+    notify(
+        [lead, *team],
+        _("New task for you: %(title)s") % {"title": task.title},
+        url=task.get_absolute_url(),
+        task=task,
+    )
+    return task
+
+
+def _locked(task: Task) -> Task:
+    return Task.objects.select_for_update().get(pk=task.pk)
+
+
+@transaction.atomic
+def task_accept(*, actor: User, task: Task) -> Task:
+    """签收: the lead officer acknowledges the task; the time is recorded."""
+    task = _locked(task)
+    if actor.pk != task.lead_id:
+        raise PermissionDenied(_("Only the lead officer accepts the task."))
+    if task.accepted_at:
+        raise ValidationError(
+            _("The task was already accepted on %(at)s.")
+            % {"at": f"{timezone.localtime(task.accepted_at):%Y-%m-%d %H:%M}"}
+        )
+    task.accepted_at = timezone.now()
+    task.save(update_fields=["accepted_at", "updated_at"])
+    record_event(actor=actor, action="task.accept", obj=task)
+    if task.assigner_id and task.assigner_id != actor.pk:
+        notify(
+            [task.assigner],
+            _("%(name)s accepted the task: %(title)s")
+            % {"name": actor.real_name, "title": task.title},
+            url=task.get_absolute_url(),
+            task=task,
+        )
+    return task
+
+
+@transaction.atomic
+def task_advance(*, actor: User, task: Task, to_stage: str, note: str = "") -> Task:
+    """Move the task one stage forward, if every guard of that step is satisfied."""
+    task = _locked(task)
+    if not policy.can_work_task(actor, task):
+        raise PermissionDenied(_("Only the lead officer, the team or a leader moves this task."))
+    if to_stage not in Stage.values:
+        raise ValidationError({"stage": [_("Unknown stage.")]})
+    if task.stage == Stage.ARCHIVED:
+        raise ValidationError({"stage": [_("The task is archived: it cannot move any more.")]})
+    expected = STAGES[task.stage_index + 1]
+    if to_stage != expected:
+        raise ValidationError(
+            {
+                "stage": [
+                    _("From “%(from)s” the task can only go to “%(to)s”.")
+                    % {"from": Stage(task.stage).label, "to": Stage(expected).label}
+                ]
+            }
+        )
+    missing = missing_for(task, to_stage)
+    if missing:
+        raise ValidationError({"stage": missing})
+    old = task.stage
+    task.stage = to_stage
+    if to_stage == Stage.ARCHIVED:
+        task.archived_at = timezone.now()
+    task.save(update_fields=["stage", "archived_at", "updated_at"])
+    record_event(
+        actor=actor,
+        action="task.transition",
+        obj=task,
+        details={"from": old, "to": to_stage, "note": note.strip()},
+    )
+    watchers = [task.lead, task.assigner] if actor.pk != task.lead_id else [task.assigner]
+    notify(
+        [u for u in watchers if u and u.pk != actor.pk],
+        _("%(title)s: now “%(stage)s”") % {"title": task.title, "stage": Stage(to_stage).label},
+        url=task.get_absolute_url(),
+        task=task,
+    )
+    return task
+
+
+@transaction.atomic
+def task_return(*, actor: User, task: Task, reason: str) -> Task:
+    """Send the task one stage back (e.g. the analysis needs more information)."""
+    task = _locked(task)
+    if not policy.can_work_task(actor, task):
+        raise PermissionDenied(_("Only the lead officer, the team or a leader moves this task."))
+    if task.stage in (Stage.ASSIGNED, Stage.ARCHIVED):
+        raise ValidationError({"stage": [_("The task cannot go back from this stage.")]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the task goes back.")]})
+    old = task.stage
+    task.stage = STAGES[task.stage_index - 1]
+    task.save(update_fields=["stage", "updated_at"])
+    record_event(
+        actor=actor,
+        action="task.return",
+        obj=task,
+        details={"from": old, "to": task.stage, "reason": reason.strip()},
+    )
+    return task
+
+
+@transaction.atomic
+def task_reassign(*, actor: User, task: Task, lead: User, reason: str) -> Task:
+    """Hand the task over to another officer of the station, with a reason."""
+    task = _locked(task)
+    if not policy.can_manage_task(actor, task):
+        raise PermissionDenied(_("Only a leader of the station hands tasks over."))
+    if task.stage == Stage.ARCHIVED:
+        raise ValidationError({"lead": [_("The task is archived.")]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason for the hand-over.")]})
+    _check_worker(lead, task.station, "lead")
+    if lead.pk == task.lead_id:
+        raise ValidationError({"lead": [_("This officer already leads the task.")]})
+    old = task.lead
+    task.lead, task.accepted_at = lead, None
+    task.save(update_fields=["lead", "accepted_at", "updated_at"])
+    record_event(
+        actor=actor,
+        action="task.reassign",
+        obj=task,
+        details={"from": old.pk, "to": lead.pk, "reason": reason.strip()},
+    )
+    notify(
+        [lead],
+        _("A task was handed over to you: %(title)s") % {"title": task.title},
+        url=task.get_absolute_url(),
+        task=task,
+    )
+    notify(
+        [old],
+        _("%(title)s was handed over to %(name)s") % {"title": task.title, "name": lead.real_name},
+        url=task.get_absolute_url(),
+        task=task,
+    )
+    return task
+
+
+@transaction.atomic
+def task_set_deadlines(*, actor: User, task: Task, deadlines: dict, reason: str) -> Task:
+    task = _locked(task)
+    if not policy.can_manage_task(actor, task):
+        raise PermissionDenied(_("Only a leader of the station changes deadlines."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason for changing the deadlines.")]})
+    current = {d.stage: d.due_at for d in task.deadlines.all()}
+    merged = {**current, **deadlines}
+    stage = task.stage if task.stage != Stage.ARCHIVED else Stage.FEEDBACK
+    _validate_deadlines(
+        {s: merged[s] for s in WORKING_STAGES[WORKING_STAGES.index(stage) :] if s in merged},
+        from_stage=stage,
+    )
+    for s, due in deadlines.items():
+        TaskDeadline.objects.update_or_create(task=task, stage=s, defaults={"due_at": due})
+    record_event(
+        actor=actor,
+        action="task.deadlines",
+        obj=task,
+        details={"stages": sorted(deadlines), "reason": reason.strip()},
+    )
+    return task
+
+
+@transaction.atomic
+def task_share(*, actor: User, task: Task, assignee: User, request: str) -> TaskShare:
+    """Cooperation with another station or department: their assignee sees the task and the
+    progress and reports back in the comments."""
+    if not policy.can_manage_task(actor, task):
+        raise PermissionDenied(_("Only a leader of the station shares tasks."))
+    if not (request or "").strip():
+        raise ValidationError({"request": [_("Say what you ask of them.")]})
+    if assignee is None or not assignee.is_active or not assignee.works_cases:
+        raise ValidationError({"assignee": [_("Choose an active officer.")]})
+    if assignee.pk == task.lead_id or task.shares.filter(assignee=assignee).exists():
+        raise ValidationError({"assignee": [_("This officer already works on the task.")]})
+    share = TaskShare.objects.create(
+        task=task,
+        unit=assignee.unit.station or assignee.unit,
+        assignee=assignee,
+        request=request.strip(),
+        created_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="task.share",
+        obj=task,
+        recipients=f"{assignee.real_name}（{share.unit}）",
+        details={"assignee": assignee.pk, "unit": share.unit.code},
+    )
+    notify(
+        [assignee],
+        _("%(station)s asks for your cooperation: %(title)s")
+        % {"station": task.station.name, "title": task.title},
+        url=task.get_absolute_url(),
+        task=task,
+    )
+    return share
+
+
+_MENTION = re.compile(r"@(\w{2,12})")
+
+
+@transaction.atomic
+def task_comment(*, actor: User, task: Task, text: str) -> TaskComment:
+    """A comment; ``@警号`` or ``@姓名`` notifies those mentioned who can see the task."""
+    if not policy.can_view_task(actor, task):
+        raise PermissionDenied
+    if not (text or "").strip():
+        raise ValidationError({"text": [_("Write something.")]})
+    comment = TaskComment.objects.create(task=task, author=actor, text=text.strip())
+    tokens = set(_MENTION.findall(text))
+    mentioned = [
+        u
+        for u in User.objects.filter(is_active=True).filter(username__in=tokens)
+        | User.objects.filter(is_active=True, real_name__in=tokens)
+        if u.pk != actor.pk and policy.can_view_task(u, task)
+    ]
+    record_event(
+        actor=actor,
+        action="task.comment",
+        obj=task,
+        details={"comment": comment.pk, "mentions": [u.pk for u in mentioned]},
+    )
+    notify(
+        mentioned,
+        _("%(name)s mentioned you on %(title)s") % {"name": actor.real_name, "title": task.title},
+        url=task.get_absolute_url() + f"#comment-{comment.pk}",
+        task=task,
+    )
+    return comment
+
+
+# --- schedules and escalation (run by background jobs) ---------------------------------------
+
+
+def period_start(cycle_days: int, today) -> str:
+    """The start of the visit period containing ``today`` (periods counted from 2000-01-01)."""
+    from datetime import date
+
+    epoch = date(2000, 1, 1)
+    index = (today - epoch).days // cycle_days
+    return (epoch + timedelta(days=index * cycle_days)).isoformat()
+
+
+def run_schedules(today=None) -> int:
+    """Create the recurring visit/inspection task of every active subject for the current
+    period of its category's visit cycle — never twice for the same period."""
+    from casebook.subjects.choices import Kind, Status
+    from casebook.subjects.models import Subject
+
+    today = today or timezone.localdate()
+    created = 0
+    subjects = (
+        Subject.objects.filter(status=Status.ACTIVE, kind__in=[Kind.PERSON, Kind.PLACE])
+        .select_related("category", "station")
+        .prefetch_related("officers")
+    )
+    for subject in subjects.iterator(chunk_size=500):
+        cycle = subject.category.visit_cycle_days
+        key = f"visit:{subject.pk}:{period_start(cycle, today)}"
+        if Task.objects.filter(schedule_key=key).exists():
+            continue
+        lead = next(
+            (
+                o
+                for o in subject.officers.all()
+                if o.is_active and o.unit.station == subject.station and o.has_role(*WORKER_ROLES)
+            ),
+            None,
+        )
+        if lead is None:
+            continue
+        kind = _("Inspection") if subject.kind == Kind.PLACE else _("Visit")
+        end = timezone.now() + timedelta(days=cycle)
+        deadlines = _spread(end)
+        try:
+            with transaction.atomic():
+                task_create(
+                    actor=None,
+                    title=f"{kind}：{subject.name}",
+                    station=subject.station,
+                    lead=lead,
+                    subjects=[subject],
+                    origin=Origin.SCHEDULE,
+                    priority=Priority.NORMAL,
+                    deadlines=deadlines,
+                    schedule_key=key,
+                    instructions=_(
+                        "Routine %(kind)s of the period starting %(date)s (every %(days)s days)."
+                    )
+                    % {"kind": kind, "date": period_start(cycle, today), "days": cycle},
+                )
+        except ValidationError:
+            continue
+        created += 1
+    return created
+
+
+def _spread(end: datetime) -> dict[str, datetime]:
+    """Deadlines that share the time up to ``end`` between the working stages."""
+    now = timezone.now()
+    step = (end - now) / len(WORKING_STAGES)
+    return {stage: now + step * (i + 1) for i, stage in enumerate(WORKING_STAGES)}
+
+
+def run_escalation(now=None) -> int:
+    """Walk every open task: remind before a deadline, then escalate to the station leader and
+    the bureau as it stays overdue. Each step happens once per task and stage."""
+    from django.conf import settings
+
+    from .choices import EscalationLevel
+    from .models import Escalation
+
+    now = now or timezone.now()
+    steps = settings.CASEBOOK_ESCALATION_HOURS  # level -> hours relative to the deadline
+    taken = 0
+    open_tasks = (
+        Task.objects.exclude(stage=Stage.ARCHIVED)
+        .select_related("lead", "station", "station__parent")
+        .prefetch_related("deadlines")
+    )
+    for task in open_tasks.iterator(chunk_size=500):
+        due = task.deadline()
+        if due is None:
+            continue
+        for level in EscalationLevel:
+            if now < due + timedelta(hours=steps[level]):
+                break
+            if Escalation.objects.filter(task=task, stage=task.stage, level=level).exists():
+                continue
+            audience = _audience(task, level)
+            with transaction.atomic():
+                Escalation.objects.create(
+                    task=task,
+                    stage=task.stage,
+                    level=level,
+                    at=now,
+                    notified="、".join(u.real_name for u in audience)[:300],
+                )
+                text = (
+                    _("Due soon: %(title)s (%(stage)s, due %(due)s)")
+                    if level == EscalationLevel.DUE_SOON
+                    else _("Overdue: %(title)s (%(stage)s, was due %(due)s)")
+                ) % {
+                    "title": task.title,
+                    "stage": Stage(task.stage).label,
+                    "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                }
+                notify(audience, text, url=task.get_absolute_url(), task=task)
+                record_event(
+                    actor=None,
+                    actor_name="scheduler",
+                    action="task.escalate",
+                    obj=task,
+                    details={
+                        "stage": task.stage,
+                        "level": int(level),
+                        "notified": [u.pk for u in audience],
+                    },
+                )
+            taken += 1
+    return taken
+
+
+def _audience(task: Task, level: int) -> list[User]:
+    from .choices import EscalationLevel
+
+    if level in (EscalationLevel.DUE_SOON, EscalationLevel.OVERDUE):
+        return [task.lead]
+    role, unit = (
+        (Role.STATION_LEADER, task.station)
+        if level == EscalationLevel.STATION
+        else (Role.BUREAU_LEADER, task.station.parent)
+    )
+    return list(User.objects.filter(is_active=True, unit=unit, roles__role=role).distinct())

@@ -1,0 +1,379 @@
+"""Pages of tracking tasks: work queues, the stage board, the task page and its actions, and
+the notification centre."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.accounts.models import User
+from casebook.audit.labels import action_label
+from casebook.core.forms import apply_validation_error
+from casebook.subjects.selectors import visible_subjects
+
+from . import notify, selectors, services
+from .choices import STAGES, Stage
+from .forms import (
+    AdvanceForm,
+    CommentForm,
+    DeadlinesForm,
+    ReasonForm,
+    ReassignForm,
+    ShareForm,
+    TaskForm,
+    station_workers,
+)
+from .models import Notification
+
+
+def _require_tasks(user) -> None:
+    involved = user.led_tasks.exists() or user.shared_tasks.exists()
+    if policy.reach(user, Action.TASK_VIEW) is None and not involved:
+        raise PermissionDenied
+
+
+@login_required
+def task_list(request):
+    _require_tasks(request.user)
+    name = request.GET.get("queue", "mine")
+    if name not in selectors.QUEUES:
+        name = "mine"
+    stage = request.GET.get("stage", "")
+    stage = stage if stage in Stage.values else ""
+    qs = selectors.queue(request.user, name, stage)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    station = request.user.unit.station
+    may_assign = policy.reach(request.user, Action.TASK_ASSIGN) is not None
+    return render(
+        request,
+        "tracking/list.html",
+        {
+            "page": page,
+            "queue": name,
+            "query": f"queue={name}&stage={stage}",
+            "now": timezone.now(),
+            "stage": stage,
+            "stage_label": Stage(stage).label if stage else "",
+            "may_assign": may_assign,
+            "workers": station_workers(station) if may_assign and station else [],
+            "counts": {
+                q: selectors.queue(request.user, q).count()
+                for q in ("mine", "overdue", "unaccepted")
+            },
+        },
+    )
+
+
+@login_required
+def task_board(request):
+    _require_tasks(request.user)
+    return render(request, "tracking/board.html", {"columns": selectors.board(request.user)})
+
+
+@login_required
+def task_create(request):
+    station = request.user.unit.station
+    if station is None or station.pk not in policy.station_ids(request.user, Action.TASK_ASSIGN):
+        raise PermissionDenied
+    subjects_qs = (
+        visible_subjects(request.user)
+        .filter(station=station)
+        .select_related("category")
+        .order_by("name")
+    )
+    initial = {}
+    if request.GET.get("subject", "").isdigit():
+        initial["subjects"] = subjects_qs.filter(pk=request.GET["subject"])
+    form = TaskForm(request.POST or None, station=station, subjects_qs=subjects_qs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.task_create(
+                actor=request.user,
+                title=data["title"],
+                station=station,
+                lead=data["lead"],
+                subjects=data["subjects"],
+                origin=data["origin"],
+                priority=data["priority"],
+                instructions=data["instructions"],
+                team=list(data["team"]),
+                deadlines=form.deadlines(),
+            )
+        except ValidationError as exc:
+            _deadline_errors(form, exc)
+        else:
+            messages.success(request, _("Task assigned to %(name)s.") % {"name": task.lead})
+            return redirect(task)
+    return render(request, "tracking/form.html", {"form": form, "station": station})
+
+
+def _deadline_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict") and "deadlines" in exc.error_dict:
+        for error in exc.error_dict.pop("deadlines"):
+            form.add_error(None, error)
+    apply_validation_error(form, exc)
+
+
+@login_required
+def task_detail(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    user = request.user
+    may_work = policy.can_work_task(user, task)
+    may_manage = policy.can_manage_task(user, task)
+    next_stage = STAGES[task.stage_index + 1] if task.stage != Stage.ARCHIVED else None
+    events = list(selectors.history(task))
+    for e in events:
+        e.label = action_label(e.action)
+        to = (e.details or {}).get("to")
+        e.to_label = (
+            Stage(to).label
+            if e.action in ("task.transition", "task.return") and to in Stage.values
+            else ""
+        )
+    deadlines = {d.stage: d.due_at for d in task.deadlines.all()}
+    now = timezone.now()
+    steps = [
+        {
+            "value": s,
+            "label": Stage(s).label,
+            "due": deadlines.get(s),
+            "done": STAGES.index(s) < task.stage_index,
+            "current": s == task.stage,
+            "late": s == task.stage and deadlines.get(s) and deadlines[s] < now,
+        }
+        for s in STAGES
+    ]
+    return render(
+        request,
+        "tracking/detail.html",
+        {
+            "task": task,
+            "steps": steps,
+            "next_stage": next_stage,
+            "next_label": Stage(next_stage).label if next_stage else "",
+            "missing": services.missing_for(task, next_stage) if next_stage else [],
+            "may_work": may_work,
+            "may_manage": may_manage,
+            "is_lead": user.pk == task.lead_id,
+            "subjects": visible_subjects(user).filter(tasks=task).select_related("category"),
+            "hidden_subjects": task.subjects.count()
+            - visible_subjects(user).filter(tasks=task).count(),
+            "team": task.team.all(),
+            "shares": task.shares.select_related("assignee", "unit"),
+            "comments": task.comments.select_related("author"),
+            "events": events,
+            "escalations": task.escalations.all(),
+            "comment_form": CommentForm(),
+            "advance_form": AdvanceForm(),
+            "reassign_form": ReassignForm(station=task.station) if may_manage else None,
+            "deadlines_form": DeadlinesForm(task=task) if may_manage else None,
+            "share_form": ShareForm(task=task) if may_manage else None,
+        },
+    )
+
+
+def _run(request, task, action, success: str):
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(request, success)
+    return redirect(task)
+
+
+@login_required
+@require_POST
+def task_accept(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    return _run(
+        request,
+        task,
+        lambda: services.task_accept(actor=request.user, task=task),
+        _("Task accepted."),
+    )
+
+
+@login_required
+@require_POST
+def task_advance(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the next stage."))
+        return redirect(task)
+    data = form.cleaned_data
+    return _run(
+        request,
+        task,
+        lambda: services.task_advance(
+            actor=request.user, task=task, to_stage=data["to_stage"], note=data["note"]
+        ),
+        _("The task moved to “%(stage)s”.") % {"stage": Stage(data["to_stage"]).label},
+    )
+
+
+@login_required
+@require_POST
+def task_return(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    reason = ReasonForm(request.POST).data.get("reason", "")
+    return _run(
+        request,
+        task,
+        lambda: services.task_return(actor=request.user, task=task, reason=reason),
+        _("The task went back one stage."),
+    )
+
+
+@login_required
+@require_POST
+def task_reassign(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    form = ReassignForm(request.POST, station=task.station)
+    if not form.is_valid():
+        messages.error(request, _("Choose the new lead officer and give a reason."))
+        return redirect(task)
+    return _run(
+        request,
+        task,
+        lambda: services.task_reassign(
+            actor=request.user,
+            task=task,
+            lead=form.cleaned_data["lead"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Task handed over."),
+    )
+
+
+@login_required
+@require_POST
+def task_deadlines(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    form = DeadlinesForm(request.POST, task=task)
+    if not form.is_valid():
+        messages.error(request, _("Give valid deadlines and a reason."))
+        return redirect(task)
+    return _run(
+        request,
+        task,
+        lambda: services.task_set_deadlines(
+            actor=request.user,
+            task=task,
+            deadlines=form.deadlines(),
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Deadlines changed."),
+    )
+
+
+@login_required
+@require_POST
+def task_share(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    form = ShareForm(request.POST, task=task)
+    if not form.is_valid():
+        messages.error(request, _("Choose the officer and say what you ask of them."))
+        return redirect(task)
+    return _run(
+        request,
+        task,
+        lambda: services.task_share(actor=request.user, task=task, **form.cleaned_data),
+        _("Task shared."),
+    )
+
+
+@login_required
+@require_POST
+def task_comment(request, pk: int):
+    task = selectors.get_task(request.user, pk)
+    text = request.POST.get("text", "")
+    return _run(
+        request,
+        task,
+        lambda: services.task_comment(actor=request.user, task=task, text=text),
+        _("Comment added."),
+    )
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Bulk actions on the list: accept the selected tasks, or hand them over."""
+    ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+    tasks = list(selectors.visible_tasks(request.user).filter(pk__in=ids))
+    action = request.POST.get("action")
+    done, failed = 0, []
+    for task in tasks:
+        try:
+            if action == "accept":
+                services.task_accept(actor=request.user, task=task)
+            elif action == "reassign":
+                lead = User.objects.filter(pk=request.POST.get("lead") or 0).first()
+                services.task_reassign(
+                    actor=request.user, task=task, lead=lead, reason=request.POST.get("reason", "")
+                )
+            else:
+                raise ValidationError(_("Choose an action."))
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = (
+                " ".join(exc.messages)
+                if isinstance(exc, ValidationError)
+                else (str(exc) or _("not allowed"))
+            )
+            failed.append(f"{task.title}：{text}")
+    if done:
+        messages.success(request, _("%(n)s task(s) done.") % {"n": done})
+    for line in failed:
+        messages.error(request, line)
+    if not tasks:
+        messages.warning(request, _("Select at least one task."))
+    return redirect(f"/tasks/?queue={request.POST.get('queue', 'mine')}")
+
+
+@login_required
+def notifications(request):
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "tracking/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    notify.mark_read(request.user, ids)
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("tracking:notifications")
+
+
+@login_required
+def notifications_count(request):
+    """The unread badge, polled by htmx every 30 seconds."""
+    count = notify.unread_count(request.user)
+    return render(request, "tracking/_badge.html", {"count": count})
+
+
+@login_required
+def notification_open(request, pk: int):
+    n = Notification.objects.filter(pk=pk, user=request.user).first()
+    if n is None:
+        raise Http404
+    notify.mark_read(request.user, [n.pk])
+    return redirect(n.url if n.url.startswith("/") and not n.url.startswith("//") else "/")
