@@ -31,7 +31,11 @@ run: $(STAMP)
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Casebook is at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@echo "Background worker and scheduler run alongside (schedules, escalation, e-mail)."
 	@echo ""
+	@$(PY) manage.py db_worker --interval 5 --no-startup-delay >var/worker.log 2>&1 & worker=$$!; \
+	$(PY) manage.py run_scheduler --interval 300 >var/scheduler.log 2>&1 & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 ## make test — the whole suite: unit, integration, API and browser tests.
