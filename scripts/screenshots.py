@@ -138,6 +138,20 @@ class Shooter:
         self.shot(page, "subjects-phone.png")
         context.close()
 
+        # A task in the middle of its stages and the stage board.
+        context, page = self.as_user("010004")
+        for stage in ("analysing", "organising", "feedback", "collecting", "assigned"):
+            page.goto(f"/tasks/?queue=station&stage={stage}")
+            link = page.locator("[data-testid=task-table] tbody a").first
+            if link.count():
+                with page.expect_navigation():
+                    link.click()
+                self.shot(page, "task.png")
+                break
+        page.goto("/tasks/board/")
+        self.shot(page, "board.png", full_page=False)
+        context.close()
+
         # The system administrator's account list.
         context, page = self.as_user("000003")
         page.goto("/accounts/users/")
