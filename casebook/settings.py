@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "casebook.crypto",
     "casebook.subjects",
     "casebook.tracking",
+    "casebook.intel",
 ]
 
 MIDDLEWARE = [
@@ -331,6 +332,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "casebook.subjects.choices.IncidentStatus",
         "TaskStageEnum": "casebook.tracking.choices.Stage",
         "TaskPriorityEnum": "casebook.tracking.choices.Priority",
+        "RecordVerificationEnum": "casebook.intel.choices.Verification",
+        "TipStatusEnum": "casebook.intel.choices.TipStatus",
     },
 }
 

@@ -32,6 +32,7 @@ class Action(StrEnum):
     SUBJECT_EDIT = "subject.edit"
     SUBJECT_APPROVE = "subject.approve"
     SUBJECT_EXPORT = "subject.export"
+    TIP_TRIAGE = "tip.triage"
     TASK_VIEW = "task.view"
     TASK_ASSIGN = "task.assign"
     STATION_DASHBOARD = "dashboard.station"
@@ -91,6 +92,12 @@ RULES: dict[Action, dict[str, Reach]] = {
         R.SUPERVISOR: Reach.BUREAU,
     },
     Action.TASK_ASSIGN: {R.STATION_LEADER: Reach.STATION, R.BUREAU_LEADER: Reach.BUREAU},
+    Action.TIP_TRIAGE: {
+        R.TRACKING_OFFICER: Reach.STATION,
+        R.COMMUNITY_OFFICER: Reach.STATION,
+        R.STATION_LEADER: Reach.STATION,
+        R.BUREAU_LEADER: Reach.BUREAU,
+    },
     Action.STATION_DASHBOARD: {
         R.STATION_LEADER: Reach.STATION,
         R.ANALYST: Reach.STATION,
@@ -292,3 +299,45 @@ def get_task_or_404(user, qs: QuerySet, **lookup):
         return task_queryset(user, qs).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+# --- information records, informants, tips ------------------------------------------------
+# A record speaks about every subject it concerns: it is visible only to a user who may see all
+# of them. An informant's identity is for the handler and the station leader holding the
+# informant compartment — nobody else, whatever their role.
+
+INFORMANT_COMPARTMENT = "informants"
+
+
+def record_queryset(user, qs: QuerySet) -> QuerySet:
+    from casebook.subjects.models import Subject
+
+    if reach(user, Action.SUBJECT_VIEW) is None:
+        return qs.none()
+    visible = scope_queryset(user, Subject.objects.all(), Action.SUBJECT_VIEW)
+    hidden = Subject.objects.exclude(pk__in=visible.values("pk"))
+    return (
+        qs.filter(station__in=station_ids(user, Action.SUBJECT_VIEW))
+        .exclude(subjects__in=hidden)
+        .distinct()
+    )
+
+
+def can_reveal_informant(user, informant) -> bool:
+    if not getattr(user, "is_active", False):
+        return False
+    if user.pk == informant.handler_id:
+        return True
+    return (
+        Role.STATION_LEADER in user.role_set
+        and INFORMANT_COMPARTMENT in user.compartment_codes
+        and user.unit.station is not None
+        and user.unit.station.pk == informant.station_id
+    )
+
+
+def tip_queryset(user, qs: QuerySet) -> QuerySet:
+    """Tips addressed to a station the user triages, or to no station in particular."""
+    if reach(user, Action.TIP_TRIAGE) is None:
+        return qs.none()
+    return qs.filter(Q(station__in=station_ids(user, Action.TIP_TRIAGE)) | Q(station__isnull=True))

@@ -11,6 +11,8 @@ NAV = [
     ("subjects:list", _("Tracked subjects"), "person-lines-fill", Action.SUBJECT_VIEW),
     ("subjects:map", _("Map"), "geo-alt", Action.SUBJECT_VIEW),
     ("tracking:list", _("Tasks"), "list-check", Action.TASK_VIEW),
+    ("intel:list", _("Information"), "journal-richtext", Action.SUBJECT_VIEW),
+    ("intel:tips", _("Public tips"), "megaphone", Action.TIP_TRIAGE),
     ("tracking:board", _("Stage board"), "kanban", Action.TASK_ASSIGN),
     ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),

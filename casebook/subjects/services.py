@@ -285,6 +285,15 @@ def _validate_detail(kind: str, data: dict) -> dict:
 
 
 def _check_position(data: dict, errors: dict) -> None:
+    from decimal import Decimal, InvalidOperation
+
+    for key in ("latitude", "longitude"):
+        if data.get(key) is not None:
+            try:  # six decimals (about 0.1 m), whatever form the number came in
+                data[key] = Decimal(str(data[key])).quantize(Decimal("0.000001"))
+            except InvalidOperation:
+                errors[key] = [_("Not a number.")]
+                data[key] = None
     lat, lng = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lng is None):
         errors["latitude"] = [_("Give both latitude and longitude, or neither.")]

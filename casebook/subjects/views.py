@@ -234,7 +234,7 @@ def subject_edit(request, pk: int):
     )
 
 
-TABS = ["overview", "details", "associations", "timeline"]
+TABS = ["overview", "details", "records", "associations", "timeline"]
 
 
 @login_required
@@ -302,6 +302,20 @@ def subject_detail(request, pk: int):
             candidates=selectors.visible_subjects(user).exclude(pk=subject.pk).order_by("name")
         )
         context["unlink_form"] = UnlinkForm()
+    if tab == "records":
+        from casebook.intel.models import Rectification
+        from casebook.intel.services import _may_work_station
+        from casebook.intel.views import visible_records
+
+        context["records"] = (
+            visible_records(user)
+            .filter(subjects=subject, merged_into__isnull=True)
+            .order_by("-occurred_at")[:50]
+        )
+        context["rectifications"] = Rectification.objects.filter(subject=subject).select_related(
+            "follow_up", "result__item"
+        )
+        context["may_record"] = _may_work_station(user, subject.station)
     if tab == "timeline":
         events = list(selectors.timeline_of(subject))
         for e in events:

@@ -51,7 +51,36 @@ def load(stdout) -> None:
                 continue  # left unaccepted
             services.task_accept(actor=lead, task=task)
             while task.stage != target:
+                if task.stage == Stage.COLLECTING:
+                    _record(task, lead, rng)
                 task = services.task_advance(
                     actor=lead, task=task, to_stage=STAGES[task.stage_index + 1], note="按计划推进"
                 )
     stdout.write(f"Demo tasks created: {created}")
+
+
+OBSERVATIONS = [
+    "走访时本人在家，情绪稳定，近期无异常活动。",
+    "经了解，近一周与外地人员有频繁联系。",
+    "社区网格员反映其近期晚出早归。",
+    "现场检查发现消防通道有杂物堆放。",
+]
+
+
+def _record(task, lead, rng) -> None:
+    from django.utils import timezone
+
+    from casebook.intel.services import record_create, record_verify
+
+    record = record_create(
+        actor=lead,
+        subjects=task.subjects.all(),
+        method="field_visit",
+        channel="own",
+        occurred_at=timezone.now(),
+        content=rng.choice(OBSERVATIONS),
+        source_evaluation="A",
+        info_assessment="1",
+        task=task,
+    )
+    record_verify(actor=lead, record=record, status="verified", note="民警当面核实")

@@ -171,6 +171,8 @@ def task_detail(request, pk: int):
             "comments": task.comments.select_related("author"),
             "events": events,
             "escalations": task.escalations.all(),
+            "records": _task_records(user, task),
+            "first_subject": task.subjects.first(),
             "comment_form": CommentForm(),
             "advance_form": AdvanceForm(),
             "reassign_form": ReassignForm(station=task.station) if may_manage else None,
@@ -178,6 +180,12 @@ def task_detail(request, pk: int):
             "share_form": ShareForm(task=task) if may_manage else None,
         },
     )
+
+
+def _task_records(user, task):
+    from casebook.intel.views import visible_records
+
+    return visible_records(user).filter(task=task, merged_into__isnull=True).order_by("occurred_at")
 
 
 def _run(request, task, action, success: str):

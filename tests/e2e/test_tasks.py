@@ -46,6 +46,8 @@ def test_leader_assigns_officer_works_leader_sees_it_archived(
         "Archived",
     ]
     for stage in stages:
+        if stage == "Organising information":
+            record_and_verify(officer)
         officer.fill("#advance-note", f"进入{zh(stage)}")
         with officer.expect_navigation():
             officer.click("[data-testid=advance]")
@@ -59,5 +61,31 @@ def test_leader_assigns_officer_works_leader_sees_it_archived(
     history = page.locator("[data-testid=history]")
     expect(history).to_contain_text(zh("Task accepted"))
     expect(history.locator("li")).to_have_count(7)  # created, accepted, five transitions
+    expect(page.locator("[data-testid=task-records]")).to_contain_text("本人在家")
     page.goto("/tasks/?queue=archived")
     expect(page.locator("[data-testid=task-table]")).to_contain_text(TITLE)
+
+
+def record_and_verify(officer) -> None:
+    """Collecting needs a record before organising; the record must be verified too."""
+    expect(officer.locator("[data-testid=missing]")).to_contain_text(
+        zh("Record at least one piece of information for this task.")
+    )
+    task_url = officer.url
+    with officer.expect_navigation():
+        officer.click("[data-testid=task-record]")
+    form = officer.locator("[data-testid=record-form]")
+    form.locator("select[name=method]").select_option("field_visit")
+    form.locator("select[name=channel]").select_option("own")
+    form.locator("textarea[name=content]").fill("走访时本人在家，近期无异常。")
+    form.locator("select[name=source_evaluation]").select_option("A")
+    form.locator("select[name=info_assessment]").select_option("1")
+    with officer.expect_navigation():
+        officer.click("[data-testid=record-save]")
+    verify = officer.locator("[data-testid=verify-form]")
+    verify.locator("select[name=status]").select_option("verified")
+    verify.locator("input[name=note]").fill("当面核实")
+    with officer.expect_navigation():
+        verify.locator("button[type=submit]").click()
+    expect(officer.locator("main")).to_contain_text(zh("Verification recorded."))
+    officer.goto(task_url)

@@ -62,8 +62,28 @@ def task(org, crew, subject):
     )
 
 
+def add_verified_record(task, actor):
+    """What the information module's guards want before organising and analysing."""
+    from casebook.intel.services import record_create, record_verify
+
+    record = record_create(
+        actor=actor,
+        subjects=task.subjects.all(),
+        method="field_visit",
+        channel="own",
+        occurred_at=timezone.now(),
+        content="走访见本人在家",
+        source_evaluation="A",
+        info_assessment="1",
+        task=task,
+    )
+    record_verify(actor=actor, record=record, status="verified", note="本人当面核实")
+
+
 def move(task, actor, *stages):
     for stage in stages:
+        if stage == Stage.ORGANISING and not task.records.exists():
+            add_verified_record(task, actor)
         task = services.task_advance(actor=actor, task=task, to_stage=stage)
     return task
 
@@ -138,7 +158,7 @@ class TestTransitions:
         task = move(task, crew["officer"], Stage.COLLECTING)
         with pytest.raises(ValidationError) as exc:
             services.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ORGANISING)
-        assert exc.value.message_dict["stage"] == ["至少需要一条信息记录"]
+        assert "至少需要一条信息记录" in exc.value.message_dict["stage"]
         page = login(Client(), crew["officer"]).get(f"/tasks/{task.pk}/").content.decode()
         assert "至少需要一条信息记录" in page and 'data-testid="missing"' in page
 

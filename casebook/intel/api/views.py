@@ -1,0 +1,217 @@
+"""/api/v1/records/ and /api/v1/tips/: the same rules as the pages. Informants appear by code
+only; encrypted identities never leave through the API."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from casebook.access import policy
+from casebook.subjects.selectors import visible_subjects
+from casebook.tracking.selectors import visible_tasks
+
+from .. import services
+from ..choices import (
+    Channel,
+    Handling,
+    InfoAssessment,
+    Method,
+    SourceEvaluation,
+    Verification,
+)
+from ..models import Informant, InformationRecord, Tip
+from ..views import visible_records
+
+
+class RecordOut(serializers.ModelSerializer):
+    subjects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    informant = serializers.CharField(source="informant.code", default=None)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    grade = serializers.CharField()
+
+    class Meta:
+        model = InformationRecord
+        fields = [
+            "id",
+            "subjects",
+            "task",
+            "method",
+            "channel",
+            "informant",
+            "occurred_at",
+            "recorded_at",
+            "address",
+            "latitude",
+            "longitude",
+            "content",
+            "observations",
+            "source_evaluation",
+            "info_assessment",
+            "grade",
+            "handling",
+            "handling_conditions",
+            "tags",
+            "verification",
+            "verification_note",
+            "verified_at",
+            "merged_into",
+        ]
+
+
+class RecordIn(serializers.Serializer):
+    subjects = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    task = serializers.IntegerField(required=False, allow_null=True)
+    method = serializers.ChoiceField(choices=Method.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    informant = serializers.CharField(required=False, allow_blank=True, help_text="informant code")
+    occurred_at = serializers.DateTimeField()
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    content = serializers.CharField()
+    source_evaluation = serializers.ChoiceField(choices=SourceEvaluation.choices)
+    info_assessment = serializers.ChoiceField(choices=InfoAssessment.choices)
+    handling = serializers.ChoiceField(choices=Handling.choices, default=Handling.SHAREABLE)
+    handling_conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, default=list
+    )
+
+
+class VerifyIn(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[v for v in Verification.values if v != Verification.UNVERIFIED]
+    )
+    note = serializers.CharField(max_length=300)
+
+
+def _drf(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class RecordFilter(django_filters.FilterSet):
+    subject = django_filters.NumberFilter(field_name="subjects__id")
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    verification = django_filters.ChoiceFilter(choices=Verification.choices)
+    source_evaluation = django_filters.ChoiceFilter(choices=SourceEvaluation.choices)
+    info_assessment = django_filters.ChoiceFilter(choices=InfoAssessment.choices)
+
+    class Meta:
+        model = InformationRecord
+        fields = [
+            "subject",
+            "task",
+            "channel",
+            "verification",
+            "source_evaluation",
+            "info_assessment",
+            "handling",
+        ]
+
+
+class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RecordOut
+    filterset_class = RecordFilter
+
+    def get_queryset(self):
+        return visible_records(self.request.user).order_by("-occurred_at", "-pk")
+
+    @extend_schema(request=RecordIn, responses={201: RecordOut})
+    def create(self, request):
+        data = RecordIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        subjects = list(visible_subjects(request.user).filter(pk__in=d.pop("subjects")))
+        if not subjects:
+            raise ValidationError({"subjects": ["Unknown subject."]})
+        task_id = d.pop("task", None)
+        task = visible_tasks(request.user).filter(pk=task_id).first() if task_id else None
+        code = d.pop("informant", "")
+        informant = Informant.objects.filter(code=code).first() if code else None
+        try:
+            record = services.record_create(
+                actor=request.user, subjects=subjects, task=task, informant=informant, **d
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        return Response(RecordOut(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VerifyIn, responses=RecordOut, summary="Verify a record (去伪存真)")
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        record = self.get_object()
+        data = VerifyIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            record = services.record_verify(
+                actor=request.user, record=record, **data.validated_data
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        return Response(RecordOut(record).data)
+
+
+class TipOut(serializers.ModelSerializer):
+    class Meta:
+        model = Tip
+        fields = [
+            "id",
+            "reference",
+            "station",
+            "what",
+            "where",
+            "when",
+            "anonymous",
+            "status",
+            "record",
+            "received_at",
+        ]
+
+
+class TipLinkIn(serializers.Serializer):
+    subjects = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+
+class TipDismissIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The triage queue of public tips (the tipster's contact is never in the API)."""
+
+    serializer_class = TipOut
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return policy.tip_queryset(self.request.user, Tip.objects.all()).order_by("-received_at")
+
+    @extend_schema(request=TipLinkIn, responses=RecordOut)
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        tip = self.get_object()
+        data = TipLinkIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        subjects = list(
+            visible_subjects(request.user).filter(pk__in=data.validated_data["subjects"])
+        )
+        try:
+            record = services.tip_link(actor=request.user, tip=tip, subjects=subjects)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        return Response(RecordOut(record).data)
+
+    @extend_schema(request=TipDismissIn, responses=TipOut)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        tip = self.get_object()
+        data = TipDismissIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            tip = services.tip_dismiss(actor=request.user, tip=tip, **data.validated_data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        return Response(TipOut(tip).data)

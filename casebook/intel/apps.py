@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntelConfig(AppConfig):
+    name = "casebook.intel"
+    label = "intel"
+    verbose_name = _("Information")
+
+    def ready(self):
+        from . import guards  # noqa: F401 - registers the tracking guards of this module

@@ -1,0 +1,354 @@
+"""Information records (facts, never opinions) with their grading and verification, encrypted
+attachments, protected informants, field visits with rectification orders, and public tips."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casebook.access.policy import AccessPaths
+from casebook.crypto.fields import EncryptedTextField
+
+from .choices import (
+    Channel,
+    Handling,
+    InfoAssessment,
+    Method,
+    RectificationStatus,
+    SourceEvaluation,
+    TipStatus,
+    Verification,
+)
+
+
+class Tag(models.Model):
+    """A topic tag for organising records (信息整理)."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Informant(models.Model):
+    """An informant (治安耳目). Everyone who may see records sees the code and the reliability
+    grade; the identity is encrypted and revealed only to the handler and the station leader
+    holding the informant compartment, after re-authentication, each reveal audited."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    station = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handled_informants",
+        verbose_name=_("handler"),
+    )
+    real_name = EncryptedTextField(_("real name"))
+    id_number = EncryptedTextField(_("resident ID number"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    notes = EncryptedTextField(_("handling notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("informant")
+        verbose_name_plural = _("informants")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def audit_repr(self) -> str:
+        return self.code  # never the name
+
+    def get_data_key(self):
+        return self.data_key
+
+
+class InformationRecord(models.Model):
+    """A graded fact: what was observed, when, where, through which channel."""
+
+    subjects = models.ManyToManyField(
+        "subjects.Subject", related_name="records", verbose_name=_("subjects")
+    )
+    station = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
+    task = models.ForeignKey(
+        "tracking.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("task"),
+    )
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    informant = models.ForeignKey(
+        Informant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("informant"),
+    )
+    occurred_at = models.DateTimeField(_("when it happened"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    address = models.CharField(_("place"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    content = models.TextField(_("what was observed"))
+    observations = models.JSONField(_("structured observations"), default=dict, blank=True)
+    source_evaluation = models.CharField(
+        _("source"), max_length=1, choices=SourceEvaluation.choices
+    )
+    info_assessment = models.CharField(
+        _("information"), max_length=1, choices=InfoAssessment.choices
+    )
+    handling = models.CharField(
+        _("handling code"), max_length=1, choices=Handling.choices, default=Handling.SHAREABLE
+    )
+    handling_conditions = models.CharField(_("conditions of sharing"), max_length=300, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="records", verbose_name=_("topics"))
+    verification = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        db_index=True,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_note = models.CharField(_("how it was verified"), max_length=300, blank=True)
+    corroborates = models.ManyToManyField(
+        "self", blank=True, symmetrical=True, verbose_name=_("corroborating records")
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("information record")
+        verbose_name_plural = _("information records")
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.content[:30]}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("intel:detail", args=[self.pk])
+
+    def audit_repr(self) -> str:
+        return f"#{self.pk} {self.get_channel_display()}"
+
+    def get_data_key(self):
+        return self.data_key
+
+    @property
+    def grade(self) -> str:
+        """The grade badge: ``B2`` and the handling code."""
+        return f"{self.source_evaluation}{self.info_assessment}"
+
+
+class Attachment(models.Model):
+    """A photo or document of a record: encrypted at rest, checksummed, typed by content."""
+
+    record = models.ForeignKey(
+        InformationRecord,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("record"),
+    )
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_name = models.CharField(max_length=80, editable=False)
+    thumbnail_name = models.CharField(max_length=80, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["record_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ChecklistResult(models.Model):
+    """One inspection point of a place, at one field visit."""
+
+    record = models.ForeignKey(
+        InformationRecord,
+        on_delete=models.CASCADE,
+        related_name="checklist",
+        verbose_name=_("record"),
+    )
+    item = models.ForeignKey(
+        "subjects.ChecklistItem",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("inspection point"),
+    )
+    result = models.CharField(
+        _("result"),
+        max_length=4,
+        choices=[("pass", _("Pass")), ("fail", _("Fail")), ("na", _("Not applicable"))],
+    )
+    finding = models.CharField(_("finding"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("checklist result")
+        verbose_name_plural = _("checklist results")
+        ordering = ["record_id", "item__order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.result}"
+
+
+class Rectification(models.Model):
+    """A rectification order (整改通知) from a failed inspection point, with a follow-up task."""
+
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        on_delete=models.CASCADE,
+        related_name="rectifications",
+        verbose_name=_("place"),
+    )
+    result = models.OneToOneField(
+        ChecklistResult,
+        on_delete=models.PROTECT,
+        related_name="rectification",
+        verbose_name=_("failed inspection point"),
+    )
+    requirement = models.CharField(_("what must be rectified"), max_length=300)
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
+    )
+    follow_up = models.ForeignKey(
+        "tracking.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("follow-up task"),
+    )
+    created_at = models.DateTimeField(_("ordered at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rectification order")
+        verbose_name_plural = _("rectification orders")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return self.requirement[:40]
+
+
+class Tip(models.Model):
+    """A tip from the public (群众举报), sent without login."""
+
+    reference = models.CharField(_("reference code"), max_length=16, unique=True)
+    station = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("station"),
+    )
+    what = models.TextField(_("what happened"))
+    where = models.CharField(_("where"), max_length=200, blank=True)
+    when = models.CharField(_("when"), max_length=100, blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=True)
+    contact = EncryptedTextField(_("contact"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=TipStatus.choices,
+        default=TipStatus.RECEIVED,
+        db_index=True,
+    )
+    record = models.ForeignKey(
+        InformationRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("record"),
+    )
+    dismissed_reason = models.CharField(_("reason for dismissal"), max_length=300, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    source_hash = models.CharField(max_length=32, editable=False, db_index=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    access_paths = AccessPaths(station="station")
+
+    class Meta:
+        verbose_name = _("public tip")
+        verbose_name_plural = _("public tips")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_data_key(self):
+        return self.data_key

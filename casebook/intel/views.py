@@ -1,0 +1,581 @@
+"""Pages of the information module: records (list, create, detail with verification,
+organisation, duplicates and attachments, export), field visits, informants, public tips and
+their triage queue."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.accounts.views import recent_auth_required
+from casebook.core.forms import apply_validation_error
+from casebook.core.middleware import client_ip
+from casebook.subjects.selectors import get_subject, visible_subjects
+from casebook.tracking.selectors import visible_tasks
+
+from . import services
+from .choices import Channel, Handling, InfoAssessment, SourceEvaluation, TipStatus, Verification
+from .forms import (
+    AttachmentForm,
+    ExportForm,
+    InformantForm,
+    MergeForm,
+    OrganiseForm,
+    PurposeForm,
+    RecordForm,
+    TipForm,
+    TipLinkForm,
+    TipStatusForm,
+    VerifyForm,
+    VisitForm,
+)
+from .models import Attachment, Informant, InformationRecord, Rectification, Tip
+
+
+def visible_records(user):
+    return (
+        policy.record_queryset(user, InformationRecord.objects.all())
+        .select_related("informant", "created_by", "task")
+        .prefetch_related("subjects", "tags")
+    )
+
+
+def get_record(user, pk) -> InformationRecord:
+    try:
+        return visible_records(user).get(pk=pk)
+    except (InformationRecord.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+FILTERS = {
+    "channel": Channel.values,
+    "source": SourceEvaluation.values,
+    "info": InfoAssessment.values,
+    "handling": Handling.values,
+    "verification": Verification.values,
+}
+
+
+def _filtered(request):
+    qs = visible_records(request.user).filter(merged_into__isnull=True)
+    g = request.GET
+    if g.get("channel") in Channel.values:
+        qs = qs.filter(channel=g["channel"])
+    if g.get("source") in SourceEvaluation.values:
+        qs = qs.filter(source_evaluation=g["source"])
+    if g.get("info") in InfoAssessment.values:
+        qs = qs.filter(info_assessment=g["info"])
+    if g.get("handling") in Handling.values:
+        qs = qs.filter(handling=g["handling"])
+    if g.get("verification") in Verification.values:
+        qs = qs.filter(verification=g["verification"])
+    if g.get("subject", "").isdigit():
+        qs = qs.filter(subjects=g["subject"])
+    if g.get("task", "").isdigit():
+        qs = qs.filter(task=g["task"])
+    if g.get("tag"):
+        qs = qs.filter(tags__name=g["tag"])
+    if g.get("q"):
+        qs = qs.filter(content__icontains=g["q"].strip())
+    return qs.order_by("-occurred_at", "-pk")
+
+
+@login_required
+def record_list(request):
+    if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
+        raise PermissionDenied
+    qs = _filtered(request)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "intel/list.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "filters": request.GET,
+            "choices": {
+                "channel": Channel.choices,
+                "source": SourceEvaluation.choices,
+                "info": InfoAssessment.choices,
+                "handling": Handling.choices,
+                "verification": Verification.choices,
+            },
+            "export_form": ExportForm(),
+        },
+    )
+
+
+@login_required
+def record_export(request):
+    """CSV of the filtered records; records shared only under conditions are withheld."""
+    if policy.reach(request.user, Action.SUBJECT_EXPORT) is None:
+        raise PermissionDenied
+    try:
+        allowed, withheld = services.export_rows(
+            actor=request.user,
+            records=list(_filtered(request)[:5000]),
+            purpose=request.GET.get("purpose", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"/records/?{request.GET.urlencode()}")
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Record"),
+            _("Subjects"),
+            _("When it happened"),
+            _("Channel"),
+            _("Grade"),
+            _("Verification"),
+            _("Place"),
+            _("What was observed"),
+        ]
+    )
+    for r in allowed:
+        writer.writerow(
+            [
+                r.pk,
+                "、".join(s.name for s in r.subjects.all()),
+                timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                r.get_channel_display(),
+                r.grade,
+                r.get_verification_display(),
+                r.address,
+                r.content,
+            ]
+        )
+    if withheld:
+        writer.writerow([])
+        writer.writerow(
+            [
+                _("Withheld (shared only under conditions): %(ids)s")
+                % {"ids": ", ".join(map(str, withheld))}
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="records-{timezone.localtime():%Y%m%d-%H%M}.csv"'
+    )
+    return response
+
+
+def _record_form(request, data=None, initial=None):
+    station = request.user.unit.station
+    subjects_qs = (
+        visible_subjects(request.user)
+        .filter(station=station)
+        .select_related("category")
+        .order_by("name")
+    )
+    tasks_qs = visible_tasks(request.user).filter(station=station).exclude(stage="archived")
+    return RecordForm(
+        data, initial=initial, subjects_qs=subjects_qs, tasks_qs=tasks_qs, station=station
+    )
+
+
+@login_required
+def record_create(request):
+    station = request.user.unit.station
+    if station is None or not services._may_work_station(request.user, station):
+        raise PermissionDenied
+    initial = {}
+    if request.GET.get("subject", "").isdigit():
+        initial["subjects"] = [request.GET["subject"]]
+    if request.GET.get("task", "").isdigit():
+        initial["task"] = request.GET["task"]
+    form = _record_form(request, request.POST or None, initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        tags = [t for t in data.pop("tags").replace("，", ",").split(",") if t.strip()]
+        try:
+            record = services.record_create(actor=request.user, tags=tags, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Information recorded."))
+            return redirect(record)
+    return render(request, "intel/form.html", {"form": form})
+
+
+@login_required
+def record_detail(request, pk: int):
+    record = get_record(request.user, pk)
+    may_work = services._may_work_station(request.user, record.station)
+    duplicates = (
+        services.duplicate_candidates(record) if may_work and not record.merged_into_id else []
+    )
+    visible = visible_records(request.user)
+    return render(
+        request,
+        "intel/detail.html",
+        {
+            "record": record,
+            "may_work": may_work,
+            "subjects": record.subjects.all(),
+            "attachments": record.attachments.all(),
+            "corroborating": visible.filter(pk__in=record.corroborates.values("pk")),
+            "duplicates": [d for d in duplicates if visible.filter(pk=d.pk).exists()],
+            "merged": visible.filter(merged_into=record),
+        "link_candidates": visible.filter(subjects__in=record.subjects.all(),
+                                          merged_into__isnull=True)
+        .exclude(pk=record.pk).exclude(pk__in=record.corroborates.values("pk"))
+        .distinct().order_by("-occurred_at")[:30],
+            "checklist": record.checklist.select_related("item", "rectification"),
+            "informant_grade": services.informant_grade(record.informant)
+            if record.informant
+            else "",
+            "verify_form": VerifyForm(),
+            "organise_form": OrganiseForm(
+                initial={"tags": ", ".join(t.name for t in record.tags.all())}
+            ),
+            "merge_form": MergeForm(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+def _back(request, record, action, success):
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(request, success)
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def record_verify(request, pk: int):
+    record = get_record(request.user, pk)
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the result and say how it was verified."))
+        return redirect(record)
+    return _back(
+        request,
+        record,
+        lambda: services.record_verify(actor=request.user, record=record, **form.cleaned_data),
+        _("Verification recorded."),
+    )
+
+
+@login_required
+@require_POST
+def record_organise(request, pk: int):
+    record = get_record(request.user, pk)
+    tags = [t for t in request.POST.get("tags", "").replace("，", ",").split(",") if t.strip()]
+    ids = [int(i) for i in request.POST.getlist("corroborates") if i.isdigit()]
+    others = list(visible_records(request.user).filter(pk__in=ids))
+    return _back(
+        request,
+        record,
+        lambda: services.record_organise(
+            actor=request.user, record=record, tags=tags, corroborates=others
+        ),
+        _("Saved."),
+    )
+
+
+@login_required
+@require_POST
+def record_merge(request, pk: int):
+    record = get_record(request.user, pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why they are the same fact."))
+        return redirect(record)
+    duplicate = get_record(request.user, form.cleaned_data["duplicate"])
+    return _back(
+        request,
+        record,
+        lambda: services.record_merge(
+            actor=request.user,
+            primary=record,
+            duplicate=duplicate,
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Records merged; both originals are kept."),
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    record = get_record(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file."))
+        return redirect(record)
+    upload = form.cleaned_data["file"]
+    if upload.size > services.MAX_ATTACHMENT:
+        messages.error(request, _("The file is larger than 10 MB."))
+        return redirect(record)
+    return _back(
+        request,
+        record,
+        lambda: services.attachment_add(
+            actor=request.user, record=record, name=upload.name, data=upload.read()
+        ),
+        _("File attached."),
+    )
+
+
+@login_required
+def attachment_file(request, pk: int, thumb: bool = False):
+    attachment = get_object_or_404(Attachment.objects.select_related("record"), pk=pk)
+    get_record(request.user, attachment.record_id)  # 404 outside the user's reach
+    try:
+        data = services.attachment_bytes(attachment, thumbnail=thumb)
+    except ValidationError as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type="image/jpeg" if thumb else attachment.content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if not thumb:
+        response["Content-Disposition"] = f'inline; filename="attachment-{attachment.pk}"'
+    return response
+
+
+# --- field visits -----------------------------------------------------------------------------
+
+
+@login_required
+def visit(request, subject_pk: int):
+    subject = get_subject(request.user, subject_pk)
+    if not services._may_work_station(request.user, subject.station) or subject.kind == "incident":
+        raise PermissionDenied
+    form = VisitForm(request.POST or None, request.FILES or None, subject=subject)
+    task = (
+        visible_tasks(request.user)
+        .filter(pk=request.GET.get("task") or 0, subjects=subject)
+        .first()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        photo = data.get("photo")
+        try:
+            record = services.field_visit(
+                actor=request.user,
+                subject=subject,
+                occurred_at=data["occurred_at"],
+                findings=data["findings"],
+                present=data.get("present", ""),
+                condition=data.get("condition", ""),
+                checklist=form.checklist(),
+                task=task,
+                rectify_days=data.get("rectify_days") or services.RECTIFY_DAYS,
+            )
+            if photo is not None:
+                services.attachment_add(
+                    actor=request.user, record=record, name=photo.name, data=photo.read()
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            orders = Rectification.objects.filter(result__record=record).count()
+            if orders:
+                messages.warning(
+                    request,
+                    _(
+                        "%(n)s point(s) failed: rectification orders and a "
+                        "follow-up task were created."
+                    )
+                    % {"n": orders},
+                )
+            messages.success(request, _("Visit recorded."))
+            return redirect(record)
+    return render(request, "intel/visit.html", {"form": form, "subject": subject, "task": task})
+
+
+@login_required
+@require_POST
+def rectification_close(request, pk: int):
+    order = get_object_or_404(Rectification.objects.select_related("subject"), pk=pk)
+    subject = get_subject(request.user, order.subject_id)
+    try:
+        services.rectification_close(
+            actor=request.user, order=order, note=request.POST.get("note", "")
+        )
+        messages.success(request, _("Rectification closed."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(
+            request, " ".join(getattr(exc, "messages", [])) or _("You are not allowed to do this.")
+        )
+    return redirect(f"{subject.get_absolute_url()}?tab=records")
+
+
+# --- informants -------------------------------------------------------------------------------
+
+
+@login_required
+def informant_list(request):
+    station = request.user.unit.station
+    if station is None or policy.reach(request.user, Action.SUBJECT_VIEW) is None:
+        raise PermissionDenied
+    informants = Informant.objects.filter(station=station).select_related("handler")
+    rows = [
+        (i, services.informant_grade(i), policy.can_reveal_informant(request.user, i))
+        for i in informants
+    ]
+    may_register = (
+        policy.INFORMANT_COMPARTMENT in request.user.compartment_codes
+        and request.user.has_role("station_leader")
+    )
+    form = None
+    if may_register:
+        from casebook.tracking.forms import station_workers
+
+        form = InformantForm(request.POST or None, handlers=station_workers(station))
+        if request.method == "POST" and form.is_valid():
+            try:
+                informant = services.informant_register(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Informant registered as %(code)s.") % {"code": informant.code}
+                )
+                return redirect("intel:informants")
+    return render(request, "intel/informants.html", {"rows": rows, "form": form})
+
+
+@login_required
+@recent_auth_required
+def informant_reveal(request, pk: int):
+    informant = get_object_or_404(Informant, pk=pk)
+    if not policy.can_reveal_informant(request.user, informant):
+        try:  # records the refused attempt
+            services.informant_reveal(actor=request.user, informant=informant, purpose="")
+        except PermissionDenied as exc:
+            raise Http404 from exc
+    form = PurposeForm(request.POST or None)
+    identity = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity = services.informant_reveal(
+                actor=request.user, informant=informant, purpose=form.cleaned_data["purpose"]
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    return render(
+        request,
+        "intel/informant_reveal.html",
+        {
+            "informant": informant,
+            "form": form,
+            "identity": identity,
+            "grade": services.informant_grade(informant),
+        },
+    )
+
+
+# --- public tips ------------------------------------------------------------------------------
+
+
+def tip_submit(request):
+    """The public page: no login, rate-limited, a honeypot against bots."""
+    form = TipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tip = services.tip_submit(
+                ip=client_ip(request),
+                what=data["what"],
+                where=data["where"],
+                when=data["when"],
+                station=data["station"],
+                anonymous=data["anonymous"],
+                contact=data["contact"],
+                honeypot=data["website"],
+            )
+        except services.TipRefused as exc:
+            return render(
+                request, "intel/tip.html", {"form": form, "refused": str(exc)}, status=429
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return render(request, "intel/tip_thanks.html", {"reference": tip.reference})
+    return render(request, "intel/tip.html", {"form": form})
+
+
+def tip_status(request):
+    form = TipStatusForm(request.GET or None)
+    status = None
+    if request.GET and form.is_valid():
+        status = services.tip_status(form.cleaned_data["reference"])
+        if status is None:
+            form.add_error("reference", _("No tip with this reference code."))
+    return render(
+        request,
+        "intel/tip_status.html",
+        {"form": form, "status": status, "status_label": TipStatus(status).label if status else ""},
+    )
+
+
+@login_required
+def tip_queue(request):
+    if policy.reach(request.user, Action.TIP_TRIAGE) is None:
+        raise PermissionDenied
+    show = request.GET.get("status", TipStatus.RECEIVED)
+    tips = policy.tip_queryset(request.user, Tip.objects.select_related("station"))
+    if show in TipStatus.values:
+        tips = tips.filter(status=show)
+    page = Paginator(
+        tips.order_by("received_at" if show == TipStatus.RECEIVED else "-received_at"), 25
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intel/tips.html",
+        {"page": page, "show": show, "statuses": TipStatus.choices, "query": f"status={show}"},
+    )
+
+
+@login_required
+def tip_detail(request, pk: int):
+    tip = get_object_or_404(policy.tip_queryset(request.user, Tip.objects.all()), pk=pk)
+    subjects_qs = visible_subjects(request.user).select_related("station").order_by("name")
+    if tip.station_id:
+        subjects_qs = subjects_qs.filter(station=tip.station)
+    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs)
+    if request.method == "POST" and "link" in request.POST and form.is_valid():
+        try:
+            record = services.tip_link(actor=request.user, tip=tip, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request,
+                " ".join(getattr(exc, "messages", [])) or _("You are not allowed to do this."),
+            )
+        else:
+            messages.success(
+                request, _("The tip is now information record #%(n)s.") % {"n": record.pk}
+            )
+            return redirect(record)
+    if request.method == "POST" and "dismiss" in request.POST:
+        try:
+            services.tip_dismiss(actor=request.user, tip=tip, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Tip dismissed."))
+            return redirect("intel:tips")
+    return render(request, "intel/tip_detail.html", {"tip": tip, "form": form})
