@@ -41,7 +41,9 @@ class RecordForm(forms.Form):
         label=_("What was observed (facts only)"), widget=forms.Textarea(attrs={"rows": 4})
     )
     source_evaluation = forms.ChoiceField(label=_("Source"), choices=SourceEvaluation.choices)
-    info_assessment = forms.ChoiceField(label=_("Information"), choices=InfoAssessment.choices)
+    info_assessment = forms.ChoiceField(
+        label=_("Information credibility"), choices=InfoAssessment.choices
+    )
     handling = forms.ChoiceField(label=_("Handling code"), choices=Handling.choices)
     handling_conditions = forms.CharField(
         label=_("Conditions of sharing"), max_length=300, required=False
@@ -180,7 +182,9 @@ class TipLinkForm(forms.Form):
         label=_("Source"), choices=SourceEvaluation.choices, initial=SourceEvaluation.UNTESTED
     )
     info_assessment = forms.ChoiceField(
-        label=_("Information"), choices=InfoAssessment.choices, initial=InfoAssessment.INDIRECT
+        label=_("Information credibility"),
+        choices=InfoAssessment.choices,
+        initial=InfoAssessment.INDIRECT,
     )
 
     def __init__(self, *args, subjects_qs, **kwargs):

@@ -231,10 +231,13 @@ def record_detail(request, pk: int):
             "corroborating": visible.filter(pk__in=record.corroborates.values("pk")),
             "duplicates": [d for d in duplicates if visible.filter(pk=d.pk).exists()],
             "merged": visible.filter(merged_into=record),
-        "link_candidates": visible.filter(subjects__in=record.subjects.all(),
-                                          merged_into__isnull=True)
-        .exclude(pk=record.pk).exclude(pk__in=record.corroborates.values("pk"))
-        .distinct().order_by("-occurred_at")[:30],
+            "link_candidates": visible.filter(
+                subjects__in=record.subjects.all(), merged_into__isnull=True
+            )
+            .exclude(pk=record.pk)
+            .exclude(pk__in=record.corroborates.values("pk"))
+            .distinct()
+            .order_by("-occurred_at")[:30],
             "checklist": record.checklist.select_related("item", "rectification"),
             "informant_grade": services.informant_grade(record.informant)
             if record.informant

@@ -95,7 +95,7 @@ ACCOUNTS = [
     ),
 ]
 #: Modules that add their own demo data: each has ``load(stdout)``; missing ones are skipped.
-DEMO_EXTENSIONS = ["casebook.subjects.demo", "casebook.tracking.demo"]
+DEMO_EXTENSIONS = ["casebook.subjects.demo", "casebook.intel.demo", "casebook.tracking.demo"]
 
 
 class Command(BaseCommand):

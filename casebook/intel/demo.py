@@ -1,0 +1,95 @@
+"""Demo information: graded records with verification, an informant per station, inspections
+of places (one with a failed point and its rectification), and public tips waiting in triage."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from casebook.accounts.models import User
+from casebook.accounts.roles import Role
+from casebook.core.models import Unit
+
+from . import services
+from .models import InformationRecord, Tip
+
+FACTS = [
+    ("社区民警走访，其本人在家，称近期在外卖平台打零工。", "community_police", "A", "1"),
+    ("邻居反映其近一周夜间常有陌生人来访。", "community_police", "B", "3"),
+    ("视频监控显示其于晚上十一点进入极速网咖，凌晨两点离开。", "video", "A", "1"),
+    ("电子围栏提示其手机在外市出现两天。", "geofence", "A", "2"),
+    ("街道办反映其拖欠房租，与房东发生争执。", "department", "B", "2"),
+    ("据反映其近期与涉毒前科人员有接触，尚未核实。", "community_police", "C", "4"),
+]
+TIPS = [
+    "解放路夜市附近每晚有人聚集赌博，声音很大。",
+    "科技路有家网吧经常让未成年人进去上网到深夜。",
+    "小区地下车库有人经常在车里交易可疑物品。",
+]
+
+
+def load(stdout) -> None:
+    if InformationRecord.objects.filter(task__isnull=True).exists():
+        return
+    rng = random.Random(5)
+    now = timezone.now()
+    created = 0
+    for station in Unit.objects.filter(kind="station", code__in=["JZ01", "JZ02", "JZ03"]):
+        leader = User.objects.filter(unit=station, roles__role=Role.STATION_LEADER).first()
+        officer = User.objects.filter(unit=station, roles__role=Role.TRACKING_OFFICER).first()
+        if leader is None or officer is None:
+            continue
+        if "informants" in leader.compartment_codes:
+            informant = services.informant_register(
+                actor=leader,
+                handler=officer,
+                real_name="韩某某",
+                phone="13700000000",
+                notes="原为网吧网管，熟悉周边情况",
+            )
+        else:
+            informant = None
+        persons = list(station.subjects.filter(kind="person").order_by("pk")[:25])
+        for i, subject in enumerate(persons):
+            content, channel, source, info = FACTS[i % len(FACTS)]
+            if channel == "community_police" and informant is not None and i % 5 == 0:
+                channel = "informant"
+            record = services.record_create(
+                actor=officer,
+                subjects=[subject],
+                method="collection",
+                channel=channel,
+                informant=informant if channel == "informant" else None,
+                occurred_at=now - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23)),
+                content=content,
+                source_evaluation=source,
+                info_assessment=info,
+                handling="C" if i % 7 == 0 else "P",
+                handling_conditions="仅限本所跟踪工作使用" if i % 7 == 0 else "",
+                tags=[rng.choice(["夜间活动", "交往人员", "经济状况", "行踪轨迹"])],
+            )
+            if i % 3:
+                services.record_verify(
+                    actor=leader,
+                    record=record,
+                    status=rng.choice(["verified", "corroborated", "refuted"]),
+                    note="经走访核实",
+                )
+            created += 1
+        for j, place in enumerate(station.subjects.filter(kind="place").order_by("pk")[:3]):
+            items = list(place.category.checklist.filter(is_active=True))
+            results = {item.pk: ("pass", "") for item in items}
+            if j == 0 and items:
+                results[items[-1].pk] = ("fail", "现场检查发现该项不符合要求")
+            services.field_visit(
+                actor=officer,
+                subject=place,
+                occurred_at=now - timedelta(days=j + 1),
+                findings="例行检查，经营者配合。",
+                checklist=results,
+            )
+            created += 1
+        for k, text in enumerate(TIPS):
+            if not Tip.objects.filter(what=text, station=station).exists():
+                services.tip_submit(ip=f"demo-{station.code}-{k}", what=text, station=station)
+    stdout.write(f"Demo information records created: {created}")
