@@ -152,6 +152,30 @@ class Shooter:
         self.shot(page, "board.png", full_page=False)
         context.close()
 
+        # An information record, an inspection on a phone, the public tip page.
+        context, page = self.as_user("010004")
+        page.goto("/records/?source=A")
+        link = page.locator("[data-testid=record-list] a").first
+        if link.count():
+            with page.expect_navigation():
+                link.click()
+            self.shot(page, "record.png")
+        context.close()
+        context = self.context(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        page = context.new_page()
+        self.login(page, "010001")
+        page.goto("/subjects/?category=internet_cafe&sort=name")
+        with page.expect_navigation():
+            page.locator("[data-testid=subject-table] tbody a").first.click()
+        page.goto(page.url.split("?")[0].rstrip("/") + "/visit/")
+        self.shot(page, "visit-phone.png")
+        context.close()
+        context = self.context()
+        page = context.new_page()
+        page.goto("/tip/")
+        self.shot(page, "tip.png")
+        context.close()
+
         # The system administrator's account list.
         context, page = self.as_user("000003")
         page.goto("/accounts/users/")

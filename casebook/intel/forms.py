@@ -68,7 +68,11 @@ class VerifyForm(forms.Form):
         label=_("Result"),
         choices=[(v, label) for v, label in Verification.choices if v != Verification.UNVERIFIED],
     )
-    note = forms.CharField(label=_("How it was verified"), max_length=300)
+    note = forms.CharField(
+        label=_("How it was verified"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("How it was verified")}),
+    )
 
 
 class OrganiseForm(forms.Form):
