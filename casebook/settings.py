@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "casebook.subjects",
     "casebook.tracking",
     "casebook.intel",
+    "casebook.analysis",
 ]
 
 MIDDLEWARE = [

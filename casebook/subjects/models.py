@@ -152,6 +152,13 @@ class Subject(models.Model):
     )
     approved_on = models.DateField(_("approval date"))
     review_due = models.DateField(_("review due"), db_index=True)
+    visit_cycle_days = models.PositiveIntegerField(
+        _("visit cycle (days)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set by the risk level of the latest assessment; empty: the category's."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
     data_key = models.ForeignKey(
@@ -202,6 +209,10 @@ class Subject(models.Model):
 
     def get_data_key(self):
         return self.data_key
+
+    @property
+    def visit_cycle(self) -> int:
+        return self.visit_cycle_days or self.category.visit_cycle_days
 
     @property
     def review_overdue(self) -> bool:

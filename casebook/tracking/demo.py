@@ -53,6 +53,8 @@ def load(stdout) -> None:
             while task.stage != target:
                 if task.stage == Stage.COLLECTING:
                     _record(task, lead, rng)
+                if task.stage == Stage.ANALYSING:
+                    _assess(task, lead)
                 task = services.task_advance(
                     actor=lead, task=task, to_stage=STAGES[task.stage_index + 1], note="按计划推进"
                 )
@@ -84,3 +86,21 @@ def _record(task, lead, rng) -> None:
         task=task,
     )
     record_verify(actor=lead, record=record, status="verified", note="民警当面核实")
+
+
+def _assess(task, lead) -> None:
+    from casebook.analysis.services import Rating, assessment_create
+
+    for subject in task.subjects.all():
+        factors = list(subject.category.risk_factors.filter(is_active=True))
+        if not factors:
+            continue
+        records = list(task.records.filter(subjects=subject))
+        assessment_create(
+            actor=lead,
+            subject=subject,
+            task=task,
+            ratings=[Rating(factors[0], records)],
+            summary="根据走访核实情况综合研判。",
+            measures=["每月走访一次"],
+        )

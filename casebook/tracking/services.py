@@ -435,7 +435,7 @@ def run_schedules(today=None) -> int:
         .prefetch_related("officers")
     )
     for subject in subjects.iterator(chunk_size=500):
-        cycle = subject.category.visit_cycle_days
+        cycle = subject.visit_cycle
         key = f"visit:{subject.pk}:{period_start(cycle, today)}"
         if Task.objects.filter(schedule_key=key).exists():
             continue

@@ -48,6 +48,8 @@ def test_leader_assigns_officer_works_leader_sees_it_archived(
     for stage in stages:
         if stage == "Organising information":
             record_and_verify(officer)
+        if stage == "Feedback":
+            assess(officer)
         officer.fill("#advance-note", f"进入{zh(stage)}")
         with officer.expect_navigation():
             officer.click("[data-testid=advance]")
@@ -88,4 +90,22 @@ def record_and_verify(officer) -> None:
     with officer.expect_navigation():
         verify.locator("button[type=submit]").click()
     expect(officer.locator("main")).to_contain_text(zh("Verification recorded."))
+    officer.goto(task_url)
+
+
+def assess(officer) -> None:
+    """Analysing needs a signed risk assessment of the subject before feeding back."""
+    task_url = officer.url
+    with officer.expect_navigation():
+        officer.click("[data-testid=task-assess]")
+    form = officer.locator("[data-testid=assess-form]")
+    factor = form.locator("[data-testid^=factor-]").first
+    factor.locator("input[type=checkbox]").check()
+    factor.locator("select").select_option(index=0)
+    with officer.expect_navigation():
+        officer.click("[data-testid=assess-preview]")
+    expect(officer.locator("[data-testid=assess-suggestion]")).to_be_visible()
+    with officer.expect_navigation():
+        officer.click("[data-testid=assess-save]")
+    expect(officer.locator("[data-testid=explanation]")).to_be_visible()
     officer.goto(task_url)

@@ -80,10 +80,26 @@ def add_verified_record(task, actor):
     record_verify(actor=actor, record=record, status="verified", note="本人当面核实")
 
 
+def add_assessment(task, actor):
+    """What the analysis module's guard wants before feeding back."""
+    from casebook.analysis.services import Rating, assessment_create
+
+    for subject in task.subjects.all():
+        factor = subject.category.risk_factors.filter(kind="protective").first()
+        assessment_create(
+            actor=actor,
+            subject=subject,
+            task=task,
+            ratings=[Rating(factor, list(task.records.all()))],
+        )
+
+
 def move(task, actor, *stages):
     for stage in stages:
         if stage == Stage.ORGANISING and not task.records.exists():
             add_verified_record(task, actor)
+        if stage == Stage.FEEDBACK and not task.assessments.exists():
+            add_assessment(task, actor)
         task = services.task_advance(actor=actor, task=task, to_stage=stage)
     return task
 

@@ -1,0 +1,168 @@
+"""Risk assessment (分析研判): a signed judgement, kept apart from the facts it cites.
+
+Factors are configured per category (risk factors add, protective factors subtract); each rated
+factor cites the information records it rests on. The suggested level is computed and explained;
+a person confirms or overrides it (with a reason); high and critical need the station leader."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casebook.subjects.choices import RiskLevel
+
+
+class FactorKind(models.TextChoices):
+    RISK = "risk", _("Risk factor")
+    PROTECTIVE = "protective", _("Protective factor")
+
+
+class AssessmentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the station leader's approval")
+    APPROVED = "approved", _("In force")
+    REJECTED = "rejected", _("Returned by the station leader")
+
+
+class RiskFactor(models.Model):
+    """One factor of a category's assessment scheme, with its weight."""
+
+    category = models.ForeignKey(
+        "subjects.Category",
+        on_delete=models.CASCADE,
+        related_name="risk_factors",
+        verbose_name=_("category"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=FactorKind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name in English"), max_length=60)
+    description = models.CharField(_("what to look for"), max_length=300)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("risk factor")
+        verbose_name_plural = _("risk factors")
+        ordering = ["category_id", "kind", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class RiskAssessment(models.Model):
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("subject"),
+    )
+    task = models.ForeignKey(
+        "tracking.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("task"),
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessor"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+    score = models.IntegerField(_("score"))
+    suggested_level = models.IntegerField(_("suggested level"), choices=RiskLevel.choices)
+    explanation = models.TextField(_("explanation"))
+    level = models.IntegerField(_("level"), choices=RiskLevel.choices)
+    override_reason = models.CharField(_("reason for overriding"), max_length=300, blank=True)
+    only_untested = models.BooleanField(_("rests only on untested sources"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=AssessmentStatus.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_note = models.CharField(_("leader's note"), max_length=300, blank=True)
+    summary = models.TextField(_("judgement"), blank=True)
+
+    class Meta:
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        ordering = ["-assessed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.get_level_display()}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("analysis:assessment", args=[self.pk])
+
+    def audit_repr(self) -> str:
+        return f"#{self.pk} {self.get_level_display()}"
+
+
+class RatedFactor(models.Model):
+    """A factor found present in an assessment, with the records it rests on."""
+
+    assessment = models.ForeignKey(
+        RiskAssessment,
+        on_delete=models.CASCADE,
+        related_name="factors",
+        verbose_name=_("assessment"),
+    )
+    factor = models.ForeignKey(
+        RiskFactor, on_delete=models.PROTECT, related_name="+", verbose_name=_("factor")
+    )
+    weight = models.SmallIntegerField(_("weight applied"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    records = models.ManyToManyField(
+        "intel.InformationRecord", related_name="+", verbose_name=_("cited records")
+    )
+
+    class Meta:
+        verbose_name = _("rated factor")
+        verbose_name_plural = _("rated factors")
+        ordering = ["assessment_id", "-weight", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.factor_id}: {self.weight}"
+
+
+class Measure(models.Model):
+    """A recommended measure (工作建议) that can become a task with one click."""
+
+    assessment = models.ForeignKey(
+        RiskAssessment,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        verbose_name=_("assessment"),
+    )
+    text = models.CharField(_("measure"), max_length=200)
+    task = models.ForeignKey(
+        "tracking.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
+    )
+
+    class Meta:
+        verbose_name = _("recommended measure")
+        verbose_name_plural = _("recommended measures")
+        ordering = ["assessment_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
