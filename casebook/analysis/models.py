@@ -166,3 +166,90 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class WarningRule(models.Model):
+    """A configurable warning rule (挖掘潜在问题和风险), evaluated by a background job."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("name in English"), max_length=80)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("warning rule")
+        verbose_name_plural = _("warning rules")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISMISSED = "dismissed", _("Dismissed")
+    TASKED = "tasked", _("Turned into a task")
+
+
+class Warning(models.Model):  # noqa: A001 - the domain's word
+    """A warning: why it fired, its evidence, and what a person decided about it. The same
+    condition (``key``) never warns twice."""
+
+    rule = models.ForeignKey(
+        WarningRule, on_delete=models.PROTECT, related_name="warnings", verbose_name=_("rule")
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        on_delete=models.CASCADE,
+        related_name="warnings",
+        verbose_name=_("subject"),
+    )
+    station = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
+    key = models.CharField(max_length=120, unique=True, editable=False)
+    reason = models.CharField(_("why"), max_length=300)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=14,
+        choices=WarningStatus.choices,
+        default=WarningStatus.OPEN,
+        db_index=True,
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    task = models.ForeignKey(
+        "tracking.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("task"),
+    )
+
+    class Meta:
+        verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["station", "status"], name="warning_station_status")]
+
+    def __str__(self) -> str:
+        return self.reason[:40]

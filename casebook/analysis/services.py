@@ -279,3 +279,64 @@ def measure_to_task(*, actor, measure: Measure):
     measure.task = task
     measure.save(update_fields=["task"])
     return task
+
+
+# --- warnings ---------------------------------------------------------------------------------
+
+
+def _warning_scope(actor, warning) -> None:
+    if not policy.can(actor, Action.SUBJECT_VIEW, warning.subject) or not _may_work_station(
+        actor, warning.subject.station
+    ):
+        raise PermissionDenied(_("Only officers of the station handle its warnings."))
+
+
+@transaction.atomic
+def warning_handle(*, actor, warning, decision: str, note: str = ""):
+    """Acknowledge, dismiss (with a reason) or turn a warning into a task (leaders)."""
+    from .models import WarningStatus
+
+    _warning_scope(actor, warning)
+    if warning.status != WarningStatus.OPEN:
+        raise ValidationError(_("This warning has already been handled."))
+    if decision == "dismiss" and not (note or "").strip():
+        raise ValidationError({"note": [_("Give a reason for dismissing the warning.")]})
+    if decision == "task":
+        from casebook.tracking.choices import Origin, Priority
+        from casebook.tracking.services import WORKER_ROLES, task_create
+
+        subject = warning.subject
+        lead = next(
+            (
+                o
+                for o in subject.officers.all()
+                if o.is_active and o.unit.station == subject.station and o.has_role(*WORKER_ROLES)
+            ),
+            actor,
+        )
+        warning.task = task_create(
+            actor=actor,
+            title=f"{warning.rule.label}：{subject.name}",
+            station=subject.station,
+            lead=lead,
+            subjects=[subject],
+            origin=Origin.WARNING,
+            priority=Priority.HIGH,
+            instructions=warning.reason,
+        )
+        warning.status = WarningStatus.TASKED
+    elif decision == "dismiss":
+        warning.status = WarningStatus.DISMISSED
+    elif decision == "acknowledge":
+        warning.status = WarningStatus.ACKNOWLEDGED
+    else:
+        raise ValidationError(_("Choose what to do with the warning."))
+    warning.handled_by, warning.handled_at, warning.note = actor, timezone.now(), note.strip()
+    warning.save(update_fields=["status", "handled_by", "handled_at", "note", "task"])
+    record_event(
+        actor=actor,
+        action=f"warning.{decision}",
+        obj=warning.subject,
+        details={"warning": warning.pk, "rule": warning.rule.code, "note": note},
+    )
+    return warning

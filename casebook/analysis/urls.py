@@ -4,6 +4,12 @@ from . import views
 
 app_name = "analysis"
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("bureau/", views.bureau, name="bureau"),
+    path("warnings/", views.warnings, name="warnings"),
+    path("warnings/<int:pk>/handle/", views.warning_handle, name="warning_handle"),
+    path("places/", views.places_map, name="places"),
+    path("subjects/<int:subject_pk>/trail/", views.trail, name="trail"),
     path("subjects/<int:subject_pk>/assess/", views.assess, name="assess"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("assessments/<int:pk>/decide/", views.assessment_decide, name="decide"),

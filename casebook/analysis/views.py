@@ -192,3 +192,213 @@ def measure_task(request, pk: int):
         return redirect(assessment)
     messages.success(request, _("Task created."))
     return redirect(task)
+
+
+# --- dashboards, warnings, maps -------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    """The station leader's picture at a glance (bureau users choose a station)."""
+    from casebook.core.models import Unit
+
+    from .dashboard import station_numbers
+
+    station_ids = policy.station_ids(request.user, Action.STATION_DASHBOARD)
+    if not station_ids:
+        raise PermissionDenied
+    requested = request.GET.get("station", "")
+    if requested.isdigit() and int(requested) in station_ids:
+        station = Unit.objects.get(pk=int(requested))
+    elif len(station_ids) == 1:
+        station = Unit.objects.get(pk=next(iter(station_ids)))
+    else:
+        return redirect("analysis:bureau")
+    numbers = station_numbers(request.user, station.pk)
+    return render(
+        request,
+        "analysis/dashboard.html",
+        {
+            "station": station,
+            "n": numbers,
+            "multi": len(station_ids) > 1,
+            "trend": numbers["trend"],
+        },
+    )
+
+
+@login_required
+def bureau(request):
+    from casebook.core.choices import UnitKind
+    from casebook.core.models import Unit
+
+    from .dashboard import bureau_rows
+
+    if policy.reach(request.user, Action.BUREAU_DASHBOARD) is None:
+        raise PermissionDenied
+    stations = Unit.objects.filter(
+        pk__in=policy.station_ids(request.user, Action.BUREAU_DASHBOARD), kind=UnitKind.STATION
+    ).order_by("code")
+    rows = bureau_rows(request.user, stations)
+    return render(
+        request,
+        "analysis/bureau.html",
+        {
+            "rows": rows,
+            "chart": {
+                "stations": [r["station"].name for r in rows],
+                "active": [r["active"]["n"] for r in rows],
+                "high": [r["high"]["n"] for r in rows],
+                "warnings": [r["open_warnings"]["n"] for r in rows],
+            },
+        },
+    )
+
+
+@login_required
+def warnings(request):
+    from django.core.paginator import Paginator
+
+    from .dashboard import visible_warnings
+    from .models import WarningRule, WarningStatus
+
+    if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
+        raise PermissionDenied
+    qs = visible_warnings(request.user).select_related("subject", "rule", "handled_by", "task")
+    status = request.GET.get("status", WarningStatus.OPEN)
+    if status in WarningStatus.values:
+        qs = qs.filter(status=status)
+    rule = request.GET.get("rule", "")
+    if rule:
+        qs = qs.filter(rule__code=rule)
+    if request.GET.get("station", "").isdigit():
+        qs = qs.filter(station_id=int(request.GET["station"]))
+    if request.GET.get("subject", "").isdigit():
+        qs = qs.filter(subject_id=int(request.GET["subject"]))
+    page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "analysis/warnings.html",
+        {
+            "page": page,
+            "query": query.urlencode(),
+            "status": status,
+            "rule": rule,
+            "statuses": WarningStatus.choices,
+            "rules": WarningRule.objects.all(),
+            "may_task": bool(policy.station_ids(request.user, Action.TASK_ASSIGN)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def warning_handle(request, pk: int):
+    from .dashboard import visible_warnings
+
+    warning = visible_warnings(request.user).filter(pk=pk).select_related("subject", "rule").first()
+    if warning is None:
+        raise Http404
+    try:
+        services.warning_handle(
+            actor=request.user,
+            warning=warning,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(
+            request,
+            " ".join(getattr(exc, "messages", []))
+            or str(exc)
+            or _("You are not allowed to do this."),
+        )
+    else:
+        messages.success(request, _("Warning handled."))
+    back = request.POST.get("next", "")
+    return redirect(
+        back if back.startswith("/") and not back.startswith("//") else "analysis:warnings"
+    )
+
+
+@login_required
+def places_map(request):
+    """Key places coloured by their open rectification findings."""
+    from django.conf import settings
+    from django.db.models import Count, Q
+
+    from casebook.subjects.selectors import visible_subjects
+
+    if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
+        raise PermissionDenied
+    places = (
+        visible_subjects(request.user)
+        .filter(kind="place", place__latitude__isnull=False)
+        .select_related("place", "category")
+        .annotate(findings=Count("rectifications", filter=Q(rectifications__status="open")))
+    )
+    points = [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "kind": p.kind,
+            "risk": min(p.findings * 2, 4),
+            "findings": p.findings,
+            "category": p.category.label,
+            "lat": float(p.place.latitude),
+            "lng": float(p.place.longitude),
+            "url": p.get_absolute_url(),
+        }
+        for p in places[:3000]
+    ]
+    return render(
+        request,
+        "analysis/places_map.html",
+        {
+            "points": points,
+            "tile_url": settings.CASEBOOK_MAP_TILE_URL,
+            "with_findings": sum(1 for p in points if p["findings"]),
+        },
+    )
+
+
+@login_required
+def trail(request, subject_pk: int):
+    """A person's trail: positions from information records, on a map and a timeline."""
+    from django.conf import settings
+
+    subject = get_subject(request.user, subject_pk)
+    records = (
+        visible_records(request.user)
+        .filter(subjects=subject, merged_into__isnull=True)
+        .order_by("occurred_at")
+    )
+    points = [
+        {
+            "lat": float(r.latitude),
+            "lng": float(r.longitude),
+            "at": timezone_local(r.occurred_at),
+            "label": f"#{r.pk} {r.get_channel_display()}",
+            "url": r.get_absolute_url(),
+        }
+        for r in records
+        if r.latitude is not None
+    ]
+    return render(
+        request,
+        "analysis/trail.html",
+        {
+            "subject": subject,
+            "points": points,
+            "records": records,
+            "tile_url": settings.CASEBOOK_MAP_TILE_URL,
+        },
+    )
+
+
+def timezone_local(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

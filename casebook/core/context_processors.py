@@ -8,11 +8,14 @@ from casebook.access.policy import Action, reach
 #: (url name, label, icon, action that must be granted or None for every user)
 NAV = [
     ("core:home", _("Home"), "house", None),
+    ("analysis:dashboard", _("Dashboard"), "speedometer2", Action.STATION_DASHBOARD),  # one station
+    ("analysis:bureau", _("Stations"), "buildings", Action.BUREAU_DASHBOARD),
     ("subjects:list", _("Tracked subjects"), "person-lines-fill", Action.SUBJECT_VIEW),
     ("subjects:map", _("Map"), "geo-alt", Action.SUBJECT_VIEW),
     ("tracking:list", _("Tasks"), "list-check", Action.TASK_VIEW),
     ("intel:list", _("Information"), "journal-richtext", Action.SUBJECT_VIEW),
     ("intel:tips", _("Public tips"), "megaphone", Action.TIP_TRIAGE),
+    ("analysis:warnings", _("Warnings"), "exclamation-triangle", Action.SUBJECT_VIEW),
     ("tracking:board", _("Stage board"), "kanban", Action.TASK_ASSIGN),
     ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
@@ -26,10 +29,13 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    bureau_level = reach(user, Action.BUREAU_DASHBOARD) is not None
     items = [
         {"url": reverse(name), "label": label, "icon": icon, "active": False}
         for name, label, icon, action in NAV
-        if action is None or reach(user, action) is not None
+        if (action is None or reach(user, action) is not None)
+        # bureau-level users compare stations instead of one station's dashboard
+        and not (name == "analysis:dashboard" and bureau_level)
     ]
     # the longest link that the current path starts with is the active one
     matches = [

@@ -23,6 +23,3 @@ def escalate_deadlines() -> int:
     ctx = request_context.RequestContext(request_context.new_request_id(), "", "task")
     with request_context.bind(ctx):
         return services.run_escalation()
-
-
-JOBS = [create_scheduled_tasks, escalate_deadlines]

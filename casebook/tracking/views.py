@@ -48,6 +48,9 @@ def task_list(request):
     stage = request.GET.get("stage", "")
     stage = stage if stage in Stage.values else ""
     qs = selectors.queue(request.user, name, stage)
+    station_filter = request.GET.get("station", "")
+    if station_filter.isdigit():
+        qs = qs.filter(station_id=int(station_filter))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     station = request.user.unit.station
     may_assign = policy.reach(request.user, Action.TASK_ASSIGN) is not None

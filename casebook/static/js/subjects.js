@@ -27,6 +27,18 @@
   document.querySelectorAll(".cb-map").forEach(function (el) {
     var map = baseMap(el);
     var pointsId = el.getAttribute("data-points");
+    var trailId = el.getAttribute("data-trail");
+    if (trailId) {
+      var steps = JSON.parse(document.getElementById(trailId).textContent);
+      var line = L.polyline(steps.map(function (p) { return [p.lat, p.lng]; }),
+                            { color: "#0d6efd", weight: 3, opacity: 0.7 }).addTo(map);
+      steps.forEach(function (p, i) {
+        L.circleMarker([p.lat, p.lng], { radius: 6, color: "#12325a", fillColor: i === steps.length - 1 ? "#dc3545" : "#0d6efd", fillOpacity: 0.9 })
+          .bindTooltip((i + 1) + ". " + p.at + " " + p.label).addTo(map);
+      });
+      map.fitBounds(line.getBounds().pad(0.3));
+      return;
+    }
     if (pointsId) {
       var points = JSON.parse(document.getElementById(pointsId).textContent);
       var layer = L.featureGroup();

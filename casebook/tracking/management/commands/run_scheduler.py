@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from casebook.tracking.tasks import JOBS
+from casebook.core.jobs import periodic_jobs
 
 
 class Command(BaseCommand):
@@ -17,9 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval=300, once=False, **options):
         while True:
-            for job in JOBS:
+            for job in periodic_jobs():
                 job.enqueue()
-            self.stdout.write(f"enqueued {len(JOBS)} jobs")
+            self.stdout.write(f"enqueued {len(periodic_jobs())} jobs")
             if once:
                 return
             time.sleep(max(30, interval))

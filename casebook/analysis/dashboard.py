@@ -1,0 +1,150 @@
+"""The numbers of the dashboards. Every count is computed from the same scoped querysets as the
+list it links to, so a number always equals the length of its list."""
+
+from datetime import timedelta
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from casebook.subjects.choices import Kind, RiskLevel, Status
+from casebook.subjects.selectors import ListFilters, subject_list
+from casebook.tracking import selectors as task_selectors
+
+from .models import RiskAssessment, Warning, WarningStatus
+
+
+def subjects_url(**params) -> str:
+    return f"{reverse('subjects:list')}?{urlencode({k: v for k, v in params.items() if v != ''})}"
+
+
+def visible_warnings(user):
+    from casebook.subjects.selectors import visible_subjects
+
+    return Warning.objects.filter(subject__in=visible_subjects(user).values("pk"))
+
+
+def station_numbers(user, station_id: int | str = "") -> dict:
+    station = str(station_id or "")
+
+    def count(**filters):
+        return subject_list(user, ListFilters(station=station, **filters))[0].count()
+
+    kinds = [
+        {
+            "label": label,
+            "n": count(kind=value, status=Status.ACTIVE),
+            "url": subjects_url(kind=value, status=Status.ACTIVE, station=station),
+        }
+        for value, label in Kind.choices
+    ]
+    base = subject_list(user, ListFilters(station=station, status=Status.ACTIVE))[0]
+    by_category = (
+        base.order_by()
+        .values("category__code", "category__name", "category__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("category__code")
+    )
+    categories = [
+        {
+            "code": row["category__code"],
+            "label": row["category__name"],
+            "n": row["n"],
+            "url": subjects_url(
+                category=row["category__code"], status=Status.ACTIVE, station=station
+            ),
+        }
+        for row in by_category
+    ]
+    risks = [
+        {
+            "level": value,
+            "label": label,
+            "n": count(risk=str(value), status=Status.ACTIVE),
+            "url": subjects_url(risk=value, status=Status.ACTIVE, station=station),
+        }
+        for value, label in RiskLevel.choices
+    ]
+    warnings = visible_warnings(user).filter(status=WarningStatus.OPEN)
+    tasks = task_selectors.queue(user, "overdue")
+    if station:
+        warnings = warnings.filter(station_id=station)
+        tasks = tasks.filter(station_id=station)
+    since = timezone.now() - timedelta(days=365)
+    trend_subjects = dict(
+        base.model.objects.filter(
+            pk__in=subject_list(user, ListFilters(station=station))[0].values("pk"),
+            created_at__gte=since,
+        )
+        .annotate(m=TruncMonth("created_at"))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+    trend_assessments = dict(
+        RiskAssessment.objects.filter(
+            subject__in=subject_list(user, ListFilters(station=station))[0].values("pk"),
+            assessed_at__gte=since,
+        )
+        .annotate(m=TruncMonth("assessed_at"))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+    months = sorted(set(trend_subjects) | set(trend_assessments))
+    return {
+        "kinds": kinds,
+        "categories": categories,
+        "risks": risks,
+        "overdue_reviews": {
+            "n": count(overdue=True),
+            "url": subjects_url(overdue="on", station=station),
+        },
+        "overdue_tasks": {
+            "n": tasks.count(),
+            "url": f"{reverse('tracking:list')}?queue=overdue"
+            + (f"&station={station}" if station else ""),
+        },
+        "open_warnings": {
+            "n": warnings.count(),
+            "url": f"{reverse('analysis:warnings')}?status=open"
+            + (f"&station={station}" if station else ""),
+        },
+        "recent_warnings": warnings.filter(
+            rule__code__in=["new_risk_info", "high_risk_link", "incident_escalates"]
+        ).select_related("subject", "rule")[:8],
+        "trend": {
+            "months": [m.strftime("%Y-%m") for m in months],
+            "subjects": [trend_subjects.get(m, 0) for m in months],
+            "assessments": [trend_assessments.get(m, 0) for m in months],
+        },
+    }
+
+
+def bureau_rows(user, stations) -> list[dict]:
+    """Stations side by side; each number links to the station-filtered list."""
+    rows = []
+    for station in stations:
+        numbers = station_numbers(user, station.pk)
+        active = sum(k["n"] for k in numbers["kinds"])
+        high = sum(r["n"] for r in numbers["risks"] if r["level"] >= RiskLevel.HIGH)
+        rows.append(
+            {
+                "station": station,
+                "active": {
+                    "n": active,
+                    "url": subjects_url(status=Status.ACTIVE, station=station.pk),
+                },
+                "high": {
+                    "n": high,
+                    "url": subjects_url(risk="high+", status=Status.ACTIVE, station=station.pk),
+                },
+                "overdue_reviews": numbers["overdue_reviews"],
+                "overdue_tasks": numbers["overdue_tasks"],
+                "open_warnings": numbers["open_warnings"],
+                "dashboard": f"{reverse('analysis:dashboard')}?station={station.pk}",
+            }
+        )
+    return rows

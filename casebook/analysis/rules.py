@@ -1,0 +1,290 @@
+"""Warning rules, evaluated over every station by a background job. Each rule is a set-based
+query (no per-subject loop over records), and each condition has a stable key so that it never
+warns twice. A warning says why and points at its evidence; people decide what it means."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casebook.audit.services import record_event
+from casebook.subjects.choices import Kind, RiskLevel, Status
+from casebook.subjects.models import Association, Subject
+
+from .models import RiskAssessment, Warning, WarningRule
+
+SEVERITY = {"closed": 0, "contained": 1, "emerging": 2, "ongoing": 3}
+
+
+def _rule(code: str) -> WarningRule | None:
+    return WarningRule.objects.filter(code=code, enabled=True).first()
+
+
+def _raise(
+    rule,
+    subject_id: int,
+    station_id: int,
+    key: str,
+    reason: str,
+    evidence: dict,
+    existing: set[str],
+    out: list,
+) -> None:
+    if key not in existing:
+        existing.add(key)
+        out.append(
+            Warning(
+                rule=rule,
+                subject_id=subject_id,
+                station_id=station_id,
+                key=key,
+                reason=reason[:300],
+                evidence=evidence,
+            )
+        )
+
+
+def no_visit(rule, today, existing, out) -> None:
+    from casebook.tracking.services import period_start
+
+    subjects = (
+        Subject.objects.filter(status=Status.ACTIVE, kind__in=[Kind.PERSON, Kind.PLACE])
+        .annotate(last_visit=Max("records__occurred_at", filter=Q(records__method="field_visit")))
+        .values_list(
+            "pk",
+            "station_id",
+            "created_at",
+            "last_visit",
+            "visit_cycle_days",
+            "category__visit_cycle_days",
+        )
+    )
+    for pk, station_id, created, last, own_cycle, category_cycle in subjects.iterator(
+        chunk_size=5000
+    ):
+        cycle = own_cycle or category_cycle
+        since = timezone.localdate(last) if last else timezone.localdate(created)
+        if (today - since).days <= cycle:
+            continue
+        key = f"no_visit:{pk}:{period_start(cycle, today)}"
+        reason = (
+            (
+                _("No field visit for %(days)s days (cycle: %(cycle)s days).")
+                % {"days": (today - since).days, "cycle": cycle}
+            )
+            if last
+            else (_("Never visited; the cycle is %(cycle)s days.") % {"cycle": cycle})
+        )
+        _raise(
+            rule,
+            pk,
+            station_id,
+            key,
+            reason,
+            {"last_visit": last.isoformat() if last else None, "cycle": cycle},
+            existing,
+            out,
+        )
+
+
+def new_risk_info(rule, today, existing, out) -> None:
+    from casebook.subjects.models import DrugTest, Threat
+
+    last = dict(
+        RiskAssessment.objects.filter(status="approved")
+        .values("subject_id")
+        .annotate(at=Max("assessed_at"))
+        .values_list("subject_id", "at")
+    )
+    horizon = today - timedelta(days=90)
+    tests = DrugTest.objects.filter(
+        result="positive", tested_on__gte=horizon, person__subject__status=Status.ACTIVE
+    ).values_list("pk", "person_id", "person__subject__station_id", "tested_on")
+    for pk, subject_id, station_id, when in tests:
+        if subject_id in last and timezone.localdate(last[subject_id]) >= when:
+            continue
+        _raise(
+            rule,
+            subject_id,
+            station_id,
+            f"new_info:drug_test:{pk}",
+            _("Positive drug test on %(date)s, after the last assessment.")
+            % {"date": when.isoformat()},
+            {"drug_test": pk},
+            existing,
+            out,
+        )
+    threats = Threat.objects.filter(
+        said_on__gte=horizon, person__subject__status=Status.ACTIVE
+    ).values_list("pk", "person_id", "person__subject__station_id", "said_on")
+    for pk, subject_id, station_id, when in threats:
+        if subject_id in last and timezone.localdate(last[subject_id]) >= when:
+            continue
+        _raise(
+            rule,
+            subject_id,
+            station_id,
+            f"new_info:threat:{pk}",
+            _("New threat recorded on %(date)s, after the last assessment.")
+            % {"date": when.isoformat()},
+            {"threat": pk},
+            existing,
+            out,
+        )
+
+
+def high_risk_link(rule, today, existing, out) -> None:
+    minimum = int(rule.params.get("min_level", RiskLevel.HIGH))
+    links = Association.objects.filter(
+        Q(source_subject__risk_level__gte=minimum) | Q(target_subject__risk_level__gte=minimum)
+    ).values_list(
+        "source_subject_id",
+        "source_subject__station_id",
+        "source_subject__risk_level",
+        "source_subject__status",
+        "target_subject_id",
+        "target_subject__station_id",
+        "target_subject__risk_level",
+        "target_subject__status",
+    )
+    for a, a_station, a_level, a_status, b, b_station, b_level, b_status in links:
+        for me, station, status, other, level in (
+            (a, a_station, a_status, b, b_level),
+            (b, b_station, b_status, a, a_level),
+        ):
+            if level >= minimum and status == Status.ACTIVE:
+                _raise(
+                    rule,
+                    me,
+                    station,
+                    f"link:{me}:{other}",
+                    _("Linked to a subject assessed %(level)s.")
+                    % {"level": RiskLevel(level).label},
+                    {"subject": other},
+                    existing,
+                    out,
+                )
+
+
+def repeated_alerts(rule, today, existing, out) -> None:
+    from django.db.models import Count
+
+    from casebook.intel.models import InformationRecord
+
+    count, days = int(rule.params.get("count", 3)), int(rule.params.get("days", 7))
+    since = timezone.now() - timedelta(days=days)
+    places = (
+        InformationRecord.objects.filter(
+            channel__in=["video", "geofence"],
+            occurred_at__gte=since,
+            subjects__kind=Kind.PLACE,
+            merged_into__isnull=True,
+        )
+        .values("subjects", "subjects__station_id")
+        .annotate(n=Count("pk", distinct=True))
+        .filter(n__gte=count)
+    )
+    week = today.isocalendar()
+    for row in places:
+        _raise(
+            rule,
+            row["subjects"],
+            row["subjects__station_id"],
+            f"alerts:{row['subjects']}:{week.year}-{week.week}",
+            _("%(n)s monitoring alerts in %(days)s days.") % {"n": row["n"], "days": days},
+            {"alerts": row["n"], "days": days},
+            existing,
+            out,
+        )
+
+
+def rectification_overdue(rule, today, existing, out) -> None:
+    from casebook.intel.models import Rectification
+
+    orders = Rectification.objects.filter(status="open", deadline__lt=today).values_list(
+        "pk", "subject_id", "subject__station_id", "deadline", "requirement"
+    )
+    for pk, subject_id, station_id, deadline, requirement in orders:
+        _raise(
+            rule,
+            subject_id,
+            station_id,
+            f"rectify:{pk}",
+            _("Rectification overdue since %(date)s: %(what)s")
+            % {"date": deadline.isoformat(), "what": requirement},
+            {"rectification": pk},
+            existing,
+            out,
+        )
+
+
+def incident_escalates(rule, today, existing, out) -> None:
+    from casebook.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(
+        action="subject.situation", occurred_at__gte=timezone.now() - timedelta(days=30)
+    )
+    subjects = {}
+    for event in events.iterator():
+        change = (event.details or {}).get("situation")
+        if not change or SEVERITY.get(change.get("to"), 0) <= SEVERITY.get(change.get("from"), 0):
+            continue
+        if event.object_id not in subjects:
+            subjects[event.object_id] = (
+                Subject.objects.filter(pk=event.object_id)
+                .values_list("station_id", flat=True)
+                .first()
+            )
+        station_id = subjects[event.object_id]
+        if station_id is None:
+            continue
+        _raise(
+            rule,
+            int(event.object_id),
+            station_id,
+            f"escalate:{event.seq}",
+            _("The incident escalated from “%(from)s” to “%(to)s”.")
+            % {"from": change["from"], "to": change["to"]},
+            {"event": event.seq},
+            existing,
+            out,
+        )
+
+
+RULES = {
+    "no_visit": no_visit,
+    "new_risk_info": new_risk_info,
+    "high_risk_link": high_risk_link,
+    "repeated_alerts": repeated_alerts,
+    "rectification_overdue": rectification_overdue,
+    "incident_escalates": incident_escalates,
+}
+
+
+def evaluate(today=None) -> dict[str, int]:
+    """Run every enabled rule; create the new warnings in bulk; notify responsible officers."""
+    today = today or timezone.localdate()
+    existing = set(Warning.objects.values_list("key", flat=True))
+    created: dict[str, int] = {}
+    for code, fn in RULES.items():
+        rule = _rule(code)
+        if rule is None:
+            continue
+        out: list[Warning] = []
+        fn(rule, today, existing, out)
+        with transaction.atomic():
+            Warning.objects.bulk_create(out, batch_size=2000, ignore_conflicts=True)
+            if out:
+                record_event(
+                    actor=None,
+                    actor_name="scheduler",
+                    action="warning.raise",
+                    object_type="analysis.warningrule",
+                    object_id=rule.code,
+                    object_repr=rule.name,
+                    details={"count": len(out)},
+                )
+        created[code] = len(out)
+    return created
