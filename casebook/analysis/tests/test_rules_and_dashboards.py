@@ -255,7 +255,7 @@ class TestDashboards:
                 count = listing.context["page"].paginator.count
                 assert count == int(number), (href, number, count)
             assert "外所" not in page
-        numbers = dict((h.replace("&amp;", "&"), int(n)) for h, n in links)
+        numbers = {h.replace("&amp;", "&"): int(n) for h, n in links}
         assert sum(n for h, n in numbers.items() if "risk=4" in h) == 0  # B's critical one
 
     def test_bureau_compares_stations(self, org, crew):
