@@ -152,6 +152,21 @@ class Shooter:
         self.shot(page, "board.png", full_page=False)
         context.close()
 
+        # The station dashboard and a risk assessment.
+        context, page = self.as_user("010004")
+        page.goto("/analysis/dashboard/")
+        page.wait_for_timeout(800)
+        self.shot(page, "dashboard.png")
+        page.goto("/subjects/?sort=risk&status=active")
+        with page.expect_navigation():
+            page.locator("[data-testid=subject-table] tbody a").first.click()
+        link = page.locator("[data-testid=assessments] a").first
+        if link.count():
+            with page.expect_navigation():
+                link.click()
+            self.shot(page, "assessment.png")
+        context.close()
+
         # An information record, an inspection on a phone, the public tip page.
         context, page = self.as_user("010004")
         page.goto("/records/?source=A")
