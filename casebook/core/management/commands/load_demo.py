@@ -95,7 +95,12 @@ ACCOUNTS = [
     ),
 ]
 #: Modules that add their own demo data: each has ``load(stdout)``; missing ones are skipped.
-DEMO_EXTENSIONS = ["casebook.subjects.demo", "casebook.intel.demo", "casebook.tracking.demo"]
+DEMO_EXTENSIONS = [
+    "casebook.subjects.demo",
+    "casebook.intel.demo",
+    "casebook.tracking.demo",
+    "casebook.analysis.demo",
+]
 
 
 class Command(BaseCommand):

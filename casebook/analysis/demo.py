@@ -1,0 +1,43 @@
+"""Demo analysis: a few high-risk assessments (one approved by the leader, one awaiting
+approval) per station, then a run of the warning rules so the dashboards have something to
+show. Through the services."""
+
+from casebook.accounts.models import User
+from casebook.accounts.roles import Role
+from casebook.core.models import Unit
+
+from . import rules, services
+from .models import RiskAssessment
+
+
+def load(stdout) -> None:
+    if RiskAssessment.objects.filter(task__isnull=True).exists():
+        return
+    for station in Unit.objects.filter(kind="station", code__in=["JZ01", "JZ02", "JZ03"]):
+        leader = User.objects.filter(unit=station, roles__role=Role.STATION_LEADER).first()
+        analyst = User.objects.filter(unit=station, roles__role=Role.ANALYST).first() or leader
+        persons = list(
+            station.subjects.filter(kind="person", records__isnull=False)
+            .distinct()
+            .order_by("pk")[:2]
+        )
+        for i, subject in enumerate(persons):
+            factors = list(
+                subject.category.risk_factors.filter(kind="risk").order_by("-weight")[:2]
+            )
+            records = list(subject.records.all()[:2])
+            if len(factors) < 2 or not records:
+                continue
+            assessment = services.assessment_create(
+                actor=analyst,
+                subject=subject,
+                ratings=[services.Rating(f, records) for f in factors],
+                summary="近期多条信息显示其风险上升，建议加强管控。",
+                measures=["每周走访一次", "落实家属稳控", "发现异常立即报告"],
+            )
+            if i == 0:
+                services.assessment_decide(
+                    actor=leader, assessment=assessment, approve=True, note="同意，按高风险管控"
+                )
+    created = rules.evaluate()
+    stdout.write(f"Demo warnings raised: {sum(created.values())}")
