@@ -340,3 +340,87 @@ def warning_handle(*, actor, warning, decision: str, note: str = ""):
         details={"warning": warning.pk, "rule": warning.rule.code, "note": note},
     )
     return warning
+
+
+# --- configuration (the system administrator) -----------------------------------------------
+
+
+@transaction.atomic
+def rule_configure(*, actor, rule, enabled: bool, params: dict):
+    from casebook.access.policy import require
+
+    require(actor, Action.CATEGORY_MANAGE)
+    clean = {}
+    for key, value in params.items():
+        if key not in rule.params:
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({key: [_("Give a whole number.")]}) from exc
+        if not 1 <= number <= 365:
+            raise ValidationError({key: [_("Between 1 and 365.")]})
+        clean[key] = number
+    before = {"enabled": rule.enabled, **rule.params}
+    rule.enabled = enabled
+    rule.params = {**rule.params, **clean}
+    rule.save(update_fields=["enabled", "params"])
+    record_event(
+        actor=actor,
+        action="warning_rule.configure",
+        object_type="analysis.warningrule",
+        object_id=rule.code,
+        object_repr=rule.name,
+        details={"from": before, "to": {"enabled": enabled, **rule.params}},
+    )
+    return rule
+
+
+@transaction.atomic
+def factor_add(
+    *, actor, category, kind: str, name: str, name_en: str, description: str, weight: int
+) -> RiskFactor:
+    from casebook.access.policy import require
+
+    require(actor, Action.CATEGORY_MANAGE)
+    errors = {}
+    if kind not in FactorKind.values:
+        errors["kind"] = [_("Choose risk or protective.")]
+    if not (name or "").strip():
+        errors["name"] = [_("Give the factor a name.")]
+    if not 1 <= int(weight or 0) <= 10:
+        errors["weight"] = [_("The weight is between 1 and 10.")]
+    if errors:
+        raise ValidationError(errors)
+    order = (
+        category.risk_factors.order_by("-order").values_list("order", flat=True).first() or 0
+    ) + 1
+    factor = RiskFactor.objects.create(
+        category=category,
+        kind=kind,
+        name=name.strip(),
+        name_en=(name_en or name).strip(),
+        description=(description or "").strip()[:300],
+        weight=int(weight),
+        order=order,
+    )
+    record_event(
+        actor=actor,
+        action="category.factor",
+        obj=category,
+        details={"added": factor.name, "kind": kind, "weight": factor.weight},
+    )
+    return factor
+
+
+@transaction.atomic
+def factor_retire(*, actor, factor: RiskFactor) -> None:
+    """Out of future assessments; past assessments keep citing it."""
+    from casebook.access.policy import require
+
+    require(actor, Action.CATEGORY_MANAGE)
+    factor.is_active = False
+    factor.save(update_fields=["is_active"])
+    record_event(
+        actor=actor, action="category.factor", obj=factor.category, details={"retired": factor.name}
+    )

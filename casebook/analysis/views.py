@@ -402,3 +402,69 @@ def timezone_local(moment) -> str:
     from django.utils import timezone
 
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@login_required
+def rules_config(request):
+    """The system administrator switches warning rules on or off and sets their parameters."""
+    from .models import WarningRule
+
+    policy.require(request.user, Action.CATEGORY_MANAGE)
+    if request.method == "POST":
+        rule = WarningRule.objects.filter(code=request.POST.get("code", "")).first()
+        if rule is None:
+            raise Http404
+        params = {k[6:]: v for k, v in request.POST.items() if k.startswith("param_")}
+        try:
+            services.rule_configure(
+                actor=request.user,
+                rule=rule,
+                enabled=bool(request.POST.get("enabled")),
+                params=params,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Rule saved."))
+        return redirect("analysis:rules")
+    return render(request, "analysis/rules.html", {"rules": WarningRule.objects.all()})
+
+
+@login_required
+@require_POST
+def factor_add(request, category_pk: int):
+    from casebook.subjects.models import Category
+
+    policy.require(request.user, Action.CATEGORY_MANAGE)
+    category = Category.objects.filter(pk=category_pk).first()
+    if category is None:
+        raise Http404
+    try:
+        services.factor_add(
+            actor=request.user,
+            category=category,
+            kind=request.POST.get("kind", ""),
+            name=request.POST.get("name", ""),
+            name_en=request.POST.get("name_en", ""),
+            description=request.POST.get("description", ""),
+            weight=request.POST.get("weight") or 0,
+        )
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Factor added."))
+    return redirect("subjects:category_edit", pk=category_pk)
+
+
+@login_required
+@require_POST
+def factor_retire(request, pk: int):
+    from .models import RiskFactor
+
+    policy.require(request.user, Action.CATEGORY_MANAGE)
+    factor = RiskFactor.objects.filter(pk=pk, is_active=True).first()
+    if factor is None:
+        raise Http404
+    services.factor_retire(actor=request.user, factor=factor)
+    messages.success(request, _("Factor removed from future assessments."))
+    return redirect("subjects:category_edit", pk=factor.category_id)

@@ -20,6 +20,7 @@ NAV = [
     ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
     ("subjects:categories", _("Categories"), "tags", Action.CATEGORY_MANAGE),
+    ("analysis:rules", _("Warning rules"), "bell", Action.CATEGORY_MANAGE),
     ("accounts:security", _("Security policy"), "shield-lock", Action.POLICY_MANAGE),
     ("audit:log", _("Audit log"), "journal-text", Action.AUDIT_VIEW),
 ]

@@ -76,7 +76,17 @@ def _subject_summary(user) -> dict | None:
         .count(),
         "high": active.filter(risk_level__gte=RiskLevel.HIGH).count(),
         "officer_id": user.pk,
+        "my_tasks": _my_task_count(user),
     }
+
+
+def _my_task_count(user) -> int | None:
+    from casebook.access.policy import reach
+    from casebook.tracking.selectors import queue
+
+    if reach(user, Action.TASK_VIEW) is None:
+        return None
+    return queue(user, "mine").count()
 
 
 @login_required

@@ -74,6 +74,7 @@ def category_edit(request, pk: int | None = None):
             "category": category if pk else None,
             "checklist": category.checklist.filter(is_active=True) if pk else [],
             "item_form": ChecklistItemForm(),
+            "factors": category.risk_factors.filter(is_active=True) if pk else [],
         },
     )
 

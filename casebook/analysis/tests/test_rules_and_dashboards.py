@@ -297,3 +297,50 @@ class TestDashboards:
             ).status_code
             == 404
         )
+
+
+@pytest.mark.django_db
+class TestConfiguration:
+    def test_sysadmin_configures_rules_and_factors(self, org, crew, make_user):
+        from casebook.audit.models import AuditEvent
+
+        admin = make_user(Role.SYSTEM_ADMIN, org["bureau"])
+        client = login(Client(), admin)
+        assert "repeated_alerts" in client.get("/analysis/rules/").content.decode()
+        client.post(
+            "/analysis/rules/", {"code": "repeated_alerts", "param_count": "5", "param_days": "3"}
+        )
+        rule = WarningRule.objects.get(code="repeated_alerts")
+        assert not rule.enabled and rule.params == {"count": 5, "days": 3}
+        client.post("/analysis/rules/", {"code": "no_visit", "enabled": "on", "param_bogus": "x"})
+        assert WarningRule.objects.get(code="no_visit").params == {}
+        bad = client.post(
+            "/analysis/rules/",
+            {"code": "repeated_alerts", "enabled": "on", "param_count": "zero"},
+            follow=True,
+        )
+        assert WarningRule.objects.get(code="repeated_alerts").params["count"] == 5
+        assert bad.status_code == 200
+        category = Category.objects.get(code="disaster")
+        client.post(
+            f"/analysis/categories/{category.pk}/factors/",
+            {"kind": "risk", "name": "道路中断", "name_en": "Roads cut", "weight": "3"},
+        )
+        factor = RiskFactor.objects.get(name="道路中断")
+        client.post(f"/analysis/factors/{factor.pk}/retire/")
+        factor.refresh_from_db()
+        assert not factor.is_active
+        client.post(
+            f"/analysis/categories/{category.pk}/factors/",
+            {"kind": "risk", "name": "过重", "weight": "99"},
+        )
+        assert not RiskFactor.objects.filter(name="过重").exists()
+        assert AuditEvent.objects.filter(action="warning_rule.configure").count() == 2
+        assert AuditEvent.objects.filter(action="category.factor").count() == 2
+
+    def test_others_may_not_configure(self, crew):
+        for who in ("leader", "officer", "bureau"):
+            client = login(Client(), crew[who])
+            assert client.get("/analysis/rules/").status_code == 403
+            assert client.post("/analysis/rules/", {"code": "no_visit"}).status_code == 403
+        assert WarningRule.objects.get(code="no_visit").enabled

@@ -18,6 +18,7 @@ ADMIN_PAGES = {
     "/organisation/": R.SYSTEM_ADMIN,
     "/organisation/new/": R.SYSTEM_ADMIN,
     "/subjects/categories/": R.SYSTEM_ADMIN,
+    "/analysis/rules/": R.SYSTEM_ADMIN,
     "/accounts/security/": R.SECURITY_ADMIN,
     "/audit/": R.AUDIT_ADMIN,
 }
