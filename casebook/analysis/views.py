@@ -409,7 +409,25 @@ def rules_config(request):
     """The system administrator switches warning rules on or off and sets their parameters."""
     from .models import WarningRule
 
+    from casebook.tracking.choices import WORKING_STAGES, Priority, Stage
+    from casebook.tracking.models import DeadlineRule
+    from casebook.tracking.services import DEFAULT_HOURS, deadline_rule_set
+
     policy.require(request.user, Action.CATEGORY_MANAGE)
+    if request.method == "POST" and "deadlines" in request.POST:
+        try:
+            for priority in Priority.values:
+                for stage in WORKING_STAGES:
+                    value = request.POST.get(f"h_{priority}_{stage}", "")
+                    if value.strip():
+                        deadline_rule_set(
+                            actor=request.user, priority=priority, stage=stage, hours=int(value)
+                        )
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [_("Give whole hours.")])))
+        else:
+            messages.success(request, _("Deadlines saved."))
+        return redirect("analysis:rules")
     if request.method == "POST":
         rule = WarningRule.objects.filter(code=request.POST.get("code", "")).first()
         if rule is None:
@@ -427,7 +445,26 @@ def rules_config(request):
         else:
             messages.success(request, _("Rule saved."))
         return redirect("analysis:rules")
-    return render(request, "analysis/rules.html", {"rules": WarningRule.objects.all()})
+    hours = {(r.priority, r.stage): r.hours for r in DeadlineRule.objects.all()}
+    grid = [
+        {
+            "priority": p,
+            "label": label,
+            "cells": [
+                {"stage": s, "hours": hours.get((p, s), DEFAULT_HOURS[p])} for s in WORKING_STAGES
+            ],
+        }
+        for p, label in Priority.choices
+    ]
+    return render(
+        request,
+        "analysis/rules.html",
+        {
+            "rules": WarningRule.objects.all(),
+            "grid": grid,
+            "stages": [Stage(s).label for s in WORKING_STAGES],
+        },
+    )
 
 
 @login_required

@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "warning.dismiss": _("Warning dismissed"),
     "warning.task": _("Warning turned into a task"),
     "warning_rule.configure": _("Warning rule changed"),
+    "deadline_rule.configure": _("Task deadline rule changed"),
     "category.factor": _("Assessment factors changed"),
     "record.create": _("Information recorded"),
     "record.verify": _("Information verified"),

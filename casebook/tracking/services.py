@@ -552,3 +552,29 @@ def _audience(task: Task, level: int) -> list[User]:
         else (Role.BUREAU_LEADER, task.station.parent)
     )
     return list(User.objects.filter(is_active=True, unit=unit, roles__role=role).distinct())
+
+
+@transaction.atomic
+def deadline_rule_set(*, actor, priority: str, stage: str, hours: int) -> DeadlineRule:
+    """The system administrator sets how long a stage may take at a priority."""
+    from casebook.access.policy import require
+
+    require(actor, Action.CATEGORY_MANAGE)
+    if priority not in Priority.values or stage not in WORKING_STAGES:
+        raise ValidationError(_("Unknown priority or stage."))
+    if not 1 <= int(hours) <= 24 * 90:
+        raise ValidationError({"hours": [_("Between 1 hour and 90 days.")]})
+    rule, _created = DeadlineRule.objects.get_or_create(
+        priority=priority, stage=stage, defaults={"hours": int(hours)}
+    )
+    if rule.hours != int(hours):
+        record_event(
+            actor=actor,
+            action="deadline_rule.configure",
+            object_type="tracking.deadlinerule",
+            object_id=f"{priority}/{stage}",
+            details={"from": rule.hours, "to": int(hours)},
+        )
+        rule.hours = int(hours)
+        rule.save(update_fields=["hours"])
+    return rule

@@ -344,3 +344,26 @@ class TestConfiguration:
             assert client.get("/analysis/rules/").status_code == 403
             assert client.post("/analysis/rules/", {"code": "no_visit"}).status_code == 403
         assert WarningRule.objects.get(code="no_visit").enabled
+
+
+@pytest.mark.django_db
+def test_deadline_rules_configured_by_the_system_administrator(org, crew, make_user):
+    from casebook.tracking.models import DeadlineRule
+    from casebook.tracking.services import default_deadlines
+
+    admin = make_user(Role.SYSTEM_ADMIN, org["bureau"])
+    client = login(Client(), admin)
+    assert 'data-testid="deadline-rules"' in client.get("/analysis/rules/").content.decode()
+    client.post("/analysis/rules/", {"deadlines": "1", "h_urgent_assigned": "1"})
+    assert DeadlineRule.objects.get(priority="urgent", stage="assigned").hours == 1
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        due = default_deadlines("urgent")
+    assert due["assigned"] == start + timedelta(hours=1)
+    client.post("/analysis/rules/", {"deadlines": "1", "h_urgent_assigned": "0"})
+    assert DeadlineRule.objects.get(priority="urgent", stage="assigned").hours == 1
+    leader = login(Client(), crew["leader"])
+    assert (
+        leader.post("/analysis/rules/", {"deadlines": "1", "h_urgent_assigned": "5"}).status_code
+        == 403
+    )
