@@ -407,11 +407,11 @@ def timezone_local(moment) -> str:
 @login_required
 def rules_config(request):
     """The system administrator switches warning rules on or off and sets their parameters."""
-    from .models import WarningRule
-
     from casebook.tracking.choices import WORKING_STAGES, Priority, Stage
     from casebook.tracking.models import DeadlineRule
     from casebook.tracking.services import DEFAULT_HOURS, deadline_rule_set
+
+    from .models import WarningRule
 
     policy.require(request.user, Action.CATEGORY_MANAGE)
     if request.method == "POST" and "deadlines" in request.POST:
