@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.models import BilingualLabel
 from casebook.subjects.choices import RiskLevel
 
 
@@ -23,7 +24,7 @@ class AssessmentStatus(models.TextChoices):
     REJECTED = "rejected", _("Returned by the station leader")
 
 
-class RiskFactor(models.Model):
+class RiskFactor(BilingualLabel, models.Model):
     """One factor of a category's assessment scheme, with its weight."""
 
     category = models.ForeignKey(
@@ -47,12 +48,6 @@ class RiskFactor(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "").startswith("en") else self.name
 
 
 class RiskAssessment(models.Model):
@@ -168,7 +163,7 @@ class Measure(models.Model):
         return self.text
 
 
-class WarningRule(models.Model):
+class WarningRule(BilingualLabel, models.Model):
     """A configurable warning rule (挖掘潜在问题和风险), evaluated by a background job."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -184,12 +179,6 @@ class WarningRule(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "").startswith("en") else self.name
 
 
 class WarningStatus(models.TextChoices):

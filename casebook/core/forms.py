@@ -12,3 +12,23 @@ def apply_validation_error(form, exc: ValidationError, default_field: str | None
                 form.add_error(target, error)
     else:
         form.add_error(default_field if default_field in form.fields else None, exc)
+
+
+def run_and_report(request, action, success: str, target):
+    """Run a service call from a POST view: its ValidationError or PermissionDenied becomes an
+    error message (nothing was written), success a success message; then redirect."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(request, success)
+    return redirect(target)

@@ -5,6 +5,21 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import UnitKind
 
+
+class BilingualLabel:
+    """Configured data with a Chinese and an English name: ``label`` follows the language."""
+
+    label_fields = ("name", "name_en")
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        chinese, english = self.label_fields
+        wanted = english if (get_language() or "").startswith("en") else chinese
+        return getattr(self, wanted) or getattr(self, chinese)
+
+
 #: Which kind of unit may sit under which parent.
 ALLOWED_PARENT = {
     UnitKind.BUREAU: None,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.views import recent_auth_required
-from casebook.core.forms import apply_validation_error
+from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
 from casebook.subjects.selectors import get_subject, visible_subjects
 from casebook.tracking.selectors import visible_tasks
@@ -252,17 +252,8 @@ def record_detail(request, pk: int):
     )
 
 
-def _back(request, record, action, success):
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
-    else:
-        messages.success(request, success)
-    return redirect(record)
+def _back(request, record, action, success: str):
+    return run_and_report(request, action, success, record)
 
 
 @login_required

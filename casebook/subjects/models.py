@@ -11,11 +11,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import AccessPaths, ObjectScope
 from casebook.core.choices import Classification
+from casebook.core.models import BilingualLabel
 from casebook.crypto.fields import EncryptedTextField
 
 from .choices import (
@@ -35,7 +35,7 @@ from .choices import (
 )
 
 
-class Category(models.Model):
+class Category(BilingualLabel, models.Model):
     """A category of subject, configured by administrators; each states its legal basis."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -67,13 +67,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name
 
-
-class ChecklistItem(models.Model):
+class ChecklistItem(BilingualLabel, models.Model):
     """One inspection point of a place category (e.g. fire exits clear)."""
+
+    label_fields = ("text", "text_en")
 
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("category")
@@ -91,10 +89,6 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        return self.text_en if (get_language() or "").startswith("en") else self.text
 
 
 class Subject(models.Model):

@@ -15,7 +15,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.audit.labels import action_label
-from casebook.core.forms import apply_validation_error
+from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.subjects.selectors import visible_subjects
 
 from . import notify, selectors, services
@@ -192,16 +192,7 @@ def _task_records(user, task):
 
 
 def _run(request, task, action, success: str):
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
-    else:
-        messages.success(request, success)
-    return redirect(task)
+    return run_and_report(request, action, success, task)
 
 
 @login_required
