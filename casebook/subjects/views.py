@@ -266,6 +266,14 @@ def subject_detail(request, pk: int):
         context["may_assign_task"] = subject.station_id in policy.station_ids(
             user, Action.TASK_ASSIGN
         )
+        from casebook.analysis.models import RiskAssessment
+        from casebook.intel.services import _may_work_station
+
+        context["assessments"] = RiskAssessment.objects.filter(subject=subject).select_related(
+            "assessor"
+        )[:6]
+        context["may_assess"] = _may_work_station(user, subject.station)
+        context["open_warnings"] = subject.warnings.filter(status="open").select_related("rule")[:5]
         if subject.kind == Kind.INCIDENT:
             context["situation"] = detail.situation.select_related("author")[:10]
             context["situation_form"] = SituationForm()

@@ -4,6 +4,7 @@ critical need the station leader, the level sets review and visits, untested sou
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -212,3 +213,20 @@ class TestDecision:
         )
         assert saved.status_code == 302
         assert Subject.objects.get(pk=person.pk).risk_level == 2  # 4 → medium
+
+
+@pytest.mark.django_db
+def test_dossier_shows_assessments_level_and_open_warnings(crew, person):
+    from casebook.analysis import rules
+
+    a = services.assessment_create(
+        actor=crew["analyst"],
+        subject=person,
+        ratings=[services.Rating(factor(person, "社会孤立"), [rec(crew, person)])],
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=30), tick=False):
+        rules.evaluate()  # 14-day visit cycle: a no-visit warning
+        page = login(Client(), crew["officer"]).get(f"/subjects/{person.pk}/").content.decode()
+    assert a.get_absolute_url() in page
+    assert 'data-testid="assess-subject"' in page
+    assert 'data-testid="subject-warnings"' in page
