@@ -341,3 +341,17 @@ def tip_queryset(user, qs: QuerySet) -> QuerySet:
     if reach(user, Action.TIP_TRIAGE) is None:
         return qs.none()
     return qs.filter(Q(station__in=station_ids(user, Action.TIP_TRIAGE)) | Q(station__isnull=True))
+
+
+#: Roles that do the station's case work (record, verify, assess, handle warnings).
+CASE_WORKERS = (R.TRACKING_OFFICER, R.COMMUNITY_OFFICER, R.ANALYST, R.STATION_LEADER)
+
+
+def works_at_station(user, station) -> bool:
+    """Is the user a case worker of ``station`` itself (not the bureau above it)?"""
+    return (
+        getattr(user, "is_active", False)
+        and user.has_role(*CASE_WORKERS)
+        and user.unit.station is not None
+        and user.unit.station.pk == station.pk
+    )

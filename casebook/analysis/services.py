@@ -13,7 +13,6 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.audit.services import record_event
 from casebook.intel.choices import SourceEvaluation
-from casebook.intel.services import _may_work_station
 from casebook.subjects.choices import RiskLevel
 from casebook.subjects.models import Subject
 
@@ -77,7 +76,7 @@ def assessment_create(
     task=None,
 ) -> RiskAssessment:
     """Assess a subject. Each rated factor must cite the information records it rests on."""
-    if not policy.can(actor, Action.SUBJECT_VIEW, subject) or not _may_work_station(
+    if not policy.can(actor, Action.SUBJECT_VIEW, subject) or not policy.works_at_station(
         actor, subject.station
     ):
         raise PermissionDenied(_("Only officers of the owning station assess its subjects."))
@@ -285,7 +284,7 @@ def measure_to_task(*, actor, measure: Measure):
 
 
 def _warning_scope(actor, warning) -> None:
-    if not policy.can(actor, Action.SUBJECT_VIEW, warning.subject) or not _may_work_station(
+    if not policy.can(actor, Action.SUBJECT_VIEW, warning.subject) or not policy.works_at_station(
         actor, warning.subject.station
     ):
         raise PermissionDenied(_("Only officers of the station handle its warnings."))

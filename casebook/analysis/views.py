@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.intel.services import _may_work_station
 from casebook.intel.views import visible_records
 from casebook.subjects.choices import RiskLevel
 from casebook.subjects.selectors import get_subject
@@ -40,7 +39,7 @@ def _ratings_from(request, factors, records):
 @login_required
 def assess(request, subject_pk: int):
     subject = get_subject(request.user, subject_pk)
-    if not _may_work_station(request.user, subject.station):
+    if not policy.works_at_station(request.user, subject.station):
         raise PermissionDenied
     factors = list(subject.category.risk_factors.filter(is_active=True))
     records = list(

@@ -3,6 +3,7 @@ organisation (topics, corroboration, merging), attachments, informants, field vi
 rectification orders, public tips."""
 
 import difflib
+import hashlib
 import io
 import math
 import secrets
@@ -45,18 +46,6 @@ from .models import (
     Tip,
 )
 
-CASE_WORKERS = (Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.ANALYST, Role.STATION_LEADER)
-
-
-def _may_work_station(actor, station) -> bool:
-    return (
-        actor.is_active
-        and actor.has_role(*CASE_WORKERS)
-        and actor.unit.station is not None
-        and actor.unit.station.pk == station.pk
-    )
-
-
 # --- records ----------------------------------------------------------------------------------
 
 
@@ -92,7 +81,7 @@ def record_create(
     elif len({s.station_id for s in subjects}) > 1:
         errors["subjects"] = [_("Record information of one station at a time.")]
     station = subjects[0].station if subjects else None
-    if station is not None and not _may_work_station(actor, station):
+    if station is not None and not policy.works_at_station(actor, station):
         raise PermissionDenied(_("Only officers of the owning station record information."))
     if method not in Method.values:
         errors["method"] = [_("Choose how the information was obtained.")]
@@ -173,7 +162,7 @@ def _tags(names) -> list[Tag]:
 def _check_record(actor, record) -> None:
     if not policy.record_queryset(actor, InformationRecord.objects.filter(pk=record.pk)).exists():
         raise PermissionDenied
-    if not _may_work_station(actor, record.station):
+    if not policy.works_at_station(actor, record.station):
         raise PermissionDenied(_("Only officers of the owning station organise its records."))
 
 
@@ -357,8 +346,6 @@ def attachment_add(*, actor, record: InformationRecord, name: str, data: bytes) 
         kind = "image/jpeg"
     else:
         _check_pdf(data)
-    import hashlib
-
     digest = hashlib.sha256(data).hexdigest()
     context = "intel.Attachment"
     stored = default_storage.save(
@@ -392,8 +379,6 @@ def attachment_add(*, actor, record: InformationRecord, name: str, data: bytes) 
 
 def attachment_bytes(attachment: Attachment, *, thumbnail: bool = False) -> bytes:
     """Decrypt and check the stored file against its checksum."""
-    import hashlib
-
     name = attachment.thumbnail_name if thumbnail else attachment.stored_name
     with default_storage.open(name, "rb") as fh:
         data = decrypt_bytes(
@@ -422,7 +407,7 @@ def informant_register(
         raise PermissionDenied(
             _("Only a station leader holding the informant compartment registers informants.")
         )
-    if handler is None or not _may_work_station(handler, station):
+    if handler is None or not policy.works_at_station(handler, station):
         raise ValidationError({"handler": [_("The handler must be an officer of the station.")]})
     if not (real_name or "").strip():
         raise ValidationError({"real_name": [_("Give the informant's real name.")]})
@@ -604,7 +589,7 @@ def _rectification(actor, subject, row: ChecklistResult, days: int) -> Rectifica
 
 @transaction.atomic
 def rectification_close(*, actor, order: Rectification, note: str) -> Rectification:
-    if not policy.can(actor, Action.SUBJECT_VIEW, order.subject) or not _may_work_station(
+    if not policy.can(actor, Action.SUBJECT_VIEW, order.subject) or not policy.works_at_station(
         actor, order.subject.station
     ):
         raise PermissionDenied

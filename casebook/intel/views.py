@@ -191,7 +191,7 @@ def _record_form(request, data=None, initial=None):
 @login_required
 def record_create(request):
     station = request.user.unit.station
-    if station is None or not services._may_work_station(request.user, station):
+    if station is None or not policy.works_at_station(request.user, station):
         raise PermissionDenied
     initial = {}
     if request.GET.get("subject", "").isdigit():
@@ -215,7 +215,7 @@ def record_create(request):
 @login_required
 def record_detail(request, pk: int):
     record = get_record(request.user, pk)
-    may_work = services._may_work_station(request.user, record.station)
+    may_work = policy.works_at_station(request.user, record.station)
     duplicates = (
         services.duplicate_candidates(record) if may_work and not record.merged_into_id else []
     )
@@ -355,7 +355,7 @@ def attachment_file(request, pk: int, thumb: bool = False):
 @login_required
 def visit(request, subject_pk: int):
     subject = get_subject(request.user, subject_pk)
-    if not services._may_work_station(request.user, subject.station) or subject.kind == "incident":
+    if not policy.works_at_station(request.user, subject.station) or subject.kind == "incident":
         raise PermissionDenied
     form = VisitForm(request.POST or None, request.FILES or None, subject=subject)
     task = (

@@ -267,12 +267,11 @@ def subject_detail(request, pk: int):
             user, Action.TASK_ASSIGN
         )
         from casebook.analysis.models import RiskAssessment
-        from casebook.intel.services import _may_work_station
 
         context["assessments"] = RiskAssessment.objects.filter(subject=subject).select_related(
             "assessor"
         )[:6]
-        context["may_assess"] = _may_work_station(user, subject.station)
+        context["may_assess"] = policy.works_at_station(user, subject.station)
         context["open_warnings"] = subject.warnings.filter(status="open").select_related("rule")[:5]
         if subject.kind == Kind.INCIDENT:
             context["situation"] = detail.situation.select_related("author")[:10]
@@ -312,7 +311,6 @@ def subject_detail(request, pk: int):
         context["unlink_form"] = UnlinkForm()
     if tab == "records":
         from casebook.intel.models import Rectification
-        from casebook.intel.services import _may_work_station
         from casebook.intel.views import visible_records
 
         context["records"] = (
@@ -323,7 +321,7 @@ def subject_detail(request, pk: int):
         context["rectifications"] = Rectification.objects.filter(subject=subject).select_related(
             "follow_up", "result__item"
         )
-        context["may_record"] = _may_work_station(user, subject.station)
+        context["may_record"] = policy.works_at_station(user, subject.station)
     if tab == "timeline":
         events = list(selectors.timeline_of(subject))
         for e in events:
