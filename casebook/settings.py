@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "casebook.tracking",
     "casebook.intel",
     "casebook.analysis",
+    "casebook.reports",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "casebook.core.context_processors.navigation",
+                "casebook.reports.context_processors.urgent_banner",
             ],
         },
     },
@@ -276,6 +278,15 @@ CASEBOOK_ESCALATION_HOURS = {
 }
 # Map tiles: a URL template for an intranet tile server, or empty to draw maps without tiles.
 CASEBOOK_MAP_TILE_URL = env("CASEBOOK_MAP_TILE_URL", "")
+
+# --- Reports (issue #7) -------------------------------------------------------------------
+#: Minutes an urgent report may wait for an acknowledgement before it climbs the chain.
+CASEBOOK_URGENT_ACK_MINUTES = int(env("CASEBOOK_URGENT_ACK_MINUTES", "10"))
+#: SMS gateway: urgent reports are POSTed here as JSON, signed with the secret (HMAC-SHA256).
+CASEBOOK_SMS_WEBHOOK_URL = env("CASEBOOK_SMS_WEBHOOK_URL", "")
+CASEBOOK_SMS_WEBHOOK_SECRET = env("CASEBOOK_SMS_WEBHOOK_SECRET", "")
+#: Days an exported file stays downloadable (its register entry and digest stay for ever).
+CASEBOOK_EXPORT_KEEP_DAYS = int(env("CASEBOOK_EXPORT_KEEP_DAYS", "7"))
 
 # --- Transport security (SECURITY.md D1) ------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

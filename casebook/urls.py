@@ -20,6 +20,7 @@ urlpatterns = [
     path("tasks/", include("casebook.tracking.urls")),
     path("", include("casebook.intel.urls")),
     path("analysis/", include("casebook.analysis.urls")),
+    path("reports/", include("casebook.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.healthz, name="healthz"),

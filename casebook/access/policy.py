@@ -355,3 +355,50 @@ def works_at_station(user, station) -> bool:
         and user.unit.station is not None
         and user.unit.station.pk == station.pk
     )
+
+
+# --- reports: feedback, urgent reports, duty roster ------------------------------------------
+# A feedback report is seen by whoever sees its task and by its recipients. An urgent report is
+# seen by its author, the people it was sent to, and those who oversee its station; it is
+# acknowledged by a recipient or a leader over the station. The duty roster of a unit is kept
+# by the leaders of that unit.
+
+
+def feedback_queryset(user, qs: QuerySet) -> QuerySet:
+    from casebook.tracking.models import Task
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    tasks = task_queryset(user, Task.objects.all()).values("pk")
+    return qs.filter(
+        pk__in=qs.model.objects.filter(Q(task__in=tasks) | Q(receipts__user=user)).values("pk")
+    )
+
+
+def urgent_queryset(user, qs: QuerySet) -> QuerySet:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    overseen = Q(station__in=station_ids(user, Action.STATION_DASHBOARD))
+    if user.has_role(R.STATION_LEADER, R.BUREAU_LEADER):
+        overseen |= Q(station__in=station_ids(user, Action.TASK_ASSIGN))
+    mine = Q(author=user) | Q(deliveries__recipient=user)
+    return qs.filter(pk__in=qs.model.objects.filter(mine | overseen).values("pk"))
+
+
+def can_acknowledge_urgent(user, report) -> bool:
+    if not getattr(user, "is_active", False) or user.pk == report.author_id:
+        return False
+    if report.deliveries.filter(recipient=user).exists():
+        return True
+    return report.station_id in station_ids(user, Action.TASK_ASSIGN)
+
+
+def roster_units(user) -> list:
+    """The units whose duty roster the user keeps: a station leader's station, a bureau
+    leader's bureau."""
+    units = []
+    if user.has_role(R.STATION_LEADER) and user.unit.station is not None:
+        units.append(user.unit.station)
+    if user.has_role(R.BUREAU_LEADER) and user.unit.bureau is not None:
+        units.append(user.unit.bureau)
+    return units

@@ -112,6 +112,7 @@ def station_numbers(user, station_id: int | str = "") -> dict:
             "url": f"{reverse('analysis:warnings')}?status=open"
             + (f"&station={station}" if station else ""),
         },
+        "recent_urgent": _recent_urgent(user, station),
         "recent_warnings": warnings.filter(
             rule__code__in=["new_risk_info", "high_risk_link", "incident_escalates"]
         ).select_related("subject", "rule")[:8],
@@ -148,3 +149,13 @@ def bureau_rows(user, stations) -> list[dict]:
             }
         )
     return rows
+
+
+def _recent_urgent(user, station: str):
+    """The latest urgent reports of the stations on the dashboard, open ones first."""
+    from casebook.reports.selectors import visible_urgent
+
+    qs = visible_urgent(user).select_related("author", "station", "acknowledged_by")
+    if station:
+        qs = qs.filter(station_id=station)
+    return qs.order_by("-status", "-created_at")[:6]

@@ -80,6 +80,23 @@ ACTION_LABELS = {
     "category.create": _("Category created"),
     "category.update": _("Category changed"),
     "category.checklist": _("Inspection checklist changed"),
+    "feedback.submit": _("Feedback report submitted"),
+    "feedback.read": _("Feedback report read"),
+    "feedback.acknowledge": _("Leader's instruction on feedback"),
+    "feedback.instruction_task": _("Task assigned from an instruction"),
+    "duty.add": _("Duty shift added"),
+    "duty.remove": _("Duty shift removed"),
+    "urgent.create": _("Urgent report sent"),
+    "urgent.acknowledge": _("Urgent report acknowledged"),
+    "urgent.escalate": _("Urgent report escalated"),
+    "export.request": _("Export requested"),
+    "export.complete": _("Export prepared"),
+    "export.fail": _("Export failed"),
+    "export.download": _("Export downloaded"),
+    "export.expire": _("Exported file discarded"),
+    "dossier.print": _("Archive printed"),
+    "report.generate": _("Periodic report generated"),
+    "report.download": _("Periodic report downloaded"),
 }
 
 

@@ -16,6 +16,7 @@ NAV = [
     ("intel:list", _("Information"), "journal-richtext", Action.SUBJECT_VIEW),
     ("intel:tips", _("Public tips"), "megaphone", Action.TIP_TRIAGE),
     ("analysis:warnings", _("Warnings"), "exclamation-triangle", Action.SUBJECT_VIEW),
+    ("reports:inbox", _("Reports"), "send-exclamation", Action.SUBJECT_VIEW),
     ("tracking:board", _("Stage board"), "kanban", Action.TASK_ASSIGN),
     ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),

@@ -280,3 +280,9 @@ def integrity_mac(data: bytes) -> str:
 def integrity_verify(data: bytes, tag: str) -> bool:
     """Constant-time check of a tag made by :func:`integrity_mac`."""
     return hmac.compare_digest(integrity_mac(data).encode(), str(tag).encode())
+
+
+def system_data_key(purpose: str) -> DataKey:
+    """The system data key of ``purpose`` (made on first use), for data that belongs to no
+    subject: periodic station reports, for instance."""
+    return _system_data_key(purpose)

@@ -226,6 +226,8 @@ def record_detail(request, pk: int):
         {
             "record": record,
             "may_work": may_work,
+            "may_export": record.station_id
+            in policy.station_ids(request.user, policy.Action.SUBJECT_EXPORT),
             "subjects": record.subjects.all(),
             "attachments": record.attachments.all(),
             "corroborating": visible.filter(pk__in=record.corroborates.values("pk")),

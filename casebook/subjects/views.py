@@ -234,7 +234,7 @@ def subject_edit(request, pk: int):
     )
 
 
-TABS = ["overview", "details", "records", "associations", "timeline"]
+TABS = ["overview", "details", "records", "associations", "archive", "timeline"]
 
 
 @login_required
@@ -322,6 +322,18 @@ def subject_detail(request, pk: int):
             "follow_up", "result__item"
         )
         context["may_record"] = policy.works_at_station(user, subject.station)
+    if tab == "archive":
+        from casebook.reports import archive
+        from casebook.reports.forms import ExportForm
+
+        filters = archive.Filters.from_query(request.GET)
+        context["archive_items"], context["archive_withheld"] = archive.collect(
+            user, subject, filters
+        )
+        context["archive_filters"] = filters
+        context["archive_kinds"] = archive.KINDS
+        context["may_export"] = policy.can(user, Action.SUBJECT_EXPORT, subject)
+        context["export_form"] = ExportForm()
     if tab == "timeline":
         events = list(selectors.timeline_of(subject))
         for e in events:

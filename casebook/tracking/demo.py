@@ -55,9 +55,13 @@ def load(stdout) -> None:
                     _record(task, lead, rng)
                 if task.stage == Stage.ANALYSING:
                     _assess(task, lead)
+                if task.stage == Stage.FEEDBACK:
+                    _feed_back(task, lead, leader, acknowledge=True)
                 task = services.task_advance(
                     actor=lead, task=task, to_stage=STAGES[task.stage_index + 1], note="按计划推进"
                 )
+            if task.stage == Stage.FEEDBACK:
+                _feed_back(task, lead, leader, acknowledge=i % 2 == 0)
     stdout.write(f"Demo tasks created: {created}")
 
 
@@ -103,4 +107,22 @@ def _assess(task, lead) -> None:
             ratings=[Rating(factors[0], records)],
             summary="根据走访核实情况综合研判。",
             measures=["每月走访一次"],
+        )
+
+
+def _feed_back(task, lead, leader, *, acknowledge: bool) -> None:
+    from casebook.reports.services import feedback_acknowledge, feedback_submit
+
+    report = task.feedback_reports.first() or feedback_submit(
+        actor=lead,
+        task=task,
+        summary="经走访核实和综合研判，对象近期情况总体稳定。",
+        findings="近一个月走访两次，本人在家，情绪平稳；未发现与重点人员异常往来。",
+        recommendations="维持现有管控等级，按周期走访，发现异常立即报告。",
+        departments="治安大队",
+        assessments=task.assessments.all(),
+    )
+    if acknowledge and report.status != "acknowledged":
+        feedback_acknowledge(
+            actor=leader, report=report, instruction="同意，按建议落实，定期报告。"
         )

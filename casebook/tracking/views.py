@@ -172,6 +172,7 @@ def task_detail(request, pk: int):
             "team": task.team.all(),
             "shares": task.shares.select_related("assignee", "unit"),
             "comments": task.comments.select_related("author"),
+            "feedback_reports": task.feedback_reports.select_related("author", "acknowledged_by"),
             "events": events,
             "escalations": task.escalations.all(),
             "records": _task_records(user, task),

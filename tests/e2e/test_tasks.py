@@ -1,5 +1,6 @@
 """A task through the six stages in a real browser: the station leader assigns it, the officer
-accepts it and moves it stage by stage, the leader sees it archived."""
+accepts it and moves it stage by stage, reports the result, the leader gives an instruction
+(批示), the officer archives it and the leader sees it archived."""
 
 from playwright.sync_api import expect
 
@@ -50,6 +51,8 @@ def test_leader_assigns_officer_works_leader_sees_it_archived(
             record_and_verify(officer)
         if stage == "Feedback":
             assess(officer)
+        if stage == "Archived":
+            feed_back(officer, page)
         officer.fill("#advance-note", f"进入{zh(stage)}")
         with officer.expect_navigation():
             officer.click("[data-testid=advance]")
@@ -109,3 +112,31 @@ def assess(officer) -> None:
         officer.click("[data-testid=assess-save]")
     expect(officer.locator("[data-testid=explanation]")).to_be_visible()
     officer.goto(task_url)
+
+
+def feed_back(officer, leader) -> None:
+    """Archiving needs a feedback report that a leader has acknowledged with an instruction."""
+    expect(officer.locator("[data-testid=missing]")).to_contain_text(
+        zh("A leader must acknowledge a feedback report on this task.")
+    )
+    task_url = officer.url
+    with officer.expect_navigation():
+        officer.click("[data-testid=feedback-new]")
+    form = officer.locator("[data-testid=feedback-form]")
+    form.locator("textarea[name=summary]").fill("对象近期情况稳定。")
+    form.locator("textarea[name=findings]").fill("走访核实，本人在家，无异常往来。")
+    form.locator("textarea[name=recommendations]").fill("维持现有管控措施。")
+    with officer.expect_navigation():
+        officer.click("[data-testid=feedback-submit]")
+    expect(officer.locator("[data-testid=feedback-status]")).to_have_text(zh("Awaiting the leader"))
+    report_url = officer.url
+
+    # The leader reads it (a read receipt) and gives an instruction.
+    leader.goto(report_url)
+    leader.locator("#id_instruction").fill("同意，按建议落实。")
+    with leader.expect_navigation():
+        leader.click("[data-testid=ack-submit]")
+    expect(leader.locator("[data-testid=instruction]")).to_have_text("同意，按建议落实。")
+    expect(leader.locator("[data-testid=receipts]")).to_contain_text(zh("read"))
+    officer.goto(task_url)
+    expect(officer.locator("[data-testid=task-feedback]")).to_contain_text("同意，按建议落实。")

@@ -94,12 +94,30 @@ def add_assessment(task, actor):
         )
 
 
+def add_acknowledged_feedback(task, actor):
+    """What the reports module's guard wants before archiving: a feedback report that a
+    leader of the station has acknowledged."""
+    from casebook.accounts.models import User
+    from casebook.reports.services import feedback_acknowledge, feedback_submit
+
+    if task.feedback_reports.filter(status="acknowledged").exists():
+        return
+    leader = User.objects.filter(unit=task.station, roles__role=Role.STATION_LEADER).first()
+    author = actor if actor.pk != leader.pk else task.lead
+    report = feedback_submit(
+        actor=author, task=task, summary="跟踪完毕", findings="情况稳定", recommendations="继续关注"
+    )
+    feedback_acknowledge(actor=leader, report=report, instruction="同意归档")
+
+
 def move(task, actor, *stages):
     for stage in stages:
         if stage == Stage.ORGANISING and not task.records.exists():
             add_verified_record(task, actor)
         if stage == Stage.FEEDBACK and not task.assessments.exists():
             add_assessment(task, actor)
+        if stage == Stage.ARCHIVED:
+            add_acknowledged_feedback(task, actor)
         task = services.task_advance(actor=actor, task=task, to_stage=stage)
     return task
 

@@ -100,6 +100,7 @@ DEMO_EXTENSIONS = [
     "casebook.intel.demo",
     "casebook.tracking.demo",
     "casebook.analysis.demo",
+    "casebook.reports.demo",
 ]
 
 

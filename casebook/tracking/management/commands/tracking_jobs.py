@@ -3,7 +3,7 @@ escalation jobs once. Safe to run as often as you like: both are idempotent."""
 
 from django.core.management.base import BaseCommand
 
-from casebook.core.jobs import periodic_jobs
+from casebook.core.jobs import frequent_jobs, periodic_jobs
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, enqueue=False, **options):
-        for job in periodic_jobs():
+        for job in [*periodic_jobs(), *frequent_jobs()]:
             if enqueue:
                 result = job.enqueue()
                 self.stdout.write(f"{job.name}: enqueued {result.id}")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "casebook.reports"
+    label = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self):
+        from . import guards  # noqa: F401 - an acknowledged feedback report before archiving

@@ -1,0 +1,162 @@
+"""Every read of the reports module that a view, command or other module uses, scoped by
+``access``."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casebook.access import policy
+from casebook.audit.models import AuditEvent
+
+from .choices import Channel, DeliveryStatus, FeedbackStatus, UrgentStatus
+from .models import Export, FeedbackReport, PeriodicReport, UrgentReport
+
+
+def visible_feedback(user):
+    return policy.feedback_queryset(user, FeedbackReport.objects.all())
+
+
+def visible_urgent(user):
+    return policy.urgent_queryset(user, UrgentReport.objects.all())
+
+
+def feedback_awaiting(user):
+    """Feedback reports addressed to the user that still wait for an instruction."""
+    return (
+        FeedbackReport.objects.filter(receipts__user=user, status=FeedbackStatus.SUBMITTED)
+        .select_related("task", "author")
+        .order_by("submitted_at")
+    )
+
+
+def urgent_awaiting(user):
+    """Open urgent reports the user was sent or oversees, oldest first: what the red banner
+    shows until someone acknowledges them."""
+    return (
+        visible_urgent(user)
+        .filter(status=UrgentStatus.OPEN)
+        .exclude(author=user)
+        .select_related("author", "station", "subject")
+        .order_by("created_at")
+    )
+
+
+def recent_urgent(station_ids, limit: int = 8):
+    return (
+        UrgentReport.objects.filter(station__in=station_ids)
+        .select_related("author", "acknowledged_by", "subject")
+        .order_by("-created_at")[:limit]
+    )
+
+
+@dataclass
+class Step:
+    at: datetime
+    text: str
+    state: str = ""  # "ok", "wait", "fail" — the colour of the dot
+
+
+def urgent_timeline(report: UrgentReport) -> list[Step]:
+    """Each delivery and the acknowledgement, in order: the proof that the report reached
+    someone, when, by which channel, and who answered."""
+    steps = [
+        Step(
+            report.created_at,
+            _("%(name)s sent the report") % {"name": report.author.real_name},
+            "ok",
+        )
+    ]
+    for e in AuditEvent.objects.filter(
+        object_type="reports.urgentreport", object_id=str(report.pk), action="urgent.escalate"
+    ).order_by("seq"):
+        steps.append(
+            Step(
+                e.occurred_at,
+                _("Not acknowledged in time: escalated to %(who)s") % {"who": e.recipients or "—"},
+                "fail",
+            )
+        )
+    for d in report.deliveries.select_related("recipient").order_by("created_at", "pk"):
+        who = {"name": d.recipient.real_name, "channel": d.get_channel_display()}
+        if d.status == DeliveryStatus.SENT:
+            text = _("Delivered to %(name)s by %(channel)s") % who
+            if d.attempts > 1:
+                text += " " + _("(after %(n)s attempts)") % {"n": d.attempts}
+            steps.append(Step(d.sent_at or d.created_at, text, "ok"))
+        elif d.status == DeliveryStatus.PENDING:
+            text = _("Queued for %(name)s by %(channel)s") % who
+            if d.attempts:
+                text += " " + _("— attempt %(n)s failed (%(error)s), retrying at %(at)s") % {
+                    "n": d.attempts,
+                    "error": d.last_error,
+                    "at": timezone.localtime(d.next_attempt_at).strftime("%H:%M:%S"),
+                }
+            steps.append(Step(d.created_at, text, "wait"))
+        elif d.channel != Channel.IN_APP:
+            steps.append(
+                Step(
+                    d.created_at,
+                    _("Not sent to %(name)s by %(channel)s: %(why)s")
+                    % {**who, "why": d.last_error},
+                    "",
+                )
+            )
+    if report.acknowledged_at:
+        text = _("Acknowledged by %(name)s") % {"name": report.acknowledged_by.real_name}
+        if report.ack_note:
+            text += f"：{report.ack_note}"
+        steps.append(Step(report.acknowledged_at, text, "ok"))
+    steps.sort(key=lambda s: s.at)
+    return steps
+
+
+def my_exports(user):
+    return Export.objects.filter(user=user).select_related("subject").order_by("-created_at")
+
+
+def visible_periodic_reports(user):
+    return policy.scope_queryset(
+        user, PeriodicReport.objects.select_related("station"), policy.Action.STATION_DASHBOARD
+    )
+
+
+@dataclass
+class Issued:
+    """A document this system issued, found by its digest (for ``verify_export``)."""
+
+    text: str
+
+    def describe(self) -> str:
+        return self.text
+
+
+def issued_document(digest: str) -> Issued | None:
+    export = Export.objects.filter(digest=digest).select_related("user").first()
+    if export is not None:
+        return Issued(
+            _(
+                "Export %(ref)s “%(title)s” by %(name)s (%(number)s) at %(time)s, purpose: %(purpose)s"
+            )
+            % {
+                "ref": export.reference,
+                "title": export.title,
+                "name": export.user.real_name,
+                "number": export.user.username,
+                "time": timezone.localtime(export.created_at).strftime("%Y-%m-%d %H:%M"),
+                "purpose": export.purpose,
+            }
+        )
+    report = PeriodicReport.objects.filter(digest=digest).select_related("station").first()
+    if report is not None:
+        return Issued(
+            _("Periodic report %(ref)s of %(station)s, %(start)s to %(end)s")
+            % {
+                "ref": report.reference,
+                "station": report.station.name,
+                "start": report.starts_on,
+                "end": report.ends_on,
+            }
+        )
+    return None

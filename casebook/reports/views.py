@@ -1,0 +1,564 @@
+"""Pages of the reports module: feedback reports, urgent reports and the duty roster, the
+archive's print view, exports with their progress, and the periodic station reports."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.accounts.models import User
+from casebook.core.forms import apply_validation_error, run_and_report
+
+from . import archive, periodic, selectors, services
+from .choices import ExportStatus, FeedbackStatus, UrgentStatus
+from .forms import (
+    AcknowledgeForm,
+    DutyShiftForm,
+    ExportForm,
+    FeedbackForm,
+    InstructionForm,
+    InstructionTaskForm,
+    PurposeForm,
+    UrgentForm,
+)
+from .models import DutyShift, Export, PeriodicReport
+
+
+def _attachment(data: bytes, filename: str, fmt: str) -> HttpResponse:
+    from .documents import CONTENT_TYPES
+
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- inbox ----------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    """Everything of the reports module that concerns the user, on one page."""
+    user = request.user
+    if not user.works_cases:
+        raise PermissionDenied
+    mine = selectors.visible_feedback(user).filter(author=user).select_related("task")[:10]
+    recent = Paginator(
+        selectors.visible_urgent(user).select_related("author", "station", "acknowledged_by"), 15
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/inbox.html",
+        {
+            "awaiting": selectors.feedback_awaiting(user)[:20],
+            "urgent_open": selectors.urgent_awaiting(user)[:20],
+            "mine": mine,
+            "urgent_page": recent,
+            "exports": selectors.my_exports(user)[:5],
+            "may_periodic": _may_periodic(user),
+            "on_duty": _on_duty_now(user),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _on_duty_now(user) -> list[tuple]:
+    units = [u for u in (user.unit.station, user.unit.bureau) if u is not None]
+    return [(unit, services.on_duty(unit) or []) for unit in units]
+
+
+# --- feedback reports ---------------------------------------------------------------------
+
+
+def _task_for(user, pk):
+    from casebook.tracking.models import Task
+
+    return policy.get_task_or_404(user, Task.objects.select_related("station", "lead"), pk=pk)
+
+
+@login_required
+def feedback_new(request, task_pk: int):
+    task = _task_for(request.user, task_pk)
+    if not policy.can_work_task(request.user, task):
+        raise PermissionDenied
+    recipients = services.feedback_recipient_choices(task).exclude(pk=request.user.pk)
+    form = FeedbackForm(request.POST or None, task=task, recipients=recipients)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.feedback_submit(
+                actor=request.user,
+                task=task,
+                summary=form.cleaned_data["summary"],
+                findings=form.cleaned_data["findings"],
+                recommendations=form.cleaned_data["recommendations"],
+                departments=form.cleaned_data["departments"],
+                recipients=form.cleaned_data["recipients"],
+                assessments=form.cleaned_data["assessments"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The feedback report was sent to the leaders."))
+            return redirect(report)
+    if request.method == "GET":
+        form.initial["assessments"] = list(task.assessments.values_list("pk", flat=True))
+    leaders = [u for u in services._leaders_of(task.station) if u.pk != request.user.pk]
+    return render(
+        request,
+        "reports/feedback_form.html",
+        {"task": task, "form": form, "leaders": leaders},
+    )
+
+
+@login_required
+def feedback_detail(request, pk: int):
+    report = policy_get_feedback(request.user, pk)
+    services.feedback_read(actor=request.user, report=report)
+    may_ack = report.status == FeedbackStatus.SUBMITTED and services.can_acknowledge_feedback(
+        request.user, report
+    )
+    may_task = report.status == FeedbackStatus.ACKNOWLEDGED and policy.can_manage_task(
+        request.user, report.task
+    )
+    context = {
+        "report": report,
+        "receipts": report.receipts.select_related("user"),
+        "assessments": report.assessments.select_related("subject"),
+        "follow_ups": report.follow_ups.select_related("lead"),
+        "may_ack": may_ack,
+        "may_task": may_task,
+    }
+    if may_ack:
+        context["instruction_form"] = InstructionForm()
+    if may_task:
+        context["task_form"] = InstructionTaskForm(
+            officers=_station_officers(report.station),
+            initial={"title": report.instruction[:60]},
+        )
+    return render(request, "reports/feedback_detail.html", context)
+
+
+def policy_get_feedback(user, pk):
+    qs = selectors.visible_feedback(user).select_related(
+        "task", "author", "station", "acknowledged_by"
+    )
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def _station_officers(station):
+    return (
+        User.objects.filter(is_active=True, unit__in=[station, *station.children.all()])
+        .filter(roles__role__in=policy.CASE_WORKERS)
+        .distinct()
+        .order_by("username")
+    )
+
+
+@login_required
+@require_POST
+def feedback_acknowledge(request, pk: int):
+    report = policy_get_feedback(request.user, pk)
+    form = InstructionForm(request.POST)
+    instruction = form.data.get("instruction", "")
+    return run_and_report(
+        request,
+        lambda: services.feedback_acknowledge(
+            actor=request.user, report=report, instruction=instruction
+        ),
+        _("Your instruction was recorded; the officers have been told."),
+        report.get_absolute_url(),
+    )
+
+
+@login_required
+@require_POST
+def feedback_task(request, pk: int):
+    report = policy_get_feedback(request.user, pk)
+    form = InstructionTaskForm(request.POST, officers=_station_officers(report.station))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(report)
+    return run_and_report(
+        request,
+        lambda: services.feedback_instruction_task(
+            actor=request.user,
+            report=report,
+            title=form.cleaned_data["title"],
+            lead=form.cleaned_data["lead"],
+            priority=form.cleaned_data["priority"],
+        ),
+        _("A task was assigned from the instruction."),
+        report.get_absolute_url(),
+    )
+
+
+# --- urgent reports -------------------------------------------------------------------------
+
+
+def _anchor(request):
+    """The subject, record or task an urgent report is about (from ?subject=, ?record=,
+    ?task=), fetched the one scoped way; out of scope is 404."""
+    from casebook.intel.models import InformationRecord
+    from casebook.subjects.selectors import get_subject
+    from casebook.tracking.models import Task
+
+    data = request.POST if request.method == "POST" else request.GET
+    anchor = {}
+    if data.get("subject"):
+        anchor["subject"] = get_subject(request.user, data["subject"])
+    if data.get("record"):
+        qs = policy.record_queryset(request.user, InformationRecord.objects.all())
+        anchor["record"] = (
+            get_object_or_404(qs, pk=data["record"]) if data["record"].isdigit() else None
+        )
+        if anchor["record"] is None:
+            raise Http404
+    if data.get("task"):
+        anchor["task"] = policy.get_task_or_404(request.user, Task.objects.all(), pk=data["task"])
+    return anchor
+
+
+@login_required
+def urgent_new(request):
+    if not request.user.has_role(*policy.CASE_WORKERS):
+        raise PermissionDenied
+    anchor = _anchor(request)
+    form = UrgentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.urgent_report_create(
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                place=form.cleaned_data["place"],
+                **anchor,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Sent. The on-duty leaders have been alerted."))
+            return redirect(report)
+    return render(
+        request,
+        "reports/urgent_form.html",
+        {
+            "form": form,
+            "anchor": anchor,
+            "about": _about(anchor),
+            "audience": _first_audience(request.user, anchor),
+            "minutes": services.ack_window().seconds // 60,
+        },
+    )
+
+
+def _about(anchor) -> str:
+    if "subject" in anchor:
+        return anchor["subject"].name
+    if "record" in anchor:
+        return _("Information record #%(pk)s") % {"pk": anchor["record"].pk}
+    if "task" in anchor:
+        return anchor["task"].title
+    return ""
+
+
+def _first_audience(user, anchor):
+    from .models import UrgentReport
+
+    obj = anchor.get("subject") or anchor.get("record") or anchor.get("task")
+    station = obj.station if obj is not None else user.unit.station
+    if station is None:
+        return []
+    return services.chain_audience(UrgentReport(station=station, author=user), 0)
+
+
+@login_required
+def urgent_detail(request, pk: int):
+    qs = selectors.visible_urgent(request.user).select_related(
+        "author", "station", "subject", "record", "task", "acknowledged_by"
+    )
+    try:
+        report = qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    may_ack = report.status == UrgentStatus.OPEN and policy.can_acknowledge_urgent(
+        request.user, report
+    )
+    subject_visible = report.subject is not None and policy.can(
+        request.user, Action.SUBJECT_VIEW, report.subject
+    )
+    return render(
+        request,
+        "reports/urgent_detail.html",
+        {
+            "report": report,
+            "steps": selectors.urgent_timeline(report),
+            "may_ack": may_ack,
+            "ack_form": AcknowledgeForm() if may_ack else None,
+            "subject_visible": subject_visible,
+            "overdue": report.status == UrgentStatus.OPEN and report.ack_due_at < timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def urgent_acknowledge(request, pk: int):
+    qs = selectors.visible_urgent(request.user)
+    try:
+        report = qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    note = request.POST.get("note", "")
+    return run_and_report(
+        request,
+        lambda: services.urgent_acknowledge(actor=request.user, report=report, note=note),
+        _("Acknowledged. The officer who reported has been told."),
+        report.get_absolute_url(),
+    )
+
+
+# --- duty roster ----------------------------------------------------------------------------
+
+
+@login_required
+def duty_roster(request):
+    user = request.user
+    if not user.works_cases:
+        raise PermissionDenied
+    editable = policy.roster_units(user)
+    units = [u for u in (user.unit.station, user.unit.bureau) if u is not None]
+    for unit in editable:
+        if unit not in units:
+            units.append(unit)
+    unit_id = request.POST.get("unit") or request.GET.get("unit")
+    forms_by_unit = {
+        unit.pk: DutyShiftForm(
+            request.POST if request.method == "POST" and str(unit.pk) == unit_id else None,
+            members=services.roster_members(unit),
+            prefix=f"u{unit.pk}",
+        )
+        for unit in editable
+    }
+    if request.method == "POST":
+        unit = next((u for u in editable if str(u.pk) == unit_id), None)
+        if unit is None:
+            raise PermissionDenied
+        form = forms_by_unit[unit.pk]
+        if form.is_valid():
+            try:
+                services.duty_shift_add(
+                    actor=user,
+                    unit=unit,
+                    user=form.cleaned_data["user"],
+                    post=form.cleaned_data["post"],
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("The shift was added to the roster."))
+                return redirect("reports:duty")
+    now = timezone.now()
+    sections = []
+    for unit in units:
+        shifts = DutyShift.objects.filter(
+            unit=unit, ends_at__gt=now - timedelta(days=1), starts_at__lt=now + timedelta(days=14)
+        ).select_related("user")
+        sections.append(
+            {
+                "unit": unit,
+                "now": services.on_duty(unit, now),
+                "shifts": shifts,
+                "form": forms_by_unit.get(unit.pk),
+            }
+        )
+    return render(
+        request,
+        "reports/duty.html",
+        {"sections": sections, "now": now, "may_periodic": _may_periodic(user)},
+    )
+
+
+@login_required
+@require_POST
+def duty_remove(request, pk: int):
+    shift = get_object_or_404(DutyShift, pk=pk)
+    if shift.unit not in policy.roster_units(request.user):
+        raise Http404
+    return run_and_report(
+        request,
+        lambda: services.duty_shift_remove(actor=request.user, shift=shift),
+        _("The shift was removed from the roster."),
+        "reports:duty",
+    )
+
+
+# --- archive: print and export --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def dossier_print(request, pk: int):
+    from casebook.subjects.selectors import get_subject
+
+    subject = get_subject(request.user, pk)
+    filters = archive.Filters.from_query(request.POST)
+    form = PurposeForm(request.POST)
+    back = f"{subject.get_absolute_url()}?tab=archive"
+    if not form.is_valid():
+        messages.error(request, _("State the purpose of printing."))
+        return redirect(back)
+    try:
+        services.dossier_print(
+            actor=request.user,
+            subject=subject,
+            purpose=form.cleaned_data["purpose"],
+            filters=filters.as_dict(),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    items, conditional = archive.collect(request.user, subject, filters)
+    now = timezone.now()
+    return render(
+        request,
+        "reports/print.html",
+        {
+            "subject": subject,
+            "items": items,
+            "facts": archive.subject_facts(subject),
+            "marking": subject.get_classification_display(),
+            "watermark": archive.watermark(request.user, now),
+            "issuer": archive.issuer(subject.station),
+            "purpose": form.cleaned_data["purpose"],
+            "filters": filters,
+            "kinds": archive.KINDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def export_new(request):
+    from casebook.intel.models import InformationRecord
+    from casebook.subjects.selectors import get_subject
+
+    form = ExportForm(request.POST)
+    subject = record = None
+    if request.POST.get("subject"):
+        subject = get_subject(request.user, request.POST["subject"])
+        back = f"{subject.get_absolute_url()}?tab=archive"
+    else:
+        qs = policy.record_queryset(request.user, InformationRecord.objects.all())
+        pk = request.POST.get("record", "")
+        record = get_object_or_404(qs, pk=pk) if pk.isdigit() else None
+        if record is None:
+            raise Http404
+        back = record.get_absolute_url()
+    if not form.is_valid():
+        messages.error(request, _("Choose a format and state the purpose of the export."))
+        return redirect(back)
+    filters = archive.Filters.from_query(request.POST).as_dict() if subject else {}
+    try:
+        export = services.export_request(
+            actor=request.user,
+            fmt=form.cleaned_data["fmt"],
+            purpose=form.cleaned_data["purpose"],
+            subject=subject,
+            record=record,
+            filters=filters,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    except PermissionDenied:
+        messages.error(request, _("You are not allowed to export this."))
+        return redirect(back)
+    return redirect(export)
+
+
+def _my_export(user, pk) -> Export:
+    return get_object_or_404(Export.objects.select_related("subject"), pk=pk, user=user)
+
+
+@login_required
+def export_detail(request, pk: int):
+    export = _my_export(request.user, pk)
+    template = (
+        "reports/_export_status.html"
+        if request.headers.get("HX-Request")
+        else "reports/export_detail.html"
+    )
+    return render(request, template, {"export": export, "running": _running(export)})
+
+
+def _running(export) -> bool:
+    return export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+@login_required
+def export_list(request):
+    page = Paginator(selectors.my_exports(request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/export_list.html",
+        {"page": page, "may_periodic": _may_periodic(request.user)},
+    )
+
+
+def _may_periodic(user) -> bool:
+    return policy.reach(user, Action.STATION_DASHBOARD) is not None
+
+
+@login_required
+def export_download(request, pk: int):
+    export = _my_export(request.user, pk)
+    try:
+        data = services.export_download(actor=request.user, export=export)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(export)
+    return _attachment(data, export.filename, export.fmt)
+
+
+# --- periodic reports -----------------------------------------------------------------------
+
+
+@login_required
+def periodic_list(request):
+    policy.require(request.user, Action.STATION_DASHBOARD)
+    page = Paginator(selectors.visible_periodic_reports(request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    for report in page:
+        current = report.figures.get("current", {})
+        report.headline = [
+            (str(periodic.FIGURES[key]), current.get(key, 0))
+            for key in ("tasks_created", "tasks_archived", "tasks_overdue", "urgent")
+        ]
+    return render(request, "reports/periodic_list.html", {"page": page})
+
+
+@login_required
+def periodic_download(request, pk: int):
+    report = policy.get_or_404(
+        request.user, PeriodicReport.objects.all(), Action.STATION_DASHBOARD, pk=pk
+    )
+    data = periodic.periodic_download(actor=request.user, report=report)
+    return _attachment(data, report.filename, "pdf")

@@ -1,0 +1,66 @@
+"""Urgent reports in a real browser: a tracking officer on a phone-sized screen sends one from a
+subject's dossier with one tap; the station leader sees the red banner at once and acknowledges
+it; the officer sees who acknowledged it and when, on the report's timeline."""
+
+from playwright.sync_api import expect
+
+from .catalogue import zh
+
+PHONE = {"width": 390, "height": 844}
+TEXT = "对象在超市门口与人争执，扬言报复（浏览器测试）"
+
+
+def test_officer_sends_urgent_report_from_phone_and_leader_acknowledges(
+    page, login, browser, casebook_server
+):
+    phone_context = browser.new_context(
+        locale="zh-CN",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        base_url=casebook_server.base_url,
+    )
+    phone = phone_context.new_page()
+    login(phone, "010001")
+    phone.goto("/subjects/")
+    phone.locator("[data-testid=subject-table] a").first.click()
+    name = phone.locator("[data-testid=subject-name]").inner_text().strip()
+    # One tap from the dossier: the form already knows the subject and who it will reach.
+    phone.locator("[data-testid=subject-urgent]").tap()
+    expect(phone.locator("[data-testid=urgent-about]")).to_contain_text(name.split()[0])
+    button = phone.locator("[data-testid=urgent-send]")
+    box = button.bounding_box()
+    assert box is not None and box["width"] > PHONE["width"] * 0.8  # a thumb-sized button
+    # Sending with no text is refused with the reason, nothing sent.
+    with phone.expect_navigation():
+        button.tap()
+    expect(phone.locator("[data-testid=error-text]")).to_be_visible()
+    phone.locator("textarea[name=text]").fill(TEXT)
+    phone.locator("input[name=place]").fill("城南路88号")
+    with phone.expect_navigation():
+        phone.locator("[data-testid=urgent-send]").tap()
+    expect(phone.locator("[data-testid=urgent-status]")).to_have_text(
+        zh("Awaiting acknowledgement")
+    )
+    expect(phone.locator("[data-testid=urgent-timeline]")).to_contain_text("刘洋")
+    report_url = phone.url
+
+    # The station leader: the red banner on whatever page is open, then acknowledge.
+    login(page, "010004")
+    banner = page.locator("[data-testid=urgent-banner]")
+    expect(banner).to_contain_text(TEXT[:20])
+    with page.expect_navigation():
+        banner.locator("[data-testid=urgent-open]").first.click()
+    page.locator("input[name=note]").fill("立即出警，保持联系")
+    with page.expect_navigation():
+        page.click("[data-testid=urgent-ack]")
+    expect(page.locator("[data-testid=urgent-status]")).to_have_text(zh("Acknowledged"))
+    page.goto("/")
+    expect(page.locator("[data-testid=urgent-banner]")).to_have_count(0)
+
+    # The officer sees the acknowledgement on the timeline, and a notification.
+    phone.goto(report_url)
+    expect(phone.locator("[data-testid=urgent-status]")).to_have_text(zh("Acknowledged"))
+    expect(phone.locator("[data-testid=urgent-timeline]")).to_contain_text("立即出警，保持联系")
+    expect(phone.locator("[data-testid=unread-count]")).to_be_visible()
+    phone_context.close()
