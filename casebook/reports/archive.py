@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from casebook.access import policy
 from casebook.audit.labels import action_label
@@ -26,6 +26,11 @@ KINDS = {
     "decision": gettext_lazy("Decision"),
 }
 DECISIONS = ("subject.create", "subject.status", "subject.review")
+
+
+def col(name: str) -> str:
+    """A column heading of an exported list (its own context: "Title" is not a task name)."""
+    return pgettext("export column", name)
 
 
 @dataclass
@@ -348,7 +353,7 @@ def build_document(
         )
     tables = []
     if lists:
-        columns = [_("Time"), _("Title"), _("Content"), _("Details")]
+        columns = [col("Time"), col("Title"), col("Content"), col("Details")]
         for kind, label in KINDS.items():
             rows = [
                 [_local(i.when), i.title, "\n".join(i.lines), i.meta]
@@ -396,7 +401,11 @@ def record_document(user, record, *, reference: str, at: datetime, marking: str,
         facts=facts,
         entries=[entry],
         tables=[
-            Table(str(KINDS["record"]), [_("Time"), _("Content")], [[entry.when, "\n".join(lines)]])
+            Table(
+                str(KINDS["record"]),
+                [col("Time"), col("Content")],
+                [[entry.when, "\n".join(lines)]],
+            )
         ],
         notes=[_("Purpose of the export: %(purpose)s") % {"purpose": purpose}],
     ), []

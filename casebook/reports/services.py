@@ -563,7 +563,6 @@ def _marking(classification: int) -> str:
     return str(Classification(classification).label)
 
 
-@transaction.atomic
 def export_request(
     *,
     actor,
@@ -600,7 +599,7 @@ def export_request(
         title = _("Information record #%(pk)s") % {"pk": record.pk}
         classification = max([0, *record.subjects.values_list("classification", flat=True)])
         if record.handling == Handling.CONDITIONS:
-            with transaction.atomic():
+            with transaction.atomic():  # the refusal is kept: it is not inside the request
                 record_event(
                     actor=actor,
                     action="record.export",
@@ -617,6 +616,22 @@ def export_request(
                 % {"conditions": record.handling_conditions or "C"}
             )
     purpose = _purpose(purpose)
+    with transaction.atomic():
+        return _export_create(
+            actor=actor,
+            kind=kind,
+            fmt=fmt,
+            station=station,
+            subject=subject,
+            record=record,
+            title=title,
+            purpose=purpose,
+            filters=filters,
+            marking=_marking(classification),
+        )
+
+
+def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose, filters, marking):
     export = Export.objects.create(
         reference=f"EXP-pending-{timezone.now().timestamp()}",
         user=actor,
@@ -628,7 +643,7 @@ def export_request(
         title=title[:200],
         purpose=purpose,
         filters={**(filters or {}), "lang": translation.get_language() or settings.LANGUAGE_CODE},
-        marking=_marking(classification),
+        marking=marking,
     )
     export.reference = _reference("EXP", export.pk)
     export.save(update_fields=["reference"])

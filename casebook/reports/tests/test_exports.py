@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from casebook.accounts.models import Compartment
@@ -91,20 +91,21 @@ class TestArchive:
         from casebook.accounts.roles import Role
 
         compartment = Compartment.objects.create(code="special", name="专案")
+        holder = make_user(Role.STATION_LEADER, org["a"], compartments=[compartment])
         hidden = subject_create(
-            actor=crew["leader"],
+            actor=holder,
             kind="person",
             category=Category.objects.get(code="threat_of_violence"),
             name="专案对象",
             station=org["a"],
             legal_basis_ref="x",
-            approved_by=crew["leader"],
+            approved_by=holder,
             approved_on=person.approved_on,
             officers=[crew["officer"]],
             detail={"data_subject_category": "suspect", "id_number": make_id(seq="733")},
             compartments=[compartment],
         )
-        add_record(crew["leader"], [person, hidden], text="两人在车站碰头")
+        add_record(holder, [person, hidden], text="两人在车站碰头")
         analyst = make_user(Role.ANALYST, org["a"], clearance=Classification.CONFIDENTIAL)
         items, _ = archive.collect(analyst, person)
         assert not any("两人在车站碰头" in " ".join(i.lines) for i in items)
@@ -280,5 +281,6 @@ class TestVerifyExport:
         path = tmp_path / done.filename
         path.write_bytes(bytes(data))
         err = io.StringIO()
-        with pytest.raises((SystemExit, Exception)):
+        with pytest.raises(CommandError):
             call_command("verify_export", str(path), stdout=io.StringIO(), stderr=err)
+        assert "FAILED" in err.getvalue() and path.name in err.getvalue()

@@ -1,0 +1,69 @@
+"""manage.py verify_export FILE [FILE...]: check the seal of exported files.
+
+A file passes when its content matches the digest in its seal, the seal's MAC was made by this
+system, and the digest is in this system's register of issued exports. One line per file:
+``OK  <file>  <algorithm> <digest>`` (then what the register says of it) on standard output, or
+``FAILED <file>: <reason>`` on standard error. Exit status 1 if any file failed.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, ngettext
+
+from casebook.reports.documents.seal import SealError, verify
+
+
+def _issued_document(digest: str):
+    """What the register of issued exports holds for ``digest``: an object with
+    ``describe()``, or None; ``NotImplemented`` when there is no register to ask."""
+    try:
+        from casebook.reports.selectors import issued_document
+    except (ImportError, AttributeError):
+        return NotImplemented
+    return issued_document(digest)
+
+
+class Command(BaseCommand):
+    help = "Verify the seal of exported PDF, Word or Excel files; exit 1 if any fails."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    def handle(self, *args, files, **options):
+        failed = 0
+        for path in files:
+            try:
+                self._check(path)
+            except SealError as exc:
+                failed += 1
+                self.stderr.write(f"FAILED {path}: {exc}")
+        if failed:
+            raise CommandError(
+                ngettext(
+                    "%(failed)d of %(total)d file failed verification.",
+                    "%(failed)d of %(total)d files failed verification.",
+                    len(files),
+                )
+                % {"failed": failed, "total": len(files)}
+            )
+
+    def _check(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SealError(
+                gettext("Cannot read the file: %(error)s") % {"error": exc.strerror or exc}
+            ) from exc
+        found = verify(data)
+        issued = _issued_document(found.digest)
+        if issued is None:
+            raise SealError(
+                gettext(
+                    "The seal is valid, but no export with this digest is registered in "
+                    "this system."
+                )
+            )
+        self.stdout.write(f"OK  {path}  {found.algorithm} {found.digest}")
+        if issued is not NotImplemented:
+            self.stdout.write(f"    {issued.describe()}")
