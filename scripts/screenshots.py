@@ -191,6 +191,57 @@ class Shooter:
         self.shot(page, "tip.png")
         context.close()
 
+        # Reports: an urgent report sent from a phone, the leader's inbox and acknowledgement,
+        # a feedback report awaiting an instruction, a dossier's archive and its print view, the
+        # duty roster and the periodic reports.
+        context = self.context(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        page = context.new_page()
+        self.login(page, "010001")
+        page.goto("/subjects/?kind=person&sort=name")
+        with page.expect_navigation():
+            page.locator("[data-testid=subject-table] tbody a").first.click()
+        with page.expect_navigation():
+            page.locator("[data-testid=subject-urgent]").click()
+        page.fill("textarea[name=text]", "对象在超市门口与人发生争执，情绪激动，扬言报复。")
+        page.fill("input[name=place]", "城南路88号超市门口")
+        self.shot(page, "urgent-phone.png")
+        with page.expect_navigation():
+            page.locator("[data-testid=urgent-send]").click()
+        context.close()
+        context, page = self.as_user("010004")
+        page.goto("/reports/")
+        self.shot(page, "reports.png")
+        with page.expect_navigation():
+            page.locator("[data-testid=urgent-awaiting] a").first.click()
+        page.fill("input[name=note]", "收到，立即出警，保持联系。")
+        with page.expect_navigation():
+            page.click("[data-testid=urgent-ack]")
+        self.shot(page, "urgent.png")
+        page.goto("/reports/")
+        link = page.locator("[data-testid=feedback-awaiting] a").first
+        if link.count():
+            with page.expect_navigation():
+                link.click()
+            self.shot(page, "feedback.png")
+        page.goto("/reports/duty/")
+        self.shot(page, "duty.png")
+        page.goto("/reports/periodic/")
+        self.shot(page, "periodic.png")
+        context.close()
+        context, page = self.as_user("010003")
+        page.goto("/subjects/?kind=person&sort=name")
+        with page.expect_navigation():
+            page.locator("[data-testid=subject-table] tbody a").first.click()
+        page.goto(page.url.split("?")[0] + "?tab=archive")
+        self.shot(page, "archive.png")
+        page.fill("#pf-purpose", "季度案卷检查")
+        with context.expect_page() as opened:
+            page.locator("[data-testid=print-form] button[type=submit]").click()
+        printed = opened.value
+        printed.wait_for_load_state()
+        self.shot(printed, "print.png")
+        context.close()
+
         # The system administrator's account list.
         context, page = self.as_user("000003")
         page.goto("/accounts/users/")

@@ -2,16 +2,17 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FeedbackStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting the leader")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("feedback", "Acknowledged")
 
 
 class UrgentStatus(models.TextChoices):
     OPEN = "open", _("Awaiting acknowledgement")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("urgent report", "Acknowledged")
 
 
 class UrgentLevel(models.IntegerChoices):

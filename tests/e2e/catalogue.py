@@ -39,6 +39,14 @@ def zh(msgid: str, **params) -> str:
     return text % params if params else text
 
 
+def zhp(context: str, msgid: str) -> str:
+    """The Chinese text of ``msgid`` in ``context`` (``pgettext``)."""
+    text = _catalogue().pgettext(context, msgid)
+    if text == msgid:
+        untranslated.add(msgid)
+    return text
+
+
 def zh_pattern(msgid: str) -> re.Pattern[str]:
     """A regex for the Chinese text of ``msgid`` with every ``%(name)s`` matching anything."""
     text = zh(msgid)
