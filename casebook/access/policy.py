@@ -382,7 +382,19 @@ def urgent_queryset(user, qs: QuerySet) -> QuerySet:
     if user.has_role(R.STATION_LEADER, R.BUREAU_LEADER):
         overseen |= Q(station__in=station_ids(user, Action.TASK_ASSIGN))
     mine = Q(author=user) | Q(deliveries__recipient=user)
-    return qs.filter(pk__in=qs.model.objects.filter(mine | overseen).values("pk"))
+    # whoever may see what a report is about may see the report (the archive lists it)
+    from casebook.subjects.models import Subject
+
+    about = Q(subject__in=scope_queryset(user, Subject.objects.all()).values("pk"))
+    return qs.filter(pk__in=qs.model.objects.filter(mine | overseen | about).values("pk"))
+
+
+def urgent_to_acknowledge_queryset(user, qs: QuerySet) -> QuerySet:
+    """The reports the user may acknowledge (the same rule as :func:`can_acknowledge_urgent`)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    mine = Q(deliveries__recipient=user) | Q(station__in=station_ids(user, Action.TASK_ASSIGN))
+    return qs.filter(pk__in=qs.model.objects.filter(mine).values("pk")).exclude(author=user)
 
 
 def can_acknowledge_urgent(user, report) -> bool:

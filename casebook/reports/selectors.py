@@ -32,13 +32,24 @@ def feedback_awaiting(user):
 
 
 def urgent_awaiting(user):
-    """Open urgent reports the user was sent or oversees, oldest first: what the red banner
-    shows until someone acknowledges them."""
+    """Open urgent reports the user may acknowledge, oldest first: what the red banner and the
+    inbox show until someone acknowledges them."""
     return (
-        visible_urgent(user)
+        policy.urgent_to_acknowledge_queryset(user, UrgentReport.objects.all())
         .filter(status=UrgentStatus.OPEN)
-        .exclude(author=user)
         .select_related("author", "station", "subject")
+        .order_by("created_at")
+    )
+
+
+def urgent_alerts(user):
+    """Open urgent reports that reached the user (the red banner on every page): a leader
+    further up the chain is alerted only once the report has climbed to them."""
+    return (
+        UrgentReport.objects.filter(status=UrgentStatus.OPEN, deliveries__recipient=user)
+        .exclude(author=user)
+        .distinct()
+        .select_related("author")
         .order_by("created_at")
     )
 
@@ -113,12 +124,19 @@ def urgent_timeline(report: UrgentReport) -> list[Step]:
 
 
 def my_exports(user):
-    return Export.objects.filter(user=user).select_related("subject").order_by("-created_at")
+    return (
+        Export.objects.filter(user=user)
+        .defer("content")
+        .select_related("subject")
+        .order_by("-created_at")
+    )
 
 
 def visible_periodic_reports(user):
     return policy.scope_queryset(
-        user, PeriodicReport.objects.select_related("station"), policy.Action.STATION_DASHBOARD
+        user,
+        PeriodicReport.objects.defer("content").select_related("station"),
+        policy.Action.STATION_DASHBOARD,
     )
 
 

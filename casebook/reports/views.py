@@ -494,7 +494,9 @@ def export_new(request):
 
 
 def _my_export(user, pk) -> Export:
-    return get_object_or_404(Export.objects.select_related("subject"), pk=pk, user=user)
+    return get_object_or_404(
+        Export.objects.defer("content").select_related("subject"), pk=pk, user=user
+    )
 
 
 @login_required

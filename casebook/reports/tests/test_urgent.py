@@ -241,3 +241,29 @@ class TestFailingChannels:
         assert json.loads(body)["to"] == "13900000001" and "对象持刀" in json.loads(body)["text"]
         expected = hmac.new(b"gateway-secret", body, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(signature, expected)
+
+
+@pytest.mark.django_db
+def test_escalated_report_shows_the_bureau_leader_the_banner(crew, person):
+    with time_machine.travel(t0(), tick=False) as clock:
+        report = services.urgent_report_create(actor=crew["officer"], text="紧急情况", subject=person)
+        client = login(Client(), crew["bureau"])
+        assert 'data-testid="urgent-banner"' not in client.get("/").content.decode()
+        clock.shift(timedelta(minutes=25))
+        services.run_urgent_escalation()
+        services.run_urgent_escalation()
+        clock.shift(timedelta(minutes=11))
+        services.run_urgent_escalation()
+        report.refresh_from_db()
+        assert report.level == UrgentLevel.BUREAU
+        client = login(Client(), crew["bureau"])  # a fresh session: the first one timed out
+        page = client.get("/").content.decode()
+    assert 'data-testid="urgent-banner"' in page and "紧急情况" in page
+    # an officer who tracks the subject sees the report (it is in the archive) but may not
+    # acknowledge it, and gets no banner
+    officer = login(Client(), crew["officer"])
+    assert officer.get(report.get_absolute_url()).status_code == 200
+    analyst = login(Client(), crew["analyst"])
+    page = analyst.get(report.get_absolute_url()).content.decode()
+    assert 'data-testid="urgent-ack-form"' not in page
+    assert 'data-testid="urgent-banner"' not in analyst.get("/").content.decode()
