@@ -265,7 +265,7 @@ class Export(models.Model):
     """A document that left the system: who, why, what, when, and its digest. The row stays
     for ever (``verify_export`` looks it up); the file itself is kept encrypted for a while."""
 
-    reference = models.CharField(_("export number"), max_length=24, unique=True)
+    reference = models.CharField(_("export number"), max_length=48, unique=True)
     user = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="exports", verbose_name=_("exported by")
     )
@@ -343,7 +343,7 @@ class PeriodicReport(models.Model):
     period = models.CharField(_("period"), max_length=8, choices=Period.choices)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
-    reference = models.CharField(_("report number"), max_length=24, unique=True)
+    reference = models.CharField(_("report number"), max_length=48, unique=True)
     figures = models.JSONField(_("figures"), default=dict)
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
     content = models.BinaryField(_("file"), editable=False)

@@ -4,6 +4,7 @@ checks permission through ``access``, validates, writes and appends its audit ev
 transaction; messages and background work go out after commit."""
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -633,7 +634,7 @@ def export_request(
 
 def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose, filters, marking):
     export = Export.objects.create(
-        reference=f"EXP-pending-{timezone.now().timestamp()}",
+        reference=f"EXP-new-{uuid.uuid4().hex[:16]}",  # replaced by the number just below
         user=actor,
         kind=kind,
         fmt=fmt,

@@ -246,7 +246,9 @@ class TestFailingChannels:
 @pytest.mark.django_db
 def test_escalated_report_shows_the_bureau_leader_the_banner(crew, person):
     with time_machine.travel(t0(), tick=False) as clock:
-        report = services.urgent_report_create(actor=crew["officer"], text="紧急情况", subject=person)
+        report = services.urgent_report_create(
+            actor=crew["officer"], text="紧急情况", subject=person
+        )
         client = login(Client(), crew["bureau"])
         assert 'data-testid="urgent-banner"' not in client.get("/").content.decode()
         clock.shift(timedelta(minutes=25))
