@@ -32,3 +32,20 @@ def run_and_report(request, action, success: str, target):
     else:
         messages.success(request, success)
     return redirect(target)
+
+
+def submit_form(request, form, action, success: str):
+    """Run a service with a bound, valid form: ``action(cleaned_data)``. A ValidationError goes
+    onto the form (the page shows it again; nothing was written); success becomes a message.
+    Returns what the service returned, or None when the form must be shown again."""
+    from django.contrib import messages
+
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    messages.success(request, success)
+    return result

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
-from casebook.core.forms import apply_validation_error, run_and_report
+from casebook.core.forms import run_and_report, submit_form
 
 from . import archive, periodic, selectors, services
 from .choices import ExportStatus, FeedbackStatus, UrgentStatus
@@ -92,23 +92,14 @@ def feedback_new(request, task_pk: int):
         raise PermissionDenied
     recipients = services.feedback_recipient_choices(task).exclude(pk=request.user.pk)
     form = FeedbackForm(request.POST or None, task=task, recipients=recipients)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.feedback_submit(
-                actor=request.user,
-                task=task,
-                summary=form.cleaned_data["summary"],
-                findings=form.cleaned_data["findings"],
-                recommendations=form.cleaned_data["recommendations"],
-                departments=form.cleaned_data["departments"],
-                recipients=form.cleaned_data["recipients"],
-                assessments=form.cleaned_data["assessments"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("The feedback report was sent to the leaders."))
-            return redirect(report)
+    report = submit_form(
+        request,
+        form,
+        lambda data: services.feedback_submit(actor=request.user, task=task, **data),
+        _("The feedback report was sent to the leaders."),
+    )
+    if report is not None:
+        return redirect(report)
     if request.method == "GET":
         form.initial["assessments"] = list(task.assessments.values_list("pk", flat=True))
     leaders = [u for u in services._leaders_of(task.station) if u.pk != request.user.pk]
@@ -238,19 +229,14 @@ def urgent_new(request):
         raise PermissionDenied
     anchor = _anchor(request)
     form = UrgentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.urgent_report_create(
-                actor=request.user,
-                text=form.cleaned_data["text"],
-                place=form.cleaned_data["place"],
-                **anchor,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Sent. The on-duty leaders have been alerted."))
-            return redirect(report)
+    report = submit_form(
+        request,
+        form,
+        lambda data: services.urgent_report_create(actor=request.user, **data, **anchor),
+        _("Sent. The on-duty leaders have been alerted."),
+    )
+    if report is not None:
+        return redirect(report)
     return render(
         request,
         "reports/urgent_form.html",
@@ -356,22 +342,14 @@ def duty_roster(request):
         unit = next((u for u in editable if str(u.pk) == unit_id), None)
         if unit is None:
             raise PermissionDenied
-        form = forms_by_unit[unit.pk]
-        if form.is_valid():
-            try:
-                services.duty_shift_add(
-                    actor=user,
-                    unit=unit,
-                    user=form.cleaned_data["user"],
-                    post=form.cleaned_data["post"],
-                    starts_at=form.cleaned_data["starts_at"],
-                    ends_at=form.cleaned_data["ends_at"],
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("The shift was added to the roster."))
-                return redirect("reports:duty")
+        shift = submit_form(
+            request,
+            forms_by_unit[unit.pk],
+            lambda data: services.duty_shift_add(actor=user, unit=unit, **data),
+            _("The shift was added to the roster."),
+        )
+        if shift is not None:
+            return redirect("reports:duty")
     now = timezone.now()
     sections = []
     for unit in units:

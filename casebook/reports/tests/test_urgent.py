@@ -269,3 +269,57 @@ def test_escalated_report_shows_the_bureau_leader_the_banner(crew, person):
     page = analyst.get(report.get_absolute_url()).content.decode()
     assert 'data-testid="urgent-ack-form"' not in page
     assert 'data-testid="urgent-banner"' not in analyst.get("/").content.decode()
+
+
+@pytest.mark.django_db
+class TestDutyRoster:
+    def form(self, org, user, start, hours=12):
+        prefix = f"u{org['a'].pk}"
+        fmt = "%Y-%m-%dT%H:%M"
+        return {
+            "unit": org["a"].pk,
+            f"{prefix}-user": user.pk,
+            f"{prefix}-post": "leader",
+            f"{prefix}-starts_at": timezone.localtime(start).strftime(fmt),
+            f"{prefix}-ends_at": timezone.localtime(start + timedelta(hours=hours)).strftime(fmt),
+        }
+
+    def test_leader_keeps_the_roster_and_everyone_sees_who_is_on_duty(self, org, crew, deputy):
+        from casebook.reports.models import DutyShift
+
+        leader = login(Client(), crew["leader"])
+        start = timezone.now() - timedelta(hours=1)
+        response = leader.post("/reports/duty/", self.form(org, deputy, start))
+        assert response.status_code == 302
+        shift = DutyShift.objects.get()
+        assert shift.user == deputy and shift.created_by == crew["leader"]
+        assert AuditEvent.objects.filter(action="duty.add").count() == 1
+        officer = login(Client(), crew["officer"])
+        page = officer.get("/reports/duty/").content.decode()
+        assert "副所长" in page and f"/reports/duty/{shift.pk}/remove/" not in page
+        assert officer.post(f"/reports/duty/{shift.pk}/remove/").status_code == 404
+        assert officer.post("/reports/duty/", self.form(org, deputy, start)).status_code == 403
+        leader.post(f"/reports/duty/{shift.pk}/remove/")
+        assert not DutyShift.objects.exists()
+        assert AuditEvent.objects.filter(action="duty.remove").count() == 1
+
+    def test_bad_shifts_are_refused_with_the_reason(self, org, crew, deputy):
+        from casebook.reports.models import DutyShift
+
+        leader = login(Client(), crew["leader"])
+        start = timezone.now() + timedelta(hours=2)
+        page = leader.post("/reports/duty/", self.form(org, deputy, start, hours=-3))
+        assert page.status_code == 200 and "结束时间须晚于开始时间" in page.content.decode()
+        page = leader.post("/reports/duty/", self.form(org, deputy, start, hours=80))
+        assert "每班最长 72 小时" in page.content.decode()
+        page = leader.post("/reports/duty/", self.form(org, crew["other"], start))
+        assert page.status_code == 200
+        assert not DutyShift.objects.exists()
+        with pytest.raises(PermissionDenied):
+            services.duty_shift_add(
+                actor=crew["other_leader"],
+                unit=org["a"],
+                user=deputy,
+                starts_at=start,
+                ends_at=start + timedelta(hours=8),
+            )
