@@ -103,6 +103,9 @@ def home(request):
     ):
         summary = _station_summary(user.unit.station)
         context["summary"] = summary
+        from casebook.reports.selectors import feedback_awaiting
+
+        context["feedback_awaiting"] = feedback_awaiting(user)[:5]
         if role == Role.STATION_LEADER:
             context["colleagues"] = (
                 User.objects.filter(Q(unit=summary["station"]) | Q(unit__parent=summary["station"]))

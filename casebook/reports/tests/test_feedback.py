@@ -87,6 +87,14 @@ class TestLeader:
         leader.get(report.get_absolute_url())
         assert AuditEvent.objects.filter(action="feedback.read").count() == 1
 
+    def test_awaiting_reports_on_the_leaders_home_page(self, analysing_task, crew):
+        report = submit(analysing_task, crew["officer"])
+        home = login(Client(), crew["leader"]).get("/").content.decode()
+        assert 'data-testid="home-feedback"' in home and report.get_absolute_url() in home
+        services.feedback_acknowledge(actor=crew["leader"], report=report, instruction="阅")
+        home = login(Client(), crew["leader"]).get("/").content.decode()
+        assert 'data-testid="home-feedback"' not in home
+
     def test_outsider_gets_404_and_no_data(self, analysing_task, crew):
         report = submit(analysing_task, crew["officer"])
         other = login(Client(), crew["other"])
