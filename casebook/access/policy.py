@@ -364,29 +364,54 @@ def works_at_station(user, station) -> bool:
 # by the leaders of that unit.
 
 
+def _hidden_subjects(user):
+    """The subjects the user may not see (a subquery)."""
+    from casebook.subjects.models import Subject
+
+    visible = scope_queryset(user, Subject.objects.all()).values("pk")
+    return Subject.objects.exclude(pk__in=visible).values("pk")
+
+
 def feedback_queryset(user, qs: QuerySet) -> QuerySet:
+    """A feedback report speaks about its task's subjects: it is seen by its recipients and by
+    whoever sees the task and every one of those subjects."""
     from casebook.tracking.models import Task
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     tasks = task_queryset(user, Task.objects.all()).values("pk")
-    return qs.filter(
-        pk__in=qs.model.objects.filter(Q(task__in=tasks) | Q(receipts__user=user)).values("pk")
+    by_task = (
+        qs.model.objects.filter(task__in=tasks)
+        .exclude(task__subjects__in=_hidden_subjects(user))
+        .values("pk")
     )
+    sent = qs.model.objects.filter(receipts__user=user).values("pk")
+    return qs.filter(Q(pk__in=by_task) | Q(pk__in=sent))
 
 
 def urgent_queryset(user, qs: QuerySet) -> QuerySet:
+    """Its author and the people it was sent to see an urgent report; so do those who oversee
+    its station or may see its subject — unless it concerns a subject (or a record about a
+    subject) that they may not see."""
+    from casebook.subjects.models import Subject
+
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     overseen = Q(station__in=station_ids(user, Action.STATION_DASHBOARD))
     if user.has_role(R.STATION_LEADER, R.BUREAU_LEADER):
         overseen |= Q(station__in=station_ids(user, Action.TASK_ASSIGN))
-    mine = Q(author=user) | Q(deliveries__recipient=user)
-    # whoever may see what a report is about may see the report (the archive lists it)
-    from casebook.subjects.models import Subject
-
     about = Q(subject__in=scope_queryset(user, Subject.objects.all()).values("pk"))
-    return qs.filter(pk__in=qs.model.objects.filter(mine | overseen | about).values("pk"))
+    hidden = _hidden_subjects(user)
+    model = qs.model.objects
+    mine = model.filter(Q(author=user) | Q(deliveries__recipient=user)).values("pk")
+    others = (
+        model.filter(overseen | about)
+        .exclude(subject__in=hidden)
+        .exclude(record__subjects__in=hidden)
+        .exclude(task__subjects__in=hidden)
+        .values("pk")
+    )
+    return qs.filter(Q(pk__in=mine) | Q(pk__in=others))
 
 
 def urgent_to_acknowledge_queryset(user, qs: QuerySet) -> QuerySet:
@@ -403,6 +428,11 @@ def can_acknowledge_urgent(user, report) -> bool:
     if report.deliveries.filter(recipient=user).exists():
         return True
     return report.station_id in station_ids(user, Action.TASK_ASSIGN)
+
+
+def can_send_urgent(user) -> bool:
+    """Urgent reports are sent by the case workers of a station."""
+    return getattr(user, "is_active", False) and user.has_role(*CASE_WORKERS)
 
 
 def roster_units(user) -> list:

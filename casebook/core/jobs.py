@@ -3,7 +3,7 @@
 
 def periodic_jobs() -> list:
     from casebook.analysis.tasks import evaluate_warning_rules
-    from casebook.reports.tasks import expire_exports, generate_periodic_reports
+    from casebook.reports.tasks import export_housekeeping, generate_periodic_reports
     from casebook.tracking.tasks import create_scheduled_tasks, escalate_deadlines
 
     return [
@@ -11,7 +11,7 @@ def periodic_jobs() -> list:
         escalate_deadlines,
         evaluate_warning_rules,
         generate_periodic_reports,
-        expire_exports,
+        export_housekeeping,
     ]
 
 

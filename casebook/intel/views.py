@@ -20,6 +20,7 @@ from casebook.access.policy import Action
 from casebook.accounts.views import recent_auth_required
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
+from casebook.reports.choices import ExportFormat
 from casebook.subjects.selectors import get_subject, visible_subjects
 from casebook.tracking.selectors import visible_tasks
 
@@ -228,6 +229,7 @@ def record_detail(request, pk: int):
             "may_work": may_work,
             "may_export": record.station_id
             in policy.station_ids(request.user, policy.Action.SUBJECT_EXPORT),
+            "export_formats": ExportFormat.choices,
             "subjects": record.subjects.all(),
             "attachments": record.attachments.all(),
             "corroborating": visible.filter(pk__in=record.corroborates.values("pk")),

@@ -10,6 +10,7 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 from .choices import Channel
 
@@ -32,7 +33,9 @@ def _email(delivery, subject: str, body: str) -> None:
             fail_silently=False,
         )
     except OSError as exc:  # SMTPException is an OSError
-        raise ChannelError(f"e-mail: {exc.__class__.__name__}: {exc}") from exc
+        raise ChannelError(
+            _("mail server refused or unreachable (%(error)s)") % {"error": exc}
+        ) from exc
 
 
 def _sms(delivery, subject: str, body: str) -> None:
@@ -55,11 +58,11 @@ def _sms(delivery, subject: str, body: str) -> None:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             status = response.status
     except urllib.error.HTTPError as exc:
-        raise ChannelError(f"SMS gateway answered {exc.code}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise ChannelError(f"SMS gateway unreachable: {exc}") from exc
+        raise ChannelError(_("SMS gateway answered %(status)s") % {"status": exc.code}) from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise ChannelError(_("SMS gateway unreachable (%(error)s)") % {"error": exc}) from exc
     if not 200 <= status < 300:
-        raise ChannelError(f"SMS gateway answered {status}")
+        raise ChannelError(_("SMS gateway answered %(status)s") % {"status": status})
 
 
 SENDERS = {Channel.EMAIL: _email, Channel.SMS: _sms}

@@ -1,12 +1,16 @@
-"""The red banner of open urgent reports, on every page of those they have reached."""
+"""What every page needs of the reports module: the red banner of open urgent reports that
+have reached the user, and whether the user may send one (the red button)."""
+
+from casebook.access import policy
 
 
 def urgent_banner(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.works_cases:
         return {}
-    if request.path.startswith("/reports/urgent/"):
-        return {}
-    from .selectors import urgent_alerts
+    context = {"may_send_urgent": policy.can_send_urgent(user)}
+    if not request.path.startswith("/reports/urgent/"):
+        from .selectors import urgent_alerts
 
-    return {"urgent_banner": list(urgent_alerts(user)[:3])}
+        context["urgent_banner"] = list(urgent_alerts(user)[:3])
+    return context

@@ -112,15 +112,32 @@ def figures(station, start: date, end: date) -> dict[str, float]:
     }
 
 
+def _hidden_subjects():
+    """Subjects a periodic report never names: above 内部 or in a compartment (every holder of
+    the dashboard right reads the report; such subjects count in the figures only)."""
+    from django.db.models import Q
+
+    from casebook.subjects.models import Subject
+
+    return Subject.objects.filter(
+        Q(classification__gt=Classification.INTERNAL) | Q(compartments__isnull=False)
+    ).values("pk")
+
+
 def _highlights(station, start: date, end: date) -> list[Entry]:
     from casebook.analysis.models import RiskAssessment
 
     lo, hi = _window(start, end)
+    hidden = _hidden_subjects()
     local = lambda dt: timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")  # noqa: E731
     entries = []
-    for r in UrgentReport.objects.filter(
-        station=station, created_at__gte=lo, created_at__lt=hi
-    ).select_related("author", "acknowledged_by"):
+    urgent = (
+        UrgentReport.objects.filter(station=station, created_at__gte=lo, created_at__lt=hi)
+        .exclude(subject__in=hidden)
+        .exclude(record__subjects__in=hidden)
+        .exclude(task__subjects__in=hidden)
+    )
+    for r in urgent.select_related("author", "acknowledged_by"):
         state = (
             _("acknowledged by %(name)s") % {"name": r.acknowledged_by.real_name}
             if r.acknowledged_by
@@ -135,9 +152,13 @@ def _highlights(station, start: date, end: date) -> list[Entry]:
                 f"{r.author.real_name} · {state}",
             )
         )
-    for a in RiskAssessment.objects.filter(
-        subject__station=station, assessed_at__gte=lo, assessed_at__lt=hi, level__gte=3
-    ).select_related("subject", "assessor"):
+    for a in (
+        RiskAssessment.objects.filter(
+            subject__station=station, assessed_at__gte=lo, assessed_at__lt=hi, level__gte=3
+        )
+        .exclude(subject__in=hidden)
+        .select_related("subject", "assessor")
+    ):
         entries.append(
             Entry(
                 local(a.assessed_at),
@@ -147,9 +168,13 @@ def _highlights(station, start: date, end: date) -> list[Entry]:
                 a.assessor.real_name,
             )
         )
-    for f in FeedbackReport.objects.filter(
-        station=station, acknowledged_at__gte=lo, acknowledged_at__lt=hi
-    ).select_related("task", "acknowledged_by"):
+    for f in (
+        FeedbackReport.objects.filter(
+            station=station, acknowledged_at__gte=lo, acknowledged_at__lt=hi
+        )
+        .exclude(task__subjects__in=hidden)
+        .select_related("task", "acknowledged_by")
+    ):
         entries.append(
             Entry(
                 local(f.acknowledged_at),
@@ -172,6 +197,7 @@ def _overdue_table(station, end: date) -> Table:
     qs = (
         TaskDeadline.objects.filter(task__station=station, stage=F("task__stage"), due_at__lt=hi)
         .exclude(task__stage=Stage.ARCHIVED)
+        .exclude(task__subjects__in=_hidden_subjects())
         .select_related("task__lead")
         .order_by("due_at")[:200]
     )
@@ -201,7 +227,11 @@ def _change(now: float, before: float) -> str:
 def build(station, period: str, start: date, end: date, reference: str) -> tuple[Document, dict]:
     current = figures(station, start, end)
     p_start, p_end = previous_bounds(period, start)
-    before = figures(station, p_start, p_end)
+    # the previous report holds the figures as they were then (overdue work and subjects under
+    # tracking are states, not events: computed now they would be today's)
+    earlier = PeriodicReport.objects.filter(station=station, period=period, starts_on=p_start)
+    stored = earlier.values_list("figures", flat=True).first()
+    before = (stored or {}).get("current") or figures(station, p_start, p_end)
     rows = [
         [str(label), f"{current[key]:g}", f"{before[key]:g}", _change(current[key], before[key])]
         for key, label in FIGURES.items()
@@ -229,8 +259,13 @@ def build(station, period: str, start: date, end: date, reference: str) -> tuple
         ],
         notes=[
             _(
-                "Highlights: urgent reports, high or critical assessments and leaders' instructions of the period."
-            )
+                "Highlights: urgent reports, high or critical assessments and leaders' "
+                "instructions of the period."
+            ),
+            _(
+                "Subjects classified above internal or in a compartment are counted in the "
+                "figures but not named."
+            ),
         ],
     )
     return document, {"current": current, "previous": before}

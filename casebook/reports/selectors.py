@@ -35,7 +35,7 @@ def urgent_awaiting(user):
     """Open urgent reports the user may acknowledge, oldest first: what the red banner and the
     inbox show until someone acknowledges them."""
     return (
-        policy.urgent_to_acknowledge_queryset(user, UrgentReport.objects.all())
+        policy.urgent_to_acknowledge_queryset(user, visible_urgent(user))
         .filter(status=UrgentStatus.OPEN)
         .select_related("author", "station", "subject")
         .order_by("created_at")

@@ -219,7 +219,22 @@ def feedback_instruction_task(
 
 
 def acknowledged_feedback(task) -> bool:
-    return task.feedback_reports.filter(status=FeedbackStatus.ACKNOWLEDGED).exists()
+    """A leader acknowledged a feedback report submitted since the task was last sent back (a
+    task sent back for more work needs a new report)."""
+    from casebook.audit.models import AuditEvent
+
+    reports = task.feedback_reports.filter(status=FeedbackStatus.ACKNOWLEDGED)
+    sent_back = (
+        AuditEvent.objects.filter(
+            object_type="tracking.task", object_id=str(task.pk), action="task.return"
+        )
+        .order_by("-seq")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    if sent_back is not None:
+        reports = reports.filter(submitted_at__gt=sent_back)
+    return reports.exists()
 
 
 # --- duty roster --------------------------------------------------------------------------
@@ -479,7 +494,9 @@ def run_urgent_escalation(now: datetime | None = None) -> int:
                 continue
             report.level += 1
             people = chain_audience(report, report.level, now)
-            if not people and report.level < UrgentLevel.BUREAU:
+            reached = set(report.deliveries.values_list("recipient_id", flat=True))
+            if report.level < UrgentLevel.BUREAU and not {u.pk for u in people} - reached:
+                # nobody new at this step (no roster: the leaders had it already): go on up
                 report.level = UrgentLevel.BUREAU
                 people = chain_audience(report, report.level, now)
             report.ack_due_at = now + ack_window()
@@ -504,7 +521,11 @@ def _backoff(attempts: int) -> timedelta:
 
 def deliver_pending(now: datetime | None = None, limit: int = 200) -> tuple[int, int]:
     """Send what the outbox holds and is due. Returns (delivered, failed this round)."""
-    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # messages and errors in the default
+        return _deliver(now or timezone.now(), limit)
+
+
+def _deliver(now: datetime, limit: int) -> tuple[int, int]:
     sent = failed = 0
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
@@ -524,7 +545,10 @@ def deliver_pending(now: datetime | None = None, limit: int = 200) -> tuple[int,
             delivery.attempts += 1
             try:
                 channels.send(delivery, subject, body)
-            except channels.ChannelError as exc:
+            except Exception as exc:  # noqa: BLE001 - one bad message must not block the outbox
+                if not isinstance(exc, channels.ChannelError):
+                    logger.exception("urgent report delivery %s: unexpected error", pk)
+                    exc = channels.ChannelError(f"{delivery.get_channel_display()}: {exc!r}")
                 delivery.last_error = str(exc)[:300]
                 delivery.next_attempt_at = now + _backoff(delivery.attempts)
                 failed += 1
@@ -667,7 +691,10 @@ def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose
 def _kick_export(pk: int) -> None:
     from .tasks import build_export
 
-    build_export.enqueue(pk)
+    try:
+        build_export.enqueue(pk)
+    except Exception:  # noqa: BLE001 - export_housekeeping enqueues it again
+        logger.warning("could not enqueue export %s", pk, exc_info=True)
 
 
 def export_build(pk: int) -> Export:
@@ -676,10 +703,12 @@ def export_build(pk: int) -> Export:
     from . import archive
     from .documents import RENDERERS, seal
 
+    claimed = Export.objects.filter(pk=pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, progress=1, finished_at=None
+    )
     export = Export.objects.select_related("user", "subject", "record").get(pk=pk)
-    if export.status != ExportStatus.QUEUED:
+    if not claimed:  # another worker has it, or it is done
         return export
-    Export.objects.filter(pk=pk).update(status=ExportStatus.RUNNING, progress=1)
     last = [0]
 
     def progress(done: int, total: int) -> None:
@@ -690,6 +719,8 @@ def export_build(pk: int) -> Export:
 
     try:
         with translation.override(export.filters.get("lang") or settings.LANGUAGE_CODE):
+            if not _may_still_export(export.user, export):
+                raise PermissionDenied("the requester may no longer export this")
             document, withheld = archive.document_for_export(export)
             data = RENDERERS[export.fmt](document, progress=progress)
         sealed, algorithm, digest = seal(data)
@@ -742,7 +773,7 @@ def export_build(pk: int) -> Export:
 @transaction.atomic
 def export_download(*, actor, export: Export) -> bytes:
     """The sealed file, to its requester only, while it is kept. Every download is audited."""
-    if export.user_id != actor.pk:
+    if export.user_id != actor.pk or not _may_still_export(actor, export):
         raise PermissionDenied
     if export.status != ExportStatus.DONE or export.content is None:
         raise ValidationError(_("This export is not available for download."))
@@ -753,6 +784,60 @@ def export_download(*, actor, export: Export) -> bytes:
         actor=actor, action="export.download", obj=export, details={"digest": export.digest}
     )
     return data
+
+
+def _may_still_export(actor, export: Export) -> bool:
+    """Rights change (a compartment withdrawn, a transfer): a file is handed out only while its
+    requester may still export what it holds."""
+    from casebook.intel.choices import Handling
+    from casebook.intel.models import InformationRecord
+
+    if export.subject is not None:
+        return policy.can(actor, Action.SUBJECT_EXPORT, export.subject)
+    if export.record is None:
+        return False
+    record = export.record
+    return (
+        record.handling != Handling.CONDITIONS
+        and record.station_id in policy.station_ids(actor, Action.SUBJECT_EXPORT)
+        and policy.record_queryset(actor, InformationRecord.objects.filter(pk=record.pk)).exists()
+    )
+
+
+#: An export waiting this long was not picked up (enqueue failed): enqueue it again.
+STALE_QUEUED = timedelta(minutes=5)
+#: An export running this long has lost its worker: it failed.
+STALE_RUNNING = timedelta(minutes=30)
+
+
+def export_housekeeping(now: datetime | None = None) -> dict:
+    """Re-enqueue exports nobody picked up, fail those whose worker died, drop old files."""
+    now = now or timezone.now()
+    requeued = 0
+    for pk in Export.objects.filter(
+        status=ExportStatus.QUEUED, created_at__lt=now - STALE_QUEUED
+    ).values_list("pk", flat=True):
+        _kick_export(pk)
+        requeued += 1
+    stale = Export.objects.filter(status=ExportStatus.RUNNING, created_at__lt=now - STALE_RUNNING)
+    failed = 0
+    for export in stale.only("pk", "reference", "title"):
+        with transaction.atomic():
+            if Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.FAILED,
+                error=_("The document could not be prepared. Please try again.")[:300],
+                finished_at=now,
+            ):
+                record_event(
+                    actor=None,
+                    actor_name="system",
+                    action="export.fail",
+                    obj=export,
+                    outcome="error",
+                    details={"error": "worker lost"},
+                )
+                failed += 1
+    return {"requeued": requeued, "failed": failed, "expired": expire_exports(now)}
 
 
 def expire_exports(now: datetime | None = None) -> int:

@@ -39,9 +39,10 @@ def build_export(pk: int) -> str:
 
 
 @task()
-def expire_exports() -> int:
+def export_housekeeping() -> dict:
+    """Exports nobody picked up are enqueued again, those whose worker died fail, old files go."""
     with _context():
-        return services.expire_exports()
+        return services.export_housekeeping()
 
 
 @task()

@@ -17,6 +17,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.core.forms import run_and_report, submit_form
+from casebook.subjects.selectors import visible_subjects
 
 from . import archive, periodic, selectors, services
 from .choices import ExportStatus, FeedbackStatus, UrgentStatus
@@ -123,7 +124,9 @@ def feedback_detail(request, pk: int):
     context = {
         "report": report,
         "receipts": report.receipts.select_related("user"),
-        "assessments": report.assessments.select_related("subject"),
+        "assessments": report.assessments.filter(
+            subject__in=visible_subjects(request.user).values("pk")
+        ).select_related("subject"),
         "follow_ups": report.follow_ups.select_related("lead"),
         "may_ack": may_ack,
         "may_task": may_task,
@@ -225,7 +228,7 @@ def _anchor(request):
 
 @login_required
 def urgent_new(request):
-    if not request.user.has_role(*policy.CASE_WORKERS):
+    if not policy.can_send_urgent(request.user):
         raise PermissionDenied
     anchor = _anchor(request)
     form = UrgentForm(request.POST or None)
@@ -412,6 +415,7 @@ def dossier_print(request, pk: int):
             messages.error(request, message)
         return redirect(back)
     items, conditional = archive.collect(request.user, subject, filters)
+    items = [i for i in items if i.flag != "C"]  # a print leaves the system like an export
     now = timezone.now()
     return render(
         request,
@@ -424,6 +428,7 @@ def dossier_print(request, pk: int):
             "watermark": archive.watermark(request.user, now),
             "issuer": archive.issuer(subject.station),
             "purpose": form.cleaned_data["purpose"],
+            "withheld": conditional,
             "filters": filters,
             "kinds": archive.KINDS,
         },

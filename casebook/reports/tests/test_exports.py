@@ -284,3 +284,39 @@ class TestVerifyExport:
         with pytest.raises(CommandError):
             call_command("verify_export", str(path), stdout=io.StringIO(), stderr=err)
         assert "FAILED" in err.getvalue() and path.name in err.getvalue()
+
+
+@pytest.mark.django_db
+class TestBackground:
+    def test_built_once_even_when_two_workers_take_it(self, crew, person):
+        queued = services.export_request(
+            actor=crew["analyst"], fmt="pdf", purpose="检查", subject=person
+        )
+        first = services.export_build(queued.pk)
+        second = services.export_build(queued.pk)
+        assert first.status == second.status == "done" and first.digest == second.digest
+        assert AuditEvent.objects.filter(action="export.complete").count() == 1
+
+    def test_housekeeping_requeues_the_forgotten_and_fails_the_lost(
+        self, crew, person, monkeypatch
+    ):
+        from datetime import timedelta
+
+        import time_machine
+        from django.utils import timezone
+
+        kicked = []
+        monkeypatch.setattr(services, "_kick_export", kicked.append)
+        forgotten = services.export_request(
+            actor=crew["analyst"], fmt="pdf", purpose="检查", subject=person
+        )
+        lost = services.export_request(
+            actor=crew["analyst"], fmt="docx", purpose="检查", subject=person
+        )
+        Export.objects.filter(pk=lost.pk).update(status="running", progress=40)
+        with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+            result = services.export_housekeeping()
+        assert result["requeued"] == 1 and kicked == [forgotten.pk]
+        lost.refresh_from_db()
+        assert result["failed"] == 1 and lost.status == "failed"
+        assert AuditEvent.objects.filter(action="export.fail", object_id=str(lost.pk)).exists()

@@ -159,3 +159,18 @@ class TestArchiveGuard:
         services.feedback_acknowledge(actor=crew["leader"], report=report, instruction="同意归档")
         task = tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ARCHIVED)
         assert task.stage == Stage.ARCHIVED
+
+    def test_a_task_sent_back_needs_a_new_report(self, analysing_task, crew):
+        task = tracking.task_advance(
+            actor=crew["officer"], task=analysing_task, to_stage=Stage.FEEDBACK
+        )
+        old = submit(task, crew["officer"])
+        services.feedback_acknowledge(actor=crew["leader"], report=old, instruction="同意")
+        task = tracking.task_return(actor=crew["officer"], task=task, reason="补充研判")
+        task = tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.FEEDBACK)
+        with pytest.raises(ValidationError):  # the old acknowledgement no longer counts
+            tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ARCHIVED)
+        new = submit(task, crew["officer"], summary="补充研判后情况稳定")
+        services.feedback_acknowledge(actor=crew["leader"], report=new, instruction="同意归档")
+        task = tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ARCHIVED)
+        assert task.stage == Stage.ARCHIVED

@@ -323,3 +323,40 @@ class TestDutyRoster:
                 starts_at=start,
                 ends_at=start + timedelta(hours=8),
             )
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_does_not_block_the_outbox(crew, person, make_user, monkeypatch):
+    from casebook.accounts.roles import Role
+
+    make_user(Role.STATION_LEADER, real_name="另一所长", email="other@test.cn")
+    calls = []
+
+    def broken_then_fine(delivery, subject, body):
+        calls.append(delivery.recipient.real_name)
+        if delivery.recipient.real_name == "李所长":
+            raise ValueError("unknown url type: ''")
+
+    monkeypatch.setitem(channels.SENDERS, Channel.EMAIL, broken_then_fine)
+    report = services.urgent_report_create(actor=crew["officer"], text="紧急情况", subject=person)
+    assert services.deliver_pending() == (1, 1)
+    assert set(calls) == {"李所长", "另一所长"}
+    broken = report.deliveries.get(channel=Channel.EMAIL, recipient=crew["leader"])
+    assert (
+        broken.status == "pending" and broken.attempts == 1 and "unknown url" in broken.last_error
+    )
+
+
+@pytest.mark.django_db
+def test_without_a_roster_the_second_step_goes_straight_to_the_bureau(crew, person):
+    with time_machine.travel(t0(), tick=False) as clock:
+        report = services.urgent_report_create(
+            actor=crew["officer"], text="紧急情况", subject=person
+        )
+        clock.shift(timedelta(minutes=10))
+        assert services.run_urgent_escalation() == 1
+    report.refresh_from_db()
+    assert report.level == UrgentLevel.BUREAU  # the station's leaders had it already
+    assert set(
+        report.deliveries.filter(level=2).values_list("recipient__real_name", flat=True)
+    ) == {"局长"}
