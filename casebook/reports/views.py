@@ -248,7 +248,7 @@ def urgent_new(request):
             "anchor": anchor,
             "about": _about(anchor),
             "audience": _first_audience(request.user, anchor),
-            "minutes": services.ack_window().seconds // 60,
+            "minutes": int(services.ack_window().total_seconds() // 60),
         },
     )
 
