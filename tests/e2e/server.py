@@ -92,6 +92,7 @@ class CasebookServer:
         port: int | None = None,
         startup_timeout: float = 60.0,
         load_demo: bool = True,
+        worker: bool = True,
     ):
         if outer_database_url is None:
             outer_database_url = os.environ.get("DATABASE_URL", "")
@@ -100,6 +101,8 @@ class CasebookServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.startup_timeout = startup_timeout
         self.load_demo = load_demo
+        self.worker = worker
+        self.worker_process: subprocess.Popen | None = None
         self.tmpdir: Path | None = None
         self.var_dir: Path | None = None
         self.database_url = ""
@@ -126,6 +129,14 @@ class CasebookServer:
         return self
 
     def stop(self) -> None:
+        if self.worker_process is not None and self.worker_process.poll() is None:
+            self.worker_process.terminate()
+            try:
+                self.worker_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.worker_process.kill()
+                self.worker_process.wait(timeout=10)
+        self.worker_process = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -201,6 +212,14 @@ class CasebookServer:
 
     def _serve(self) -> None:
         self._log = open(self.log_path, "w+", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        if self.worker:  # background jobs (exports, urgent-report delivery), as `make run` has
+            self.worker_process = subprocess.Popen(
+                [sys.executable, str(MANAGE), "db_worker", "--interval", "1", "--no-startup-delay"],
+                cwd=REPO_ROOT,
+                env=self.env(),
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
         self.process = subprocess.Popen(
             [sys.executable, str(MANAGE), "runserver", f"127.0.0.1:{self.port}", "--noreload"],
             cwd=REPO_ROOT,

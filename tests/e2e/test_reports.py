@@ -69,3 +69,34 @@ def test_officer_sends_urgent_report_from_phone_and_leader_acknowledges(
     phone.goto("/tasks/notifications/")  # on a phone the bell sits in the collapsed menu
     expect(phone.locator("[data-testid=notification-list]")).to_contain_text("立即出警，保持联系")
     phone_context.close()
+
+
+def test_leader_exports_a_dossier_and_watches_it_being_prepared(page, login, casebook_server):
+    """The archive tab → a purpose → the progress page polls until the worker is done → the
+    download is a sealed PDF with the exporting leader's name in it. (The analyst 王强 is kept
+    for the lockout test.)"""
+    import io
+
+    from pypdf import PdfReader
+
+    login(page, "010004")
+    page.goto("/subjects/?kind=person&sort=name")
+    with page.expect_navigation():
+        page.locator("[data-testid=subject-table] tbody a").first.click()
+    page.locator("[data-testid=tab-archive]").click()
+    expect(page.locator("[data-testid=archive]")).to_be_visible()
+    form = page.locator("[data-testid=export-form]")
+    form.locator("[data-testid=export-submit]").click()  # no purpose: the browser refuses
+    expect(page.locator("[data-testid=export-form]")).to_be_visible()
+    form.locator("[data-testid=export-purpose]").fill("季度案卷检查（浏览器测试）")
+    with page.expect_navigation():
+        form.locator("[data-testid=export-submit]").click()
+    download_link = page.locator("[data-testid=export-download]")
+    expect(download_link).to_be_visible(timeout=30_000)  # htmx polls the status every second
+    expect(page.locator("[data-testid=export-status]")).to_contain_text("verify_export")
+    with page.expect_download() as info:
+        download_link.click()
+    data = open(info.value.path(), "rb").read()  # noqa: SIM115 - small file, test only
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "刘洋" in text and "010004" in text
+    assert b"CASEBOOK-SEAL v1" in data[-400:]
