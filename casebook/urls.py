@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("casebook.subjects.api.urls")),
     path("api/v1/", include("casebook.tracking.api.urls")),
     path("api/v1/", include("casebook.intel.api.urls")),
+    path("api/v1/", include("casebook.reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

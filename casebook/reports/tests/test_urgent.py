@@ -360,3 +360,46 @@ def test_without_a_roster_the_second_step_goes_straight_to_the_bureau(crew, pers
     assert set(
         report.deliveries.filter(level=2).values_list("recipient__real_name", flat=True)
     ) == {"局长"}
+
+
+@pytest.mark.django_db
+def test_api_raise_follow_and_acknowledge(crew, person):
+    from casebook.accounts.services import api_token_create
+
+    _t, officer_key = api_token_create(actor=crew["officer"], name="指挥中心")
+    _t, leader_key = api_token_create(actor=crew["leader"], name="t")
+    _t, other_key = api_token_create(actor=crew["other"], name="t")
+    officer = Client(HTTP_AUTHORIZATION=f"Token {officer_key}")
+    leader = Client(HTTP_AUTHORIZATION=f"Token {leader_key}")
+    other = Client(HTTP_AUTHORIZATION=f"Token {other_key}")
+    bad = officer.post("/api/v1/urgent-reports/", {"text": " ", "subject": person.pk})
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+    hidden = other.post(
+        "/api/v1/urgent-reports/",
+        {"text": "紧急", "subject": person.pk},
+        content_type="application/json",
+    )
+    assert hidden.status_code == 404  # another station's subject does not exist for them
+    assert not UrgentReport.objects.exists()
+    created = officer.post(
+        "/api/v1/urgent-reports/",
+        {"text": "对象持刀", "place": "东门", "subject": person.pk},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["subject"] == person.pk and body["status"] == "open"
+    assert any("李所长" in step["text"] for step in body["timeline"])
+    pk = body["id"]
+    assert other.get(f"/api/v1/urgent-reports/{pk}/").status_code == 404
+    assert officer.post(f"/api/v1/urgent-reports/{pk}/acknowledge/").status_code == 403
+    done = leader.post(
+        f"/api/v1/urgent-reports/{pk}/acknowledge/",
+        {"note": "立即出警"},
+        content_type="application/json",
+    )
+    assert done.status_code == 200 and done.json()["acknowledged_by"] == crew["leader"].username
+    listed = leader.get("/api/v1/urgent-reports/").json()
+    assert [r["id"] for r in listed["results"]] == [pk]
+    schema = Client().get("/api/schema/?format=json").json()
+    assert "/api/v1/urgent-reports/{id}/acknowledge/" in schema["paths"]

@@ -1,0 +1,131 @@
+"""/api/v1/urgent-reports/: raise an urgent report from another system (a command centre, a
+phone app), follow its deliveries, acknowledge it — the same rules as the pages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from casebook.access import policy
+from casebook.intel.models import InformationRecord
+from casebook.subjects.selectors import visible_subjects
+from casebook.tracking.models import Task
+
+from .. import selectors, services
+from ..models import UrgentReport
+
+
+class StepOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    text = serializers.CharField()
+    state = serializers.CharField()
+
+
+class UrgentOut(serializers.ModelSerializer):
+    station = serializers.CharField(source="station.code")
+    author = serializers.CharField(source="author.username")
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
+    subject = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UrgentReport
+        fields = [
+            "id",
+            "station",
+            "author",
+            "text",
+            "place",
+            "subject",
+            "record",
+            "task",
+            "created_at",
+            "level",
+            "ack_due_at",
+            "status",
+            "acknowledged_by",
+            "acknowledged_at",
+            "ack_note",
+            "timeline",
+        ]
+
+    def get_subject(self, obj) -> int | None:
+        """The subject's id, when the caller may see it."""
+        user = self.context["request"].user
+        if obj.subject_id and visible_subjects(user).filter(pk=obj.subject_id).exists():
+            return obj.subject_id
+        return None
+
+    def get_timeline(self, obj) -> list[dict]:
+        return StepOut(selectors.urgent_timeline(obj), many=True).data
+
+
+class UrgentIn(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject = serializers.IntegerField(required=False)
+    record = serializers.IntegerField(required=False)
+    task = serializers.IntegerField(required=False)
+
+
+class AcknowledgeIn(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+def _drf(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        return PermissionDenied(str(exc) or None)
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class UrgentReportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = UrgentOut
+
+    def get_queryset(self):
+        return (
+            selectors.visible_urgent(self.request.user)
+            .select_related("station", "author", "acknowledged_by")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(request=UrgentIn, responses={201: UrgentOut})
+    def create(self, request):
+        data = UrgentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        user = request.user
+        anchor = {}  # fetched the one scoped way: what the caller may not see does not exist
+        if "subject" in d:
+            anchor["subject"] = get_object_or_404(visible_subjects(user), pk=d.pop("subject"))
+        if "record" in d:
+            records = policy.record_queryset(user, InformationRecord.objects.all())
+            anchor["record"] = get_object_or_404(records, pk=d.pop("record"))
+        if "task" in d:
+            anchor["task"] = policy.get_task_or_404(user, Task.objects.all(), pk=d.pop("task"))
+        try:
+            report = services.urgent_report_create(actor=user, **d, **anchor)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(
+            UrgentOut(report, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=AcknowledgeIn, responses=UrgentOut, summary="Acknowledge (收到)")
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        report = self.get_object()
+        data = AcknowledgeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.urgent_acknowledge(actor=request.user, report=report, **data.validated_data)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise _drf(exc) from exc
+        report = self.get_queryset().get(pk=report.pk)
+        return Response(UrgentOut(report, context={"request": request}).data)
