@@ -358,10 +358,11 @@ def works_at_station(user, station) -> bool:
 
 
 # --- reports: feedback, urgent reports, duty roster ------------------------------------------
-# A feedback report is seen by whoever sees its task and by its recipients. An urgent report is
-# seen by its author, the people it was sent to, and those who oversee its station; it is
-# acknowledged by a recipient or a leader over the station. The duty roster of a unit is kept
-# by the leaders of that unit.
+# A feedback report is seen by its recipients and by whoever sees its task and all the task's
+# subjects. An urgent report is seen by its author and the people it was sent to, and by those
+# who oversee its station or see its subject unless it concerns a subject hidden from them; it
+# is acknowledged by a recipient or a leader over the station. The duty roster of a unit is
+# kept by the leaders of that unit.
 
 
 def _hidden_subjects(user):
