@@ -2,12 +2,10 @@
 only; encrypted identities never leave through the API."""
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casebook.access import policy
@@ -87,12 +85,6 @@ class VerifyIn(serializers.Serializer):
     note = serializers.CharField(max_length=300)
 
 
-def _drf(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class RecordFilter(django_filters.FilterSet):
     subject = django_filters.NumberFilter(field_name="subjects__id")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
@@ -132,12 +124,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         task = visible_tasks(request.user).filter(pk=task_id).first() if task_id else None
         code = d.pop("informant", "")
         informant = Informant.objects.filter(code=code).first() if code else None
-        try:
-            record = services.record_create(
-                actor=request.user, subjects=subjects, task=task, informant=informant, **d
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        record = services.record_create(
+            actor=request.user, subjects=subjects, task=task, informant=informant, **d
+        )
         return Response(RecordOut(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=VerifyIn, responses=RecordOut, summary="Verify a record (去伪存真)")
@@ -146,12 +135,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         record = self.get_object()
         data = VerifyIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            record = services.record_verify(
-                actor=request.user, record=record, **data.validated_data
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        record = services.record_verify(actor=request.user, record=record, **data.validated_data)
         return Response(RecordOut(record).data)
 
 
@@ -198,10 +182,7 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         subjects = list(
             visible_subjects(request.user).filter(pk__in=data.validated_data["subjects"])
         )
-        try:
-            record = services.tip_link(actor=request.user, tip=tip, subjects=subjects)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        record = services.tip_link(actor=request.user, tip=tip, subjects=subjects)
         return Response(RecordOut(record).data)
 
     @extend_schema(request=TipDismissIn, responses=TipOut)
@@ -210,8 +191,5 @@ class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         tip = self.get_object()
         data = TipDismissIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            tip = services.tip_dismiss(actor=request.user, tip=tip, **data.validated_data)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        tip = services.tip_dismiss(actor=request.user, tip=tip, **data.validated_data)
         return Response(TipOut(tip).data)

@@ -1,13 +1,10 @@
 """/api/v1/urgent-reports/: raise an urgent report from another system (a command centre, a
 phone app), follow its deliveries, acknowledge it — the same rules as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from casebook.access import policy
@@ -76,12 +73,6 @@ class AcknowledgeIn(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-def _drf(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class UrgentReportViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -108,10 +99,7 @@ class UrgentReportViewSet(
             anchor["record"] = get_object_or_404(records, pk=d.pop("record"))
         if "task" in d:
             anchor["task"] = policy.get_task_or_404(user, Task.objects.all(), pk=d.pop("task"))
-        try:
-            report = services.urgent_report_create(actor=user, **d, **anchor)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        report = services.urgent_report_create(actor=user, **d, **anchor)
         report = self.get_queryset().get(pk=report.pk)
         return Response(
             UrgentOut(report, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -123,9 +111,6 @@ class UrgentReportViewSet(
         report = self.get_object()
         data = AcknowledgeIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.urgent_acknowledge(actor=request.user, report=report, **data.validated_data)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        services.urgent_acknowledge(actor=request.user, report=report, **data.validated_data)
         report = self.get_queryset().get(pk=report.pk)
         return Response(UrgentOut(report, context={"request": request}).data)

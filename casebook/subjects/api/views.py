@@ -1,7 +1,6 @@
 """/api/v1/subjects/: the same rules as the pages — scoped reads, service writes, 404 outside."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -43,10 +42,6 @@ class SubjectFilter(django_filters.FilterSet):
         return exact if exact is not None else selectors.text_search(qs, value)
 
 
-def _as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class SubjectViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -79,22 +74,19 @@ class SubjectViewSet(
         if station is None or policy.reach(user, Action.SUBJECT_CREATE) is None:
             raise PermissionDenied
         approver = User.objects.filter(username=data["approved_by"]).first()
-        try:
-            subject = services.subject_create(
-                actor=user,
-                kind=data["kind"],
-                category=data["category"],
-                name=data["name"],
-                station=station,
-                legal_basis_ref=data["legal_basis_ref"],
-                approved_by=approver,
-                approved_on=data["approved_on"],
-                classification=data["classification"],
-                notes=data["notes"],
-                detail=dict(data[data["kind"]]),
-            )
-        except DjangoValidationError as exc:
-            raise _as_drf(exc) from exc
+        subject = services.subject_create(
+            actor=user,
+            kind=data["kind"],
+            category=data["category"],
+            name=data["name"],
+            station=station,
+            legal_basis_ref=data["legal_basis_ref"],
+            approved_by=approver,
+            approved_on=data["approved_on"],
+            classification=data["classification"],
+            notes=data["notes"],
+            detail=dict(data[data["kind"]]),
+        )
         out = SubjectDetailOut(subject, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
 
@@ -110,12 +102,9 @@ class SubjectViewSet(
         incoming.is_valid(raise_exception=True)
         if subject.kind != Kind.PERSON:
             raise ValidationError({"detail": "Only persons have protected particulars."})
-        try:
-            services.subject_consult(
-                actor=request.user, subject=subject, purpose=incoming.validated_data["purpose"]
-            )
-        except DjangoValidationError as exc:
-            raise _as_drf(exc) from exc
+        services.subject_consult(
+            actor=request.user, subject=subject, purpose=incoming.validated_data["purpose"]
+        )
         p = subject.person
         return Response(
             ParticularsOut(

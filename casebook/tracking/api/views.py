@@ -1,12 +1,10 @@
 """/api/v1/tasks/: the same rules as the pages; transitions are explicit actions."""
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casebook.accounts.models import User
@@ -89,12 +87,6 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["stage", "priority", "lead", "subject"]
 
 
-def _drf(exc):
-    if isinstance(exc, DjangoPermissionDenied):
-        return PermissionDenied(str(exc) or None)
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filterset_class = TaskFilter
     serializer_class = TaskOut
@@ -112,20 +104,17 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if len(subjects) != len(set(d["subjects"])):
             raise ValidationError({"subjects": ["Unknown subject."]})
         lead = User.objects.filter(username=d["lead"]).first()
-        try:
-            task = services.task_create(
-                actor=request.user,
-                title=d["title"],
-                station=station,
-                lead=lead,
-                subjects=subjects,
-                origin=d["origin"],
-                priority=d["priority"],
-                instructions=d["instructions"],
-                deadlines=d.get("deadlines"),
-            )
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        task = services.task_create(
+            actor=request.user,
+            title=d["title"],
+            station=station,
+            lead=lead,
+            subjects=subjects,
+            origin=d["origin"],
+            priority=d["priority"],
+            instructions=d["instructions"],
+            deadlines=d.get("deadlines"),
+        )
         task = selectors.visible_tasks(request.user).get(pk=task.pk)
         return Response(
             TaskOut(task, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -149,9 +138,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _do(self, operation):
         task = self.get_object()
-        try:
-            operation(task)
-        except (DjangoValidationError, DjangoPermissionDenied) as exc:
-            raise _drf(exc) from exc
+        operation(task)
         task = self.get_queryset().get(pk=task.pk)
         return Response(TaskOut(task, context={"request": self.request}).data)
