@@ -309,17 +309,29 @@ def get_task_or_404(user, qs: QuerySet, **lookup):
 INFORMANT_COMPARTMENT = "informants"
 
 
-def record_queryset(user, qs: QuerySet) -> QuerySet:
+def _hidden_subjects(user):
+    """The subjects the user may not see (a subquery)."""
     from casebook.subjects.models import Subject
 
+    visible = scope_queryset(user, Subject.objects.all()).values("pk")
+    return Subject.objects.exclude(pk__in=visible).values("pk")
+
+
+def record_queryset(user, qs: QuerySet) -> QuerySet:
     if reach(user, Action.SUBJECT_VIEW) is None:
         return qs.none()
-    visible = scope_queryset(user, Subject.objects.all(), Action.SUBJECT_VIEW)
-    hidden = Subject.objects.exclude(pk__in=visible.values("pk"))
     return (
         qs.filter(station__in=station_ids(user, Action.SUBJECT_VIEW))
-        .exclude(subjects__in=hidden)
+        .exclude(subjects__in=_hidden_subjects(user))
         .distinct()
+    )
+
+
+def can_export_record(user, record) -> bool:
+    """One record may be exported by whoever sees it and may export for its station (its
+    handling code is the reports module's concern: a C record is refused, and audited)."""
+    return record.station_id in station_ids(user, Action.SUBJECT_EXPORT) and (
+        record_queryset(user, type(record).objects.filter(pk=record.pk)).exists()
     )
 
 
@@ -363,14 +375,6 @@ def works_at_station(user, station) -> bool:
 # who oversee its station or see its subject unless it concerns a subject hidden from them; it
 # is acknowledged by a recipient or a leader over the station. The duty roster of a unit is
 # kept by the leaders of that unit.
-
-
-def _hidden_subjects(user):
-    """The subjects the user may not see (a subquery)."""
-    from casebook.subjects.models import Subject
-
-    visible = scope_queryset(user, Subject.objects.all()).values("pk")
-    return Subject.objects.exclude(pk__in=visible).values("pk")
 
 
 def feedback_queryset(user, qs: QuerySet) -> QuerySet:

@@ -28,6 +28,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def holding(self, role: str, unit):
+        """The active members of ``unit`` who hold ``role`` (e.g. a station's leaders)."""
+        return self.filter(is_active=True, unit=unit, roles__role=role).distinct()
+
     def create_superuser(self, username, password=None, **extra):
         raise NotImplementedError(
             "Casebook has no superuser: create a system administrator with "

@@ -180,11 +180,10 @@ def assessment_create(
         _apply(actor, assessment)
     else:
         from casebook.accounts.models import User
+        from casebook.accounts.roles import Role
         from casebook.tracking.notify import notify
 
-        leaders = User.objects.filter(
-            is_active=True, roles__role="station_leader", unit=subject.station
-        )
+        leaders = User.objects.holding(Role.STATION_LEADER, subject.station)
         notify(
             leaders,
             _("Approval needed: %(subject)s assessed %(level)s")

@@ -9,6 +9,5 @@ from . import rules
 
 @task()
 def evaluate_warning_rules() -> dict:
-    ctx = request_context.RequestContext(request_context.new_request_id(), "", "task")
-    with request_context.bind(ctx):
+    with request_context.for_job():
         return rules.evaluate()

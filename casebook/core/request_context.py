@@ -36,3 +36,8 @@ def bind(ctx: RequestContext):
         yield ctx
     finally:
         _current.reset(token)
+
+
+def for_job():
+    """The context of one background job run: its own request id, channel "task"."""
+    return bind(RequestContext(request_id=new_request_id(), channel="task"))

@@ -227,8 +227,7 @@ def record_detail(request, pk: int):
         {
             "record": record,
             "may_work": may_work,
-            "may_export": record.station_id
-            in policy.station_ids(request.user, policy.Action.SUBJECT_EXPORT),
+            "may_export": policy.can_export_record(request.user, record),
             "export_formats": ExportFormat.choices,
             "subjects": record.subjects.all(),
             "attachments": record.attachments.all(),

@@ -92,7 +92,8 @@ def _date(value) -> date | None:
         return None
 
 
-def _local(dt: datetime | None) -> str:
+def local_time(dt: datetime | None) -> str:
+    """A time as every report prints it: the local date and minute."""
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
@@ -107,7 +108,7 @@ def _tasks(user, subject, f: Filters):
             % {"stage": task.get_stage_display(), "priority": task.get_priority_display()}
         )
         if task.archived_at:
-            lines.append(_("Archived on %(date)s") % {"date": _local(task.archived_at)})
+            lines.append(_("Archived on %(date)s") % {"date": local_time(task.archived_at)})
         yield Item(
             task.created_at,
             "task",
@@ -202,7 +203,7 @@ def _feedback(user, subject, f: Filters):
                 _("Instruction of %(name)s (%(when)s): %(text)s")
                 % {
                     "name": r.acknowledged_by.real_name,
-                    "when": _local(r.acknowledged_at),
+                    "when": local_time(r.acknowledged_at),
                     "text": r.instruction,
                 }
             )
@@ -229,7 +230,7 @@ def _urgent(subject, f: Filters):
                 _("Acknowledged by %(name)s at %(when)s %(note)s")
                 % {
                     "name": r.acknowledged_by.real_name,
-                    "when": _local(r.acknowledged_at),
+                    "when": local_time(r.acknowledged_at),
                     "note": r.ack_note,
                 }
             )
@@ -289,7 +290,7 @@ def watermark(user, at: datetime) -> str:
     return _("Exported by %(name)s (%(number)s) at %(time)s") % {
         "name": user.real_name,
         "number": user.username,
-        "time": _local(at),
+        "time": local_time(at),
     }
 
 
@@ -332,7 +333,9 @@ def build_document(
     out (and named in the notes by number); ``lists`` adds one table per kind (for Excel)."""
     items, conditional = collect(user, subject, filters)
     items = [i for i in items if i.flag != "C"]
-    entries = [Entry(_local(i.when), i.kind_label, i.title, list(i.lines), i.meta) for i in items]
+    entries = [
+        Entry(local_time(i.when), i.kind_label, i.title, list(i.lines), i.meta) for i in items
+    ]
     notes = [_("Purpose of the export: %(purpose)s") % {"purpose": purpose}]
     if filters.kinds or filters.date_from or filters.date_to:
         notes.append(
@@ -356,7 +359,7 @@ def build_document(
         columns = [col("Time"), col("Title"), col("Content"), col("Details")]
         for kind, label in KINDS.items():
             rows = [
-                [_local(i.when), i.title, "\n".join(i.lines), i.meta]
+                [local_time(i.when), i.title, "\n".join(i.lines), i.meta]
                 for i in items
                 if i.kind == kind
             ]
@@ -380,7 +383,7 @@ def record_document(user, record, *, reference: str, at: datetime, marking: str,
     subjects = "、".join(s.name for s in record.subjects.all())
     facts = [
         (_("Subjects"), subjects),
-        (_("When it happened"), _local(record.occurred_at)),
+        (_("When it happened"), local_time(record.occurred_at)),
         (_("Place"), record.address or "—"),
         (_("Channel"), record.get_channel_display()),
         (_("Grade"), record.grade),
@@ -391,7 +394,7 @@ def record_document(user, record, *, reference: str, at: datetime, marking: str,
         f"{r.item}：{r.get_result_display()}" + (f" — {r.finding}" if r.finding else "")
         for r in record.checklist.select_related("item")
     ]
-    entry = Entry(_local(record.occurred_at), str(KINDS["record"]), f"#{record.pk}", lines)
+    entry = Entry(local_time(record.occurred_at), str(KINDS["record"]), f"#{record.pk}", lines)
     return Document(
         title=_("Information record #%(pk)s") % {"pk": record.pk},
         marking=marking,

@@ -54,6 +54,23 @@ def urgent_alerts(user):
     )
 
 
+def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
+    """What an urgent report is about, given by ids, each fetched the one scoped way of its
+    module: what the user may not see answers 404 (pages and API alike)."""
+    from casebook.intel.views import get_record
+    from casebook.subjects.selectors import get_subject
+    from casebook.tracking.models import Task
+
+    anchor = {}
+    if subject:
+        anchor["subject"] = get_subject(user, subject)
+    if record:
+        anchor["record"] = get_record(user, record)
+    if task:
+        anchor["task"] = policy.get_task_or_404(user, Task.objects.all(), pk=task)
+    return anchor
+
+
 def recent_urgent(station_ids, limit: int = 8):
     return (
         UrgentReport.objects.filter(station__in=station_ids)
@@ -151,6 +168,8 @@ class Issued:
 
 
 def issued_document(digest: str) -> Issued | None:
+    from .archive import local_time
+
     export = Export.objects.filter(digest=digest).select_related("user").first()
     if export is not None:
         return Issued(
@@ -162,7 +181,7 @@ def issued_document(digest: str) -> Issued | None:
                 "title": export.title,
                 "name": export.user.real_name,
                 "number": export.user.username,
-                "time": timezone.localtime(export.created_at).strftime("%Y-%m-%d %H:%M"),
+                "time": local_time(export.created_at),
                 "purpose": export.purpose,
             }
         )

@@ -20,7 +20,6 @@ from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
 from casebook.crypto.services import decrypt_bytes, encrypt_bytes
 from casebook.tracking.choices import Priority, Stage
-from casebook.tracking.models import Notification
 from casebook.tracking.notify import notify
 
 from . import channels
@@ -49,12 +48,8 @@ def _text(value) -> str:
     return (value or "").strip()
 
 
-def _leaders_of(station) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, unit=station, roles__role=Role.STATION_LEADER
-        ).distinct()
-    )
+def station_leaders(station) -> list[User]:
+    return list(User.objects.holding(Role.STATION_LEADER, station))
 
 
 # --- feedback reports -----------------------------------------------------------------------
@@ -105,7 +100,7 @@ def feedback_submit(
     assessments = list(assessments)
     if any(a.pk not in task_assessments for a in assessments):
         errors["assessments"] = [_("Choose assessments made for this task.")]
-    people = {u.pk: u for u in [*_leaders_of(task.station), *recipients]}
+    people = {u.pk: u for u in [*station_leaders(task.station), *recipients]}
     people.pop(actor.pk, None)
     if not people and "recipients" not in errors:
         errors["recipients"] = [_("The station has no leader to report to: choose a recipient.")]
@@ -308,24 +303,22 @@ def ack_window() -> timedelta:
     return timedelta(minutes=max(1, settings.CASEBOOK_URGENT_ACK_MINUTES))
 
 
-def _bureau_leaders(bureau) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, unit=bureau, roles__role=Role.BUREAU_LEADER).distinct()
-    )
-
-
 def chain_audience(report: UrgentReport, level: int, at: datetime | None = None) -> list[User]:
     """Who a report reaches at each step: the station's duty leaders (its leaders when nobody
     is on the roster), then every leader of the station, then the bureau's duty leaders (its
     leaders when nobody is on the roster)."""
     station = report.station
     if level == UrgentLevel.ON_DUTY:
-        people = on_duty(station, at) or _leaders_of(station)
+        people = on_duty(station, at) or station_leaders(station)
     elif level == UrgentLevel.STATION:
-        people = [*on_duty(station, at), *_leaders_of(station)]
+        people = [*on_duty(station, at), *station_leaders(station)]
     else:
         bureau = station.bureau
-        people = (on_duty(bureau, at) or _bureau_leaders(bureau)) if bureau else []
+        people = (
+            (on_duty(bureau, at) or list(User.objects.holding(Role.BUREAU_LEADER, bureau)))
+            if bureau
+            else []
+        )
     unique = {u.pk: u for u in people if u.pk != report.author_id}
     return list(unique.values())
 
@@ -343,11 +336,9 @@ def _queue(report: UrgentReport, level: int, people) -> list[Delivery]:
     same transaction as the report; e-mail and SMS wait for the worker."""
     now = timezone.now()
     subject, body = _message(report)
+    notify(people, f"{subject}：{body}", url=report.get_absolute_url(), email=False)
     rows = []
     for user in people:
-        Notification.objects.create(
-            user=user, text=f"{subject}：{body}"[:300], url=report.get_absolute_url()
-        )
         rows.append(
             Delivery(
                 report=report,
@@ -600,7 +591,6 @@ def export_request(
     """Ask for a document. It is prepared in the background; the request itself is audited
     with its purpose. A record whose handling code forbids sharing is refused outright."""
     from casebook.intel.choices import Handling
-    from casebook.intel.models import InformationRecord
 
     if fmt not in ExportFormat.values:
         raise ValidationError({"fmt": [_("Choose PDF, Word or Excel.")]})
@@ -613,12 +603,7 @@ def export_request(
         title = _("%(name)s — tracking record archive") % {"name": subject.name}
         classification = subject.classification
     else:
-        visible = policy.record_queryset(actor, InformationRecord.objects.filter(pk=record.pk))
-        if not visible.exists():
-            raise PermissionDenied
-        if policy.reach(actor, Action.SUBJECT_EXPORT) is None or (
-            record.station_id not in policy.station_ids(actor, Action.SUBJECT_EXPORT)
-        ):
+        if not policy.can_export_record(actor, record):
             raise PermissionDenied
         station, kind = record.station, ExportKind.RECORD
         title = _("Information record #%(pk)s") % {"pk": record.pk}
@@ -790,17 +775,13 @@ def _may_still_export(actor, export: Export) -> bool:
     """Rights change (a compartment withdrawn, a transfer): a file is handed out only while its
     requester may still export what it holds."""
     from casebook.intel.choices import Handling
-    from casebook.intel.models import InformationRecord
 
     if export.subject is not None:
         return policy.can(actor, Action.SUBJECT_EXPORT, export.subject)
     if export.record is None:
         return False
-    record = export.record
-    return (
-        record.handling != Handling.CONDITIONS
-        and record.station_id in policy.station_ids(actor, Action.SUBJECT_EXPORT)
-        and policy.record_queryset(actor, InformationRecord.objects.filter(pk=record.pk)).exists()
+    return export.record.handling != Handling.CONDITIONS and policy.can_export_record(
+        actor, export.record
     )
 
 

@@ -9,16 +9,10 @@ from casebook.core import request_context
 from . import periodic, services
 
 
-def _context():
-    return request_context.bind(
-        request_context.RequestContext(request_context.new_request_id(), "", "task")
-    )
-
-
 @task()
 def deliver_urgent_reports() -> int:
     """Send the queued e-mail and SMS messages of urgent reports (with retries)."""
-    with _context():
+    with request_context.for_job():
         sent, _failed = services.deliver_pending()
         return sent
 
@@ -26,7 +20,7 @@ def deliver_urgent_reports() -> int:
 @task()
 def escalate_urgent_reports() -> int:
     """Move unacknowledged urgent reports up the chain; then send what that queued."""
-    with _context():
+    with request_context.for_job():
         moved = services.run_urgent_escalation()
         services.deliver_pending()
         return moved
@@ -34,19 +28,19 @@ def escalate_urgent_reports() -> int:
 
 @task()
 def build_export(pk: int) -> str:
-    with _context():
+    with request_context.for_job():
         return services.export_build(pk).status
 
 
 @task()
 def export_housekeeping() -> dict:
     """Exports nobody picked up are enqueued again, those whose worker died fail, old files go."""
-    with _context():
+    with request_context.for_job():
         return services.export_housekeeping()
 
 
 @task()
 def generate_periodic_reports() -> int:
     """Weekly and monthly station reports for the periods that have ended."""
-    with _context():
+    with request_context.for_job():
         return periodic.generate_due()

@@ -72,9 +72,13 @@ def inbox(request):
     )
 
 
+def _own_units(user) -> list:
+    """The user's station and bureau (whose duty rosters the user reads)."""
+    return [u for u in (user.unit.station, user.unit.bureau) if u is not None]
+
+
 def _on_duty_now(user) -> list[tuple]:
-    units = [u for u in (user.unit.station, user.unit.bureau) if u is not None]
-    return [(unit, services.on_duty(unit) or []) for unit in units]
+    return [(unit, services.on_duty(unit)) for unit in _own_units(user)]
 
 
 # --- feedback reports ---------------------------------------------------------------------
@@ -103,7 +107,7 @@ def feedback_new(request, task_pk: int):
         return redirect(report)
     if request.method == "GET":
         form.initial["assessments"] = list(task.assessments.values_list("pk", flat=True))
-    leaders = [u for u in services._leaders_of(task.station) if u.pk != request.user.pk]
+    leaders = [u for u in services.station_leaders(task.station) if u.pk != request.user.pk]
     return render(
         request,
         "reports/feedback_form.html",
@@ -113,7 +117,7 @@ def feedback_new(request, task_pk: int):
 
 @login_required
 def feedback_detail(request, pk: int):
-    report = policy_get_feedback(request.user, pk)
+    report = _get_feedback(request.user, pk)
     services.feedback_read(actor=request.user, report=report)
     may_ack = report.status == FeedbackStatus.SUBMITTED and services.can_acknowledge_feedback(
         request.user, report
@@ -141,14 +145,13 @@ def feedback_detail(request, pk: int):
     return render(request, "reports/feedback_detail.html", context)
 
 
-def policy_get_feedback(user, pk):
-    qs = selectors.visible_feedback(user).select_related(
-        "task", "author", "station", "acknowledged_by"
+def _get_feedback(user, pk):
+    return get_object_or_404(
+        selectors.visible_feedback(user).select_related(
+            "task", "author", "station", "acknowledged_by"
+        ),
+        pk=pk,
     )
-    try:
-        return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
 
 
 def _station_officers(station):
@@ -163,7 +166,7 @@ def _station_officers(station):
 @login_required
 @require_POST
 def feedback_acknowledge(request, pk: int):
-    report = policy_get_feedback(request.user, pk)
+    report = _get_feedback(request.user, pk)
     form = InstructionForm(request.POST)
     instruction = form.data.get("instruction", "")
     return run_and_report(
@@ -179,7 +182,7 @@ def feedback_acknowledge(request, pk: int):
 @login_required
 @require_POST
 def feedback_task(request, pk: int):
-    report = policy_get_feedback(request.user, pk)
+    report = _get_feedback(request.user, pk)
     form = InstructionTaskForm(request.POST, officers=_station_officers(report.station))
     if not form.is_valid():
         for errors in form.errors.values():
@@ -204,26 +207,14 @@ def feedback_task(request, pk: int):
 
 
 def _anchor(request):
-    """The subject, record or task an urgent report is about (from ?subject=, ?record=,
-    ?task=), fetched the one scoped way; out of scope is 404."""
-    from casebook.intel.models import InformationRecord
-    from casebook.subjects.selectors import get_subject
-    from casebook.tracking.models import Task
-
+    """The subject, record or task an urgent report is about (?subject=, ?record=, ?task=)."""
     data = request.POST if request.method == "POST" else request.GET
-    anchor = {}
-    if data.get("subject"):
-        anchor["subject"] = get_subject(request.user, data["subject"])
-    if data.get("record"):
-        qs = policy.record_queryset(request.user, InformationRecord.objects.all())
-        anchor["record"] = (
-            get_object_or_404(qs, pk=data["record"]) if data["record"].isdigit() else None
-        )
-        if anchor["record"] is None:
-            raise Http404
-    if data.get("task"):
-        anchor["task"] = policy.get_task_or_404(request.user, Task.objects.all(), pk=data["task"])
-    return anchor
+    return selectors.urgent_anchor(
+        request.user,
+        subject=data.get("subject"),
+        record=data.get("record"),
+        task=data.get("task"),
+    )
 
 
 @login_required
@@ -275,13 +266,12 @@ def _first_audience(user, anchor):
 
 @login_required
 def urgent_detail(request, pk: int):
-    qs = selectors.visible_urgent(request.user).select_related(
-        "author", "station", "subject", "record", "task", "acknowledged_by"
+    report = get_object_or_404(
+        selectors.visible_urgent(request.user).select_related(
+            "author", "station", "subject", "record", "task", "acknowledged_by"
+        ),
+        pk=pk,
     )
-    try:
-        report = qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
     may_ack = report.status == UrgentStatus.OPEN and policy.can_acknowledge_urgent(
         request.user, report
     )
@@ -305,11 +295,7 @@ def urgent_detail(request, pk: int):
 @login_required
 @require_POST
 def urgent_acknowledge(request, pk: int):
-    qs = selectors.visible_urgent(request.user)
-    try:
-        report = qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    report = get_object_or_404(selectors.visible_urgent(request.user), pk=pk)
     note = request.POST.get("note", "")
     return run_and_report(
         request,
@@ -328,7 +314,7 @@ def duty_roster(request):
     if not user.works_cases:
         raise PermissionDenied
     editable = policy.roster_units(user)
-    units = [u for u in (user.unit.station, user.unit.bureau) if u is not None]
+    units = _own_units(user)
     for unit in editable:
         if unit not in units:
             units.append(unit)
@@ -438,7 +424,7 @@ def dossier_print(request, pk: int):
 @login_required
 @require_POST
 def export_new(request):
-    from casebook.intel.models import InformationRecord
+    from casebook.intel.views import get_record
     from casebook.subjects.selectors import get_subject
 
     form = ExportForm(request.POST)
@@ -447,11 +433,7 @@ def export_new(request):
         subject = get_subject(request.user, request.POST["subject"])
         back = f"{subject.get_absolute_url()}?tab=archive"
     else:
-        qs = policy.record_queryset(request.user, InformationRecord.objects.all())
-        pk = request.POST.get("record", "")
-        record = get_object_or_404(qs, pk=pk) if pk.isdigit() else None
-        if record is None:
-            raise Http404
+        record = get_record(request.user, request.POST.get("record", ""))
         back = record.get_absolute_url()
     if not form.is_valid():
         messages.error(request, _("Choose a format and state the purpose of the export."))

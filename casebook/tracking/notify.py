@@ -12,9 +12,10 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(users, text: str, *, url: str = "", task=None) -> list[Notification]:
+def notify(users, text: str, *, url: str = "", task=None, email: bool = True) -> list[Notification]:
     """Record one notification per distinct active user; e-mail those with an address once the
-    surrounding transaction has committed (a failed e-mail never undoes the notification)."""
+    surrounding transaction has committed (a failed e-mail never undoes the notification).
+    ``email=False`` for callers that send their own mail (urgent reports, with retries)."""
     seen, rows = set(), []
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
@@ -22,7 +23,7 @@ def notify(users, text: str, *, url: str = "", task=None) -> list[Notification]:
         seen.add(user.pk)
         rows.append(Notification(user=user, text=text[:300], url=url, task=task))
     rows = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in rows if n.user.email]
+    ids = [n.pk for n in rows if n.user.email] if email else []
     if ids:
         transaction.on_commit(lambda: _send(ids))
     return rows

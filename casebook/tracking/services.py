@@ -551,7 +551,7 @@ def _audience(task: Task, level: int) -> list[User]:
         if level == EscalationLevel.STATION
         else (Role.BUREAU_LEADER, task.station.parent)
     )
-    return list(User.objects.filter(is_active=True, unit=unit, roles__role=role).distinct())
+    return list(User.objects.holding(role, unit))
 
 
 @transaction.atomic

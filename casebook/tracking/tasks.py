@@ -12,14 +12,12 @@ from . import services
 @task()
 def create_scheduled_tasks() -> int:
     """Recurring visits and inspections from each category's visit cycle."""
-    ctx = request_context.RequestContext(request_context.new_request_id(), "", "task")
-    with request_context.bind(ctx):
+    with request_context.for_job():
         return services.run_schedules()
 
 
 @task()
 def escalate_deadlines() -> int:
     """Reminders before a deadline, escalation after it."""
-    ctx = request_context.RequestContext(request_context.new_request_id(), "", "task")
-    with request_context.bind(ctx):
+    with request_context.for_job():
         return services.run_escalation()

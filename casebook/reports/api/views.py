@@ -1,16 +1,12 @@
 """/api/v1/urgent-reports/: raise an urgent report from another system (a command centre, a
 phone app), follow its deliveries, acknowledge it — the same rules as the pages."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from casebook.access import policy
-from casebook.intel.models import InformationRecord
 from casebook.subjects.selectors import visible_subjects
-from casebook.tracking.models import Task
 
 from .. import selectors, services
 from ..models import UrgentReport
@@ -91,14 +87,12 @@ class UrgentReportViewSet(
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
         user = request.user
-        anchor = {}  # fetched the one scoped way: what the caller may not see does not exist
-        if "subject" in d:
-            anchor["subject"] = get_object_or_404(visible_subjects(user), pk=d.pop("subject"))
-        if "record" in d:
-            records = policy.record_queryset(user, InformationRecord.objects.all())
-            anchor["record"] = get_object_or_404(records, pk=d.pop("record"))
-        if "task" in d:
-            anchor["task"] = policy.get_task_or_404(user, Task.objects.all(), pk=d.pop("task"))
+        anchor = selectors.urgent_anchor(  # what the caller may not see answers 404
+            user,
+            subject=d.pop("subject", None),
+            record=d.pop("record", None),
+            task=d.pop("task", None),
+        )
         report = services.urgent_report_create(actor=user, **d, **anchor)
         report = self.get_queryset().get(pk=report.pk)
         return Response(
