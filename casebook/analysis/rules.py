@@ -47,8 +47,6 @@ def _raise(
 
 
 def no_visit(rule, today, existing, out) -> None:
-    from casebook.tracking.services import period_start
-
     subjects = (
         Subject.objects.filter(status=Status.ACTIVE, kind__in=[Kind.PERSON, Kind.PLACE])
         .annotate(last_visit=Max("records__occurred_at", filter=Q(records__method="field_visit")))
@@ -68,7 +66,7 @@ def no_visit(rule, today, existing, out) -> None:
         since = timezone.localdate(last) if last else timezone.localdate(created)
         if (today - since).days <= cycle:
             continue
-        key = f"no_visit:{pk}:{period_start(cycle, today)}"
+        key = f"no_visit:{pk}:{since.isoformat()}"  # once per lapse since the last visit
         reason = (
             (
                 _("No field visit for %(days)s days (cycle: %(cycle)s days).")

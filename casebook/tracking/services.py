@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -412,31 +413,44 @@ def task_comment(*, actor: User, task: Task, text: str) -> TaskComment:
 # --- schedules and escalation (run by background jobs) ---------------------------------------
 
 
-def period_start(cycle_days: int, today) -> str:
-    """The start of the visit period containing ``today`` (periods counted from 2000-01-01)."""
-    from datetime import date
-
-    epoch = date(2000, 1, 1)
-    index = (today - epoch).days // cycle_days
-    return (epoch + timedelta(days=index * cycle_days)).isoformat()
+def next_visit_due(cycle_days: int, last_anchor, today):
+    """The date the next routine visit falls due: one cycle after the last field visit or the
+    last scheduled visit task (``last_anchor``, an aware datetime or None); today if neither."""
+    if last_anchor is None:
+        return today
+    return timezone.localdate(last_anchor) + timedelta(days=cycle_days)
 
 
 def run_schedules(today=None) -> int:
-    """Create the recurring visit/inspection task of every active subject for the current
-    period of its category's visit cycle — never twice for the same period."""
+    """Create the recurring visit/inspection task of every active subject whose next visit is
+    due: one cycle after its last field visit or last scheduled task, whichever is later. The
+    calendar decides, not a fixed period grid, so two routine visits are never a day apart."""
     from casebook.subjects.choices import Kind, Status
     from casebook.subjects.models import Subject
 
     today = today or timezone.localdate()
     created = 0
+    last_task = (
+        Task.objects.filter(subjects=OuterRef("pk"), origin=Origin.SCHEDULE)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     subjects = (
         Subject.objects.filter(status=Status.ACTIVE, kind__in=[Kind.PERSON, Kind.PLACE])
+        .annotate(
+            last_task=Subquery(last_task),
+            last_visit=Max("records__occurred_at", filter=Q(records__method="field_visit")),
+        )
         .select_related("category", "station")
         .prefetch_related("officers")
     )
     for subject in subjects.iterator(chunk_size=500):
         cycle = subject.visit_cycle
-        key = f"visit:{subject.pk}:{period_start(cycle, today)}"
+        anchors = [a for a in (subject.last_task, subject.last_visit) if a is not None]
+        due = next_visit_due(cycle, max(anchors) if anchors else None, today)
+        if due > today:
+            continue
+        key = f"visit:{subject.pk}:{due.isoformat()}"
         if Task.objects.filter(schedule_key=key).exists():
             continue
         lead = next(
@@ -464,12 +478,10 @@ def run_schedules(today=None) -> int:
                     priority=Priority.NORMAL,
                     deadlines=deadlines,
                     schedule_key=key,
-                    instructions=_(
-                        "Routine %(kind)s of the period starting %(date)s (every %(days)s days)."
-                    )
-                    % {"kind": kind, "date": period_start(cycle, today), "days": cycle},
+                    instructions=_("Routine %(kind)s, due on %(date)s (every %(days)s days).")
+                    % {"kind": kind, "date": due.isoformat(), "days": cycle},
                 )
-        except ValidationError:
+        except (ValidationError, IntegrityError):
             continue
         created += 1
     return created

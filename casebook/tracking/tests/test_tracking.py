@@ -2,7 +2,7 @@
 schedules and escalation under a frozen clock, scope on every interface, cooperation, comments,
 notifications and the API."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -282,20 +282,46 @@ class TestAssignment:
 
 @pytest.mark.django_db
 class TestSchedules:
-    def test_idempotent_within_a_period_and_new_each_period(self, subject, crew):
-        start = timezone.now()
-        with time_machine.travel(start, tick=False) as traveller:
-            first = services.run_schedules()
-            assert first == 1
+    # Dates around a month's and a year's end, and the date this test once failed on: the
+    # calendar, not an epoch-aligned period grid, decides when the next visit is due.
+    @pytest.mark.parametrize(
+        "start",
+        ["2026-11-30T09:00:00+08:00", "2026-12-01T08:00:00+08:00", "2027-12-31T23:30:00+08:00"],
+    )
+    def test_one_visit_per_cycle_on_any_date(self, subject, crew, start):
+        cycle = subject.visit_cycle
+        with time_machine.travel(datetime.fromisoformat(start), tick=False) as traveller:
+            assert services.run_schedules() == 1
             assert services.run_schedules() == 0
             task = Task.objects.get(origin="schedule")
             assert task.lead == crew["officer"] and list(task.subjects.all()) == [subject]
-            traveller.shift(timedelta(days=10))
-            assert services.run_schedules() == 0  # still the same 30-day period
-            traveller.shift(timedelta(days=30))
+            traveller.shift(timedelta(days=cycle - 1))
+            assert services.run_schedules() == 0  # not due before a whole cycle
+            traveller.shift(timedelta(days=1))
             assert services.run_schedules() == 1
             assert services.run_schedules() == 0
         assert Task.objects.filter(origin="schedule").count() == 2
+
+    def test_a_field_visit_moves_the_next_due_date(self, subject, crew):
+        from casebook.intel.services import field_visit
+
+        with time_machine.travel(datetime.fromisoformat("2026-12-01T09:00:00+08:00"), tick=False):
+            assert services.run_schedules() == 1
+        visited = datetime.fromisoformat("2026-12-11T10:00:00+08:00")
+        with time_machine.travel(visited, tick=False) as traveller:
+            field_visit(
+                actor=crew["officer"], subject=subject, occurred_at=visited, findings="本人在家"
+            )
+            traveller.shift(timedelta(days=subject.visit_cycle - 1))
+            assert services.run_schedules() == 0  # one cycle after the visit, not the task
+            traveller.shift(timedelta(days=1))
+            assert services.run_schedules() == 1
+
+    def test_next_visit_due(self):
+        today = date(2026, 12, 1)
+        assert services.next_visit_due(30, None, today) == today
+        last = datetime.fromisoformat("2026-11-30T23:30:00+08:00")
+        assert services.next_visit_due(30, last, today) == date(2026, 12, 30)
 
     def test_closed_subjects_are_not_scheduled(self, subject, crew):
         from casebook.subjects.services import subject_set_status
