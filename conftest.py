@@ -56,6 +56,14 @@ def make_user(org):
     return make
 
 
+def second_factor(user) -> TOTPDevice:
+    """A confirmed TOTP device for the user (what enrolment leaves behind)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    return device
+
+
 def login(client: Client, user) -> Client:
     """Log a user in the way the login flow would, second factor included where required."""
     client.force_login(user)
@@ -67,10 +75,7 @@ def login(client: Client, user) -> Client:
     session[authflow.LAST_SEEN] = now
     session[authflow.AUTH_AT] = now
     if mfa_required(user):
-        device, _ = TOTPDevice.objects.get_or_create(
-            user=user, name="test", defaults={"confirmed": True}
-        )
-        session["otp_device_id"] = device.persistent_id
+        session["otp_device_id"] = second_factor(user).persistent_id
     session.save()
     return client
 

@@ -143,11 +143,19 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") 
     user.is_active = active
     user.disabled_reason = "" if active else reason.strip()
     user.save(update_fields=["is_active", "disabled_reason"])
+    details = {"reason": reason.strip()} if reason else {}
+    if not active:
+        # re-enabling an account must not bring its old API tokens back to life
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            details["tokens_revoked"] = revoked
     record_event(
         actor=actor,
         action="account.enable" if active else "account.disable",
         obj=user,
-        details={"reason": reason.strip()} if reason else {},
+        details=details,
     )
 
 
@@ -271,10 +279,17 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 
 
 def api_token_lookup(key: str) -> ApiToken | None:
+    """The live token for a key, or None.
+
+    A token is no stronger than its owner's login: it stops working when the owner is disabled,
+    and while the owner's roles require two factors and the owner has no confirmed second factor.
+    """
     token = (
         ApiToken.objects.select_related("user", "user__unit").filter(digest=_digest(key)).first()
     )
     if token is None or not token.is_valid or not token.user.is_active:
+        return None
+    if mfa_required(token.user) and confirmed_device(token.user) is None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

@@ -20,7 +20,7 @@ from casebook.reports import channels, selectors, services
 from casebook.reports.choices import Channel, DeliveryStatus, UrgentLevel
 from casebook.reports.models import Delivery, UrgentReport
 from casebook.tracking.models import Notification
-from conftest import login
+from conftest import login, second_factor
 
 
 def t0():
@@ -367,6 +367,7 @@ def test_api_raise_follow_and_acknowledge(crew, person):
     from casebook.accounts.services import api_token_create
 
     _t, officer_key = api_token_create(actor=crew["officer"], name="指挥中心")
+    second_factor(crew["leader"])  # a leader's token works only with a second factor enrolled
     _t, leader_key = api_token_create(actor=crew["leader"], name="t")
     _t, other_key = api_token_create(actor=crew["other"], name="t")
     officer = Client(HTTP_AUTHORIZATION=f"Token {officer_key}")

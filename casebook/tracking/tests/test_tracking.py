@@ -19,7 +19,7 @@ from casebook.subjects.tests.conftest import make_id
 from casebook.tracking import services
 from casebook.tracking.choices import STAGES, Stage
 from casebook.tracking.models import Escalation, Notification, Task
-from conftest import login
+from conftest import login, second_factor
 
 
 @pytest.fixture
@@ -503,6 +503,7 @@ class TestPagesAndApi:
         assert officer.get("/tasks/board/").status_code == 200
 
     def test_api_flow_and_problem_details(self, crew, subject):
+        second_factor(crew["leader"])  # a leader's token works only with a second factor
         _t, leader_key = api_token_create(actor=crew["leader"], name="t")
         _t, officer_key = api_token_create(actor=crew["officer"], name="t")
         leader = Client(HTTP_AUTHORIZATION=f"Token {leader_key}")
