@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.core.choices import Classification
 
+from .choices import GrantStatus
 from .roles import ADMIN_ROLES, CASE_ROLES, MFA_BY_DEFAULT, Role
 
 police_number_validator = RegexValidator(
@@ -89,6 +90,12 @@ class User(AbstractBaseUser):
     is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
     date_joined = models.DateTimeField(_("created at"), default=timezone.now)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        editable=False,
+        help_text=_("The password is a temporary one: it must be replaced at the next login."),
+    )
     disabled_reason = models.CharField(_("reason for disabling"), max_length=200, blank=True)
 
     objects = UserManager()
@@ -169,6 +176,91 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"
+
+
+class GrantRequest(models.Model):
+    """A change of an account's roles, clearance or compartments that needs a second person.
+
+    The system administrator asks; the security administrator of the same bureau approves or
+    rejects (三员分立). The account changes only on approval, to exactly the requested state.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="grant_requests", verbose_name=_("account")
+    )
+    bureau = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("bureau")
+    )
+    roles = models.JSONField(_("roles"), default=list)
+    clearance = models.IntegerField(_("clearance"), choices=Classification.choices)
+    compartments = models.JSONField(_("compartments"), default=list)
+    previous = models.JSONField(_("access before the request"), default=dict)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note on the decision"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="grant_request_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.user_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == GrantStatus.PENDING
+
+    def role_changes(self) -> tuple[list[str], list[str]]:
+        """(granted, revoked) role labels compared with the access before the request."""
+        before = set(self.previous.get("roles", []))
+        after = set(self.roles)
+        return (
+            [str(Role(r).label) for r in sorted(after - before)],
+            [str(Role(r).label) for r in sorted(before - after)],
+        )
+
+    def compartment_changes(self) -> tuple[list[str], list[str]]:
+        before = set(self.previous.get("compartments", []))
+        after = set(self.compartments)
+        return sorted(after - before), sorted(before - after)
+
+    @property
+    def previous_clearance(self) -> int | None:
+        return self.previous.get("clearance")
+
+    def clearance_label(self) -> str:
+        return str(Classification(self.clearance).label)
+
+    def previous_clearance_label(self) -> str:
+        value = self.previous_clearance
+        return "" if value is None else str(Classification(value).label)
 
 
 class RolePolicy(models.Model):

@@ -31,9 +31,26 @@ CASE_ROLES = frozenset(
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 #: Roles whose holders must use two factors unless the security administrator says otherwise.
 MFA_BY_DEFAULT = frozenset({Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR, *ADMIN_ROLES})
-#: Roles that may not be combined in one account (separation of duties).
+#: Roles that may not be combined in one account (separation of duties). Besides these pairs,
+#: no account holds an administrator role together with a case role (see ``separation_conflict``).
 INCOMPATIBLE = [
     frozenset({Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN}),
     frozenset({Role.AUDIT_ADMIN, Role.SECURITY_ADMIN}),
     frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
 ]
+
+
+def separation_conflict(roles) -> frozenset[str] | None:
+    """The roles of ``roles`` that may not be held together, or None when the set is allowed."""
+    roles = frozenset(roles)
+    for pair in INCOMPATIBLE:
+        if pair <= roles:
+            return pair
+    if roles & ADMIN_ROLES and roles & CASE_ROLES:
+        return roles
+    return None
+
+
+#: Granting or revoking these roles, or changing the access of an account that holds one, needs
+#: the security administrator's approval (三员分立: a second person).
+APPROVAL_ROLES = ADMIN_ROLES

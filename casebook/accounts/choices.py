@@ -1,0 +1,13 @@
+"""Named choices of the accounts app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GrantStatus(models.TextChoices):
+    """Where a request to change an account's access stands."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
