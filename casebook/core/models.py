@@ -95,3 +95,19 @@ class Unit(models.Model):
             parts.append(unit.name)
             unit = unit.parent
         return " / ".join(reversed(parts))
+
+
+class Heartbeat(models.Model):
+    """When a background service (the job worker, the scheduler) last completed a round: one
+    row per service, shared by every copy of it. ``/healthz`` reports a stall from it."""
+
+    service = models.CharField(_("service"), max_length=32, unique=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+        ordering = ["service"]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.beat_at:%Y-%m-%d %H:%M:%S}"
