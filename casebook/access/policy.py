@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from casebook.accounts.roles import Role
@@ -262,18 +262,57 @@ def require(user, action: Action) -> None:
 
 
 # --- tracking tasks ------------------------------------------------------------------------
-# A task is seen by its station (and the bureau above it) and by everyone working on it: the
-# lead, the team and the assignees of units it is shared with. It is worked on (stages,
-# comments) by the lead and team, and managed (assigned, handed over, shared) by leaders.
+# A task speaks about every subject it concerns. It is seen by its station (and the bureau above
+# it) and by its lead and team — but only by those who may see every one of its subjects
+# (SECURITY.md A1, A2). A cooperating unit's assignee (a share) sees the task without the
+# subjects' dossiers, and only when cleared for each subject's classification and holding its
+# compartments. It is worked on (stages, comments) by the lead and team, and managed (assigned,
+# handed over, shared) by leaders.
+
+
+def _uncleared_subjects(user):
+    """The subjects above the user's clearance or in a compartment the user lacks (a subquery):
+    what even a deliberate share may not show them."""
+    from casebook.accounts.models import Compartment
+    from casebook.subjects.models import Subject
+
+    lacking = Compartment.objects.exclude(code__in=user.compartment_codes)
+    return Subject.objects.filter(
+        Q(classification__gt=user.clearance) | Q(compartments__in=lacking)
+    ).values("pk")
 
 
 def task_queryset(user, qs: QuerySet) -> QuerySet:
+    """The tasks the user may see. A subject the user may not see hides its tasks; the rule is
+    a NOT EXISTS on the task's subjects (no join, no DISTINCT) so that lists stay fast."""
+    from casebook.subjects.models import Subject
+
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    involved = Q(lead=user) | Q(team=user) | Q(shares__assignee=user)
+    model = qs.model
+    links = model.subjects.through.objects.filter(task=OuterRef("pk"))
+    visible = scope_queryset(user, Subject.objects.all()).values("pk")
+    involved = Q(lead=user) | Q(team=user)
     if reach(user, Action.TASK_VIEW) is not None:
         involved |= Q(station__in=station_ids(user, Action.TASK_VIEW))
-    return qs.filter(pk__in=qs.model.objects.filter(involved).values("pk"))
+    seen = model.objects.filter(involved).filter(~Exists(links.exclude(subject__in=visible)))
+    shared = model.objects.filter(shares__assignee=user).filter(
+        ~Exists(links.filter(subject__in=_uncleared_subjects(user)))
+    )
+    return qs.filter(Q(pk__in=seen.values("pk")) | Q(pk__in=shared.values("pk")))
+
+
+def may_see_task_subjects(user, subjects, *, shared: bool = False) -> bool:
+    """May ``user`` work on a task about ``subjects``? The lead and team must be able to see
+    every subject; a cooperating unit's assignee (``shared``) must be cleared for each one's
+    classification and hold its compartments."""
+    if shared:
+        return all(
+            s.classification <= user.clearance
+            and set(s.compartments.values_list("code", flat=True)) <= user.compartment_codes
+            for s in subjects
+        )
+    return all(can(user, Action.SUBJECT_VIEW, s) for s in subjects)
 
 
 def can_view_task(user, task) -> bool:
@@ -449,3 +488,4 @@ def roster_units(user) -> list:
     if user.has_role(R.BUREAU_LEADER) and user.unit.bureau is not None:
         units.append(user.unit.bureau)
     return units
+

@@ -265,7 +265,7 @@ def measure_to_task(*, actor, measure: Measure):
     priority = Priority.HIGH if measure.assessment.level in NEEDS_APPROVAL else Priority.NORMAL
     task = task_create(
         actor=actor,
-        title=f"{measure.text}（{subject.name}）",
+        title=measure.text[:120],
         station=subject.station,
         lead=lead,
         subjects=[subject],
@@ -314,7 +314,7 @@ def warning_handle(*, actor, warning, decision: str, note: str = ""):
         )
         warning.task = task_create(
             actor=actor,
-            title=f"{warning.rule.label}：{subject.name}",
+            title=str(warning.rule.label)[:120],
             station=subject.station,
             lead=lead,
             subjects=[subject],

@@ -566,8 +566,7 @@ def _rectification(actor, subject, row: ChecklistResult, days: int) -> Rectifica
     end = timezone.now() + timedelta(days=days)
     order.follow_up = task_create(
         actor=None,
-        title=_("Rectification follow-up: %(place)s — %(item)s")
-        % {"place": subject.name, "item": row.item.label},
+        title=(_("Rectification follow-up: %(item)s") % {"item": row.item.label})[:120],
         station=subject.station,
         lead=lead,
         subjects=[subject],

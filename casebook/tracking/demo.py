@@ -3,6 +3,7 @@ a few tasks assigned by the leader and worked through the stages. Through the se
 
 import random
 
+from casebook.access import policy
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.core.models import Unit
@@ -12,10 +13,10 @@ from .choices import STAGES, Origin, Priority, Stage
 from .models import Task
 
 ASSIGNMENTS = [
-    ("核查{name}近期活动轨迹和交往人员", Priority.HIGH, Origin.SUPERIOR),
-    ("了解{name}经济来源及就业情况", Priority.NORMAL, Origin.STATION),
-    ("对{name}开展安全检查", Priority.NORMAL, Origin.STATION),
-    ("核实群众反映的{name}相关情况", Priority.URGENT, Origin.SUPERIOR),
+    ("核查近期活动轨迹和交往人员", Priority.HIGH, Origin.SUPERIOR),
+    ("了解经济来源及就业情况", Priority.NORMAL, Origin.STATION),
+    ("开展安全检查", Priority.NORMAL, Origin.STATION),
+    ("核实群众反映的相关情况", Priority.URGENT, Origin.SUPERIOR),
 ]
 
 
@@ -35,9 +36,11 @@ def load(stdout) -> None:
             lead = subject.officers.first()
             if lead is None or lead.unit.station != station:
                 continue
+            if not policy.may_see_task_subjects(lead, [subject]):
+                continue
             task = services.task_create(
                 actor=leader,
-                title=title.format(name=subject.name),
+                title=title,
                 station=station,
                 lead=lead,
                 subjects=[subject],

@@ -97,6 +97,22 @@ def _check_worker(user: User | None, station, field: str) -> None:
         )
 
 
+def _check_sees_subjects(user: User | None, subjects, field: str, *, shared: bool = False):
+    """Whoever works on a task must be allowed to see its subjects (SECURITY.md A1, A2)."""
+    if user is not None and not policy.may_see_task_subjects(user, subjects, shared=shared):
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "%(name)s may not see every subject of this task (classification, "
+                        "compartment or assignment): choose an officer who may."
+                    )
+                    % {"name": user}
+                ]
+            }
+        )
+
+
 # --- creating and assigning -------------------------------------------------------------------
 
 
@@ -134,8 +150,13 @@ def task_create(
             errors["subjects"] = [_("Choose subjects you can see.")]
     try:
         _check_worker(lead, station, "lead")
+        _check_sees_subjects(lead, subjects, "lead")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
         for member in team:
             _check_worker(member, station, "team")
+            _check_sees_subjects(member, subjects, "team")
     except ValidationError as exc:
         errors.update(exc.message_dict)
     deadlines = deadlines or default_deadlines(priority)
@@ -290,6 +311,7 @@ def task_reassign(*, actor: User, task: Task, lead: User, reason: str) -> Task:
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for the hand-over.")]})
     _check_worker(lead, task.station, "lead")
+    _check_sees_subjects(lead, task.subjects.all(), "lead")
     if lead.pk == task.lead_id:
         raise ValidationError({"lead": [_("This officer already leads the task.")]})
     old = task.lead
@@ -353,6 +375,7 @@ def task_share(*, actor: User, task: Task, assignee: User, request: str) -> Task
         raise ValidationError({"assignee": [_("Choose an active officer.")]})
     if assignee.pk == task.lead_id or task.shares.filter(assignee=assignee).exists():
         raise ValidationError({"assignee": [_("This officer already works on the task.")]})
+    _check_sees_subjects(assignee, task.subjects.all(), "assignee", shared=True)
     share = TaskShare.objects.create(
         task=task,
         unit=assignee.unit.station or assignee.unit,
@@ -464,13 +487,15 @@ def run_schedules(today=None) -> int:
         if lead is None:
             continue
         kind = _("Inspection") if subject.kind == Kind.PLACE else _("Visit")
+        # never the subject's name: a title travels to lists, notifications and e-mails
+        title = _("Routine inspection") if subject.kind == Kind.PLACE else _("Routine visit")
         end = timezone.now() + timedelta(days=cycle)
         deadlines = _spread(end)
         try:
             with transaction.atomic():
                 task_create(
                     actor=None,
-                    title=f"{kind}：{subject.name}",
+                    title=title,
                     station=subject.station,
                     lead=lead,
                     subjects=[subject],
@@ -519,7 +544,7 @@ def run_escalation(now=None) -> int:
                 break
             if Escalation.objects.filter(task=task, stage=task.stage, level=level).exists():
                 continue
-            audience = _audience(task, level)
+            audience = [u for u in _audience(task, level) if policy.can_view_task(u, task)]
             with transaction.atomic():
                 Escalation.objects.create(
                     task=task,

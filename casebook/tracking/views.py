@@ -352,6 +352,14 @@ def notifications(request):
     page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
         request.GET.get("page")
     )
+    # a task the user may no longer see (a subject reclassified, a compartment added) keeps its
+    # title to itself, even in notifications sent before the change
+    task_ids = {n.task_id for n in page if n.task_id}
+    visible = set(
+        selectors.visible_tasks(request.user).filter(pk__in=task_ids).values_list("pk", flat=True)
+    )
+    for n in page:
+        n.withheld = n.task_id is not None and n.task_id not in visible
     return render(request, "tracking/notifications.html", {"page": page})
 
 
