@@ -97,6 +97,18 @@ ACTION_LABELS = {
     "dossier.print": _("Archive printed"),
     "report.generate": _("Periodic report generated"),
     "report.download": _("Periodic report downloaded"),
+    "read.subject": _("Dossier viewed"),
+    "read.subject_list": _("Subject list viewed"),
+    "read.search": _("Subjects searched"),
+    "read.graph": _("Link graph viewed"),
+    "read.map": _("Map of subjects viewed"),
+    "read.trail": _("Trail viewed"),
+    "read.record_list": _("Information list viewed"),
+    "read.record": _("Information record viewed"),
+    "read.task": _("Task viewed (its subjects)"),
+    "read.informant_list": _("Informant register viewed"),
+    "read.tip": _("Public tip viewed"),
+    "read.api": _("Data read through the API"),
 }
 
 

@@ -125,6 +125,34 @@ def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
     return qs, exact
 
 
+def search_kind(query: str, *, exact: bool) -> str:
+    """What kind of search a query was — the name of the identifier it matched exactly, or
+    "text" — without the query itself (the audit log must not hold an ID number)."""
+    if not query:
+        return ""
+    if not exact:
+        return "text"
+    if ids.looks_like_id_number(query):
+        return IdentifierKind.ID_NUMBER.value
+    if ids.looks_like_phone(query):
+        return IdentifierKind.PHONE.value
+    return IdentifierKind.LICENCE.value
+
+
+def search_summary(f: ListFilters, *, exact: bool, results: int) -> dict:
+    """A search or filtered list as the audit log keeps it: the kind of query and the filters
+    (codes and ids only), never the text searched for."""
+    filters = {
+        name: str(value)
+        for name, value in vars(f).items()
+        if name != "q" and value not in ("", None, False)
+    }
+    summary = {"filters": filters, "results": results}
+    if f.q:
+        summary["kind"] = search_kind(f.q, exact=exact)
+    return summary
+
+
 def associations_of(user, subject: Subject) -> list[dict]:
     """Links in both directions whose other end the user may see (others are not shown)."""
     visible = set(
@@ -201,9 +229,11 @@ def graph_of(user, subject: Subject, hops: int = 2, limit: int = 80) -> dict:
 
 def timeline_of(subject: Subject, limit: int = 200):
     """Everything that happened to the subject, newest first, from the audit log."""
-    return AuditEvent.objects.filter(
-        object_type="subjects.subject", object_id=str(subject.pk)
-    ).order_by("-seq")[:limit]
+    return (
+        AuditEvent.objects.filter(object_type="subjects.subject", object_id=str(subject.pk))
+        .exclude(action__startswith="read.")  # who looked is for the audit log, not the dossier
+        .order_by("-seq")[:limit]
+    )
 
 
 def purpose_suggestion(user, subject: Subject) -> str:

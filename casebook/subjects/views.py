@@ -2,8 +2,6 @@
 and the small actions on it. Every read goes through ``selectors`` (scoped by ``access``),
 every write through ``services``."""
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
+from casebook.audit import reads
 from casebook.audit.labels import action_label
 from casebook.core.models import Unit
 
@@ -39,23 +38,14 @@ from .forms import (
 )
 from .models import Association
 
-CONSULT_KEY = "cb_consulted"
-CONSULT_SECONDS = 15 * 60
+
+def _consulted(request, subject) -> str:
+    """The purpose stated for this subject in this session (empty once it has lapsed)."""
+    return reads.stated_purpose(request, subject)
 
 
-def _consulted(request, subject) -> bool:
-    stamp = request.session.get(CONSULT_KEY, {}).get(str(subject.pk))
-    return bool(stamp) and time.time() - stamp < CONSULT_SECONDS
-
-
-def _mark_consulted(request, subject) -> None:
-    consulted = {
-        k: v
-        for k, v in request.session.get(CONSULT_KEY, {}).items()
-        if time.time() - v < CONSULT_SECONDS
-    }
-    consulted[str(subject.pk)] = time.time()
-    request.session[CONSULT_KEY] = consulted
+def _mark_consulted(request, subject, purpose: str) -> None:
+    reads.remember_purpose(request, subject, purpose)
 
 
 @login_required
@@ -75,6 +65,15 @@ def subject_list(request):
     page = Paginator(qs.prefetch_related("identifiers"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    reads.record_read(
+        request,
+        what="search" if filters.q else "subject_list",
+        objects=page.object_list,
+        object_type="subjects.subject",
+        fields=["name", "masked_identifiers", "category", "risk", "status"],
+        search=selectors.search_summary(filters, exact=exact, results=page.paginator.count),
+        details={"page": page.number},
+    )
     return render(
         request,
         "subjects/list.html",
@@ -262,7 +261,9 @@ def subject_detail(request, pk: int):
         from casebook.tracking.selectors import visible_tasks
 
         context["links"] = selectors.associations_of(user, subject)[:6]
-        context["tasks"] = visible_tasks(user).filter(subjects=subject).order_by("-created_at")[:8]
+        context["tasks"] = list(
+            visible_tasks(user).filter(subjects=subject).order_by("-created_at")[:8]
+        )
         context["may_assign_task"] = subject.station_id in policy.station_ids(
             user, Action.TASK_ASSIGN
         )
@@ -280,7 +281,7 @@ def subject_detail(request, pk: int):
         context["purpose_form"] = PurposeForm(
             initial={"purpose": selectors.purpose_suggestion(user, subject)}
         )
-        if subject.kind == Kind.PERSON:
+        if subject.kind == Kind.PERSON and context["consulted"]:
             records = CATEGORY_RECORDS.get(subject.category.code, [])
             context["record_sections"] = [
                 {
@@ -313,7 +314,7 @@ def subject_detail(request, pk: int):
         from casebook.intel.models import Rectification
         from casebook.intel.views import visible_records
 
-        context["records"] = (
+        context["records"] = list(
             visible_records(user)
             .filter(subjects=subject, merged_into__isnull=True)
             .order_by("-occurred_at")[:50]
@@ -342,7 +343,47 @@ def subject_detail(request, pk: int):
     if context["may_edit"] or context["may_approve"]:
         context["status_form"] = StatusForm()
         context["review_form"] = ReviewForm()
+    _record_dossier_read(request, subject, tab, context)
     return render(request, "subjects/detail.html", context)
+
+
+DETAIL_FIELDS = {
+    Kind.PERSON: ["id_number", "phones", "addresses", "occupation", "economic_situation", "photo"],
+    Kind.PLACE: ["address", "licences", "credit_code", "position", "opening_hours"],
+    Kind.INCIDENT: ["cause", "departments", "rescue", "resettlement"],
+}
+
+
+def _record_dossier_read(request, subject, tab: str, context: dict) -> None:
+    """One read event for the tab shown: which parts, which related objects, the purpose."""
+    fields, related, extra = [tab], {}, {"tab": tab}
+    if tab in ("overview", "associations"):
+        related["linked"] = [row["other"] for row in context["links"]]
+    if tab == "overview":
+        related["tasks"] = context["tasks"]
+        if subject.kind != Kind.PERSON and getattr(context["detail"], "latitude", None) is not None:
+            fields.append("position")
+    if tab == "details":
+        if subject.kind == Kind.PERSON and not context["consulted"]:
+            fields.append("masked_identifiers")
+        else:
+            fields += DETAIL_FIELDS[subject.kind]
+            fields += [section["key"] for section in context.get("record_sections", [])]
+    if tab == "records":
+        related["records"] = context["records"]
+    if tab == "archive":
+        extra["items"] = len(context["archive_items"])
+    if tab == "timeline":
+        extra["events"] = len(context["events"])
+    reads.record_read(
+        request,
+        what="subject",
+        objects=[subject],
+        fields=fields,
+        related=related,
+        purpose=context["consulted"],
+        details=extra,
+    )
 
 
 @login_required
@@ -360,7 +401,7 @@ def subject_consult(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        _mark_consulted(request, subject)
+        _mark_consulted(request, subject, form.cleaned_data["purpose"].strip())
     return redirect(f"{subject.get_absolute_url()}?tab=details")
 
 
@@ -533,7 +574,16 @@ def graph(request, pk: int):
         hops = max(1, min(3, int(request.GET.get("hops", 2))))
     except ValueError:
         hops = 2
-    return JsonResponse(selectors.graph_of(request.user, subject, hops=hops))
+    data = selectors.graph_of(request.user, subject, hops=hops)
+    reads.record_read(
+        request,
+        what="graph",
+        objects=[subject],
+        fields=["links"],
+        related={"linked": [n["id"] for n in data["nodes"] if not n["centre"]]},
+        details={"hops": hops},
+    )
+    return JsonResponse(data)
 
 
 @login_required
@@ -558,6 +608,13 @@ def subject_map(request):
                     "url": s.get_absolute_url(),
                 }
             )
+    reads.record_read(
+        request,
+        what="map",
+        objects=[p["id"] for p in points],
+        object_type="subjects.subject",
+        fields=["name", "category", "risk", "position"],
+    )
     return render(
         request, "subjects/map.html", {"points": points, "tile_url": settings.CASEBOOK_MAP_TILE_URL}
     )
