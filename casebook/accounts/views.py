@@ -11,25 +11,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebook.audit.services import record_event
+from casebook.core.redirects import safe_target
 
 from . import authflow, services
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, ReauthForm, TokenForm
+from .forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    ReauthForm,
+    SetPasswordForm,
+    TokenForm,
+)
 from .models import ApiToken
 
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_target(request, target, settings.LOGIN_REDIRECT_URL)
 
 
 def lockout_response(request, credentials=None, *args, **kwargs):
@@ -64,16 +68,65 @@ def login_view(request):
                 details={"reason": "credentials"},
             )
             form.add_error(None, _("The police number or password is not correct."))
-        else:
-            device = services.confirmed_device(user)
-            if device is None and not services.mfa_required(user):
-                authflow.complete_login(request, user)
-                return redirect(_next_url(request))
+        elif services.temporary_password_expired(user):
+            record_event(
+                actor=None,
+                actor_name=username[:40],
+                action="auth.login",
+                obj=user,
+                outcome="denied",
+                details={"reason": "temporary_password_expired"},
+            )
+            form.add_error(
+                None,
+                _(
+                    "Your temporary password has expired. Ask the system administrator "
+                    "for a new one."
+                ),
+            )
+        elif user.must_change_password:
+            # A temporary password gives no session: the officer first chooses their own.
             authflow.set_pending(request, user)
             query = urlencode({"next": _next_url(request)})
-            step = "accounts:verify" if device else "accounts:enrol"
-            return HttpResponseRedirect(f"{resolve_url(step)}?{query}")
+            return HttpResponseRedirect(f"{resolve_url('accounts:password_set')}?{query}")
+        else:
+            return _second_step(request, user)
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+def _second_step(request, user):
+    """After the password: log in, or ask for the code (or the enrolment) where 2FA applies."""
+    device = services.confirmed_device(user)
+    if device is None and not services.mfa_required(user):
+        authflow.complete_login(request, user)
+        return redirect(_next_url(request))
+    authflow.set_pending(request, user)
+    query = urlencode({"next": _next_url(request)})
+    step = "accounts:verify" if device else "accounts:enrol"
+    return HttpResponseRedirect(f"{resolve_url(step)}?{query}")
+
+
+def password_set_view(request):
+    """First login with a temporary password: the officer sets their own, then goes on to the
+    second factor (enrolling their own device where 2FA applies)."""
+    user = authflow.pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please log in again."))
+        return redirect("accounts:login")
+    if not user.must_change_password:
+        return _second_step(request, user)
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=user, user=user, password=form.cleaned_data["new_password"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_password", exc)
+        else:
+            messages.success(request, _("Your password has been set."))
+            return _second_step(request, user)
+    return render(request, "accounts/password_set.html", {"form": form, "next": _next_url(request)})
 
 
 def verify_view(request):
@@ -156,17 +209,38 @@ def enrol_view(request):
     return _enrolment(request, user, pending=True)
 
 
-def recent_auth_required(view):
-    """Step-up re-authentication (SECURITY.md S6): a stale login asks for the password again."""
+def recent_auth_required(view=None, *, back=None):
+    """Step-up re-authentication (SECURITY.md S6): a login older than
+    ``CASEBOOK_STEP_UP_WINDOW`` is asked for the password (and code) again before the view runs,
+    so nothing is revealed, exported or written until then.
+
+    A GET is resumed where it was: ``next`` is the request itself (a CSV export downloads once
+    the user has confirmed). A POST cannot be replayed through a redirect: ``next`` is the page
+    of its form, ``back(request, *args, **kwargs)`` when given, else the referring page of this
+    site, and the user submits the form again. Use as ``@recent_auth_required`` or
+    ``@recent_auth_required(back=...)``."""
+    if view is None:
+        return lambda view: recent_auth_required(view, back=back)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not authflow.auth_is_recent(request):
-            query = urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(f"{resolve_url('accounts:reauth')}?{query}")
-        return view(request, *args, **kwargs)
+        if authflow.auth_is_recent(request):
+            return view(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            target = request.get_full_path()
+        else:
+            target = (back(request, *args, **kwargs) if back else "") or _referrer(request)
+            messages.info(request, _("Confirm it is you, then submit the form again."))
+        query = urlencode({"next": target})
+        return HttpResponseRedirect(f"{resolve_url('accounts:reauth')}?{query}")
 
     return wrapper
+
+
+def _referrer(request) -> str:
+    """The referring page when it is on this site, else the home page."""
+    target = request.headers.get("referer", "")
+    return safe_target(request, target, settings.LOGIN_REDIRECT_URL)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.core.redirects import safe_target
 from casebook.intel.views import visible_records
 from casebook.subjects.choices import RiskLevel
 from casebook.subjects.selectors import get_subject
@@ -316,10 +317,7 @@ def warning_handle(request, pk: int):
         )
     else:
         messages.success(request, _("Warning handled."))
-    back = request.POST.get("next", "")
-    return redirect(
-        back if back.startswith("/") and not back.startswith("//") else "analysis:warnings"
-    )
+    return redirect(safe_target(request, request.POST.get("next", ""), "analysis:warnings"))
 
 
 @login_required
@@ -352,6 +350,15 @@ def places_map(request):
         }
         for p in places[:3000]
     ]
+    from casebook.audit import reads
+
+    reads.record_read(
+        request,
+        what="map",
+        objects=[p["id"] for p in points],
+        object_type="subjects.subject",
+        fields=["name", "category", "findings", "position"],
+    )
     return render(
         request,
         "analysis/places_map.html",
@@ -365,11 +372,35 @@ def places_map(request):
 
 @login_required
 def trail(request, subject_pk: int):
-    """A person's trail: positions from information records, on a map and a timeline."""
+    """A person's trail: positions from information records, on a map and a timeline. Location
+    trails are sensitive: shown only within a stated purpose, and each view is logged."""
     from django.conf import settings
 
+    from casebook.audit import reads
+    from casebook.subjects import services as subject_services
+    from casebook.subjects.forms import PurposeForm
+    from casebook.subjects.selectors import purpose_suggestion
+
     subject = get_subject(request.user, subject_pk)
-    records = (
+    if request.method == "POST":
+        form = PurposeForm(request.POST)
+        if form.is_valid():
+            purpose = form.cleaned_data["purpose"].strip()
+            try:
+                subject_services.subject_consult(
+                    actor=request.user, subject=subject, purpose=purpose
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                reads.remember_purpose(request, subject, purpose)
+                return redirect("analysis:trail", subject_pk=subject.pk)
+    else:
+        form = PurposeForm(initial={"purpose": purpose_suggestion(request.user, subject)})
+    purpose = reads.stated_purpose(request, subject)
+    if not purpose:
+        return render(request, "analysis/trail.html", {"subject": subject, "purpose_form": form})
+    records = list(
         visible_records(request.user)
         .filter(subjects=subject, merged_into__isnull=True)
         .order_by("occurred_at")
@@ -385,6 +416,15 @@ def trail(request, subject_pk: int):
         for r in records
         if r.latitude is not None
     ]
+    reads.record_read(
+        request,
+        what="trail",
+        objects=[subject],
+        fields=["positions", "addresses", "times"],
+        related={"records": records},
+        purpose=purpose,
+        details={"positions": len(points)},
+    )
     return render(
         request,
         "analysis/trail.html",

@@ -16,6 +16,7 @@ from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.audit.labels import action_label
 from casebook.core.forms import apply_validation_error, run_and_report
+from casebook.core.redirects import safe_target
 from casebook.subjects.selectors import visible_subjects
 
 from . import notify, selectors, services
@@ -368,10 +369,7 @@ def notifications(request):
 def notifications_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
     notify.mark_read(request.user, ids)
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("tracking:notifications")
+    return redirect(safe_target(request, request.POST.get("next", ""), "tracking:notifications"))
 
 
 @login_required
@@ -387,4 +385,4 @@ def notification_open(request, pk: int):
     if n is None:
         raise Http404
     notify.mark_read(request.user, [n.pk])
-    return redirect(n.url if n.url.startswith("/") and not n.url.startswith("//") else "/")
+    return redirect(safe_target(request, n.url, "/"))
