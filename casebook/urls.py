@@ -33,4 +33,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+handler400 = "casebook.core.views.bad_request"
 handler500 = "casebook.core.views.server_error"

@@ -1,9 +1,27 @@
 """API errors as RFC 9457 problem details; never a raw exception string."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem_response(status_code: int, title: str, detail: str = "") -> JsonResponse:
+    """A problem-details answer for errors raised outside DRF (middleware, 400/500 handlers)."""
+    problem = {"type": "about:blank", "title": str(title), "status": status_code}
+    if detail:
+        problem["detail"] = str(detail)
+    return JsonResponse(
+        problem,
+        status=status_code,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def problem_exception_handler(exc, context):
@@ -35,3 +53,16 @@ def problem_exception_handler(exc, context):
     response.data = problem
     response.content_type = "application/problem+json"
     return response
+
+
+def api_server_error() -> JsonResponse:
+    """An unexpected error in the API: problem details, never a page or the exception's text."""
+    return problem_response(
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
+        _("Internal server error"),
+        _("Something went wrong on our side and nothing was saved."),
+    )
+
+
+def api_bad_request() -> JsonResponse:
+    return problem_response(status.HTTP_400_BAD_REQUEST, _("Bad request"))

@@ -1,10 +1,16 @@
-"""Cross-cutting middleware: request context for the audit log, Content-Security-Policy."""
+"""Cross-cutting middleware: request context for the audit log, Content-Security-Policy, NUL."""
 
+import logging
 import re
 
 from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from . import request_context
+from .api import is_api_request, problem_response
+
+security_log = logging.getLogger("django.security.casebook")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -59,3 +65,31 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/api/docs"):
             response.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+def _has_nul(params) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path, the query string or a form is refused with 400.
+
+    No honest client sends one, and PostgreSQL refuses NUL in text, which would otherwise turn a
+    search such as ``?q=%00`` into a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or _has_nul(request.GET)
+            or (request.method == "POST" and _has_nul(request.POST))
+        ):
+            security_log.warning("NUL character refused: %s", request.path.replace("\x00", "\\0"))
+            detail = _("The request contains a NUL character.")
+            if is_api_request(request):
+                return problem_response(400, _("Bad request"), detail)
+            return render(request, "400.html", {"detail": detail}, status=400)
+        return self.get_response(request)

@@ -18,6 +18,7 @@ from casebook.accounts.models import RolePolicy, User
 from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent
 
+from .api import api_bad_request, api_server_error, is_api_request
 from .choices import UnitKind
 from .forms import apply_validation_error
 from .models import Unit
@@ -249,6 +250,15 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
+def bad_request(request, exception=None):
+    if is_api_request(request):
+        return api_bad_request()
+    template = loader.get_template("400.html")
+    return HttpResponse(template.render({}, request), status=400)
+
+
 def server_error(request):
+    if is_api_request(request):
+        return api_server_error()
     template = loader.get_template("500.html")
     return HttpResponse(template.render({}, request), status=500)
