@@ -289,17 +289,15 @@ CASEBOOK_SMS_WEBHOOK_SECRET = env("CASEBOOK_SMS_WEBHOOK_SECRET", "")
 #: Days an exported file stays downloadable (its register entry and digest stay for ever).
 CASEBOOK_EXPORT_KEEP_DAYS = int(env("CASEBOOK_EXPORT_KEEP_DAYS", "7"))
 
-# --- Transport security (SECURITY.md D1) ------------------------------------------------
 # --- Background services: when /healthz reports them stalled (seconds; 0 = not checked) -----
 # The worker and the scheduler record a heartbeat after every round; a job ready this long
 # with no worker taking it, or an urgent message still in the outbox this long, is a stall too.
 CASEBOOK_HEALTH_WORKER_STALE_SECONDS = int(env("CASEBOOK_HEALTH_WORKER_STALE_SECONDS", "300"))
-CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS = int(
-    env("CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS", "300")
-)
+CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS = int(env("CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS", "300"))
 CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS = int(env("CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS", "600"))
 CASEBOOK_HEALTH_OUTBOX_MAX_AGE_SECONDS = int(env("CASEBOOK_HEALTH_OUTBOX_MAX_AGE_SECONDS", "600"))
 
+# --- Transport security (SECURITY.md D1) ------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -326,6 +324,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "casebook@localhost")
 
 # A mail server that never answers must not hold a worker (or a request) for ever.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
+
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

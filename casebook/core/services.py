@@ -2,13 +2,14 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casebook.access.policy import Action, require
 from casebook.audit.services import changes, record_event
 
 from .choices import UnitKind
-from .models import ALLOWED_PARENT, Unit
+from .models import ALLOWED_PARENT, Heartbeat, Unit
 
 UNIT_FIELDS = ("kind", "name", "code", "parent_id", "address", "phone", "time_zone", "is_active")
 
@@ -79,3 +80,12 @@ def unit_update(*, actor, unit: Unit, **fields) -> Unit:
     if diff:
         record_event(actor=actor, action="unit.update", obj=unit, details=diff)
     return unit
+
+
+def heartbeat_record(service: str, now=None) -> None:
+    """A background service reports that it is alive. One tiny write in its own autocommit
+    statement (never inside a caller's long transaction); not audited: it is telemetry of the
+    system, with no actor and no personal data."""
+    now = now or timezone.now()
+    if not Heartbeat.objects.filter(service=service).update(beat_at=now):
+        Heartbeat.objects.get_or_create(service=service, defaults={"beat_at": now})

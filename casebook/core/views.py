@@ -231,11 +231,24 @@ def unit_edit(request, pk: int | None = None):
 
 @require_GET
 def healthz(request):
-    from django.db import connection
+    """Public, for monitoring: "ok" (200), or "degraded"/"down" (503) and one reason a line.
+    The reasons hold counts and ages only (see :mod:`casebook.core.health`)."""
+    from .health import problems
+    from .resilience import DATABASE_OUTAGE
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    try:
+        found = problems()
+    except DATABASE_OUTAGE:
+        status, found = "down", ["database: unreachable"]
+    else:
+        status = "degraded" if found else "ok"
+    response = HttpResponse(
+        "\n".join([status, *found]),
+        content_type="text/plain; charset=utf-8",
+        status=503 if found else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -8,4 +8,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
+        from casebook.core.health import register_check
+
         from . import guards  # noqa: F401 - an acknowledged feedback report before archiving
+        from .selectors import outbox_health
+
+        register_check(outbox_health)  # /healthz: urgent messages stuck in the outbox

@@ -2,8 +2,9 @@
 ``access``."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from casebook.access import policy
 from casebook.audit.models import AuditEvent
 
 from .choices import Channel, DeliveryStatus, FeedbackStatus, UrgentStatus
-from .models import Export, FeedbackReport, PeriodicReport, UrgentReport
+from .models import Delivery, Export, FeedbackReport, PeriodicReport, UrgentReport
 
 
 def visible_feedback(user):
@@ -197,3 +198,15 @@ def issued_document(digest: str) -> Issued | None:
             }
         )
     return None
+
+
+def outbox_health(now: datetime) -> list[str]:
+    """For ``/healthz`` (registered in ``ReportsConfig.ready``): urgent-report messages still
+    queued after ``CASEBOOK_HEALTH_OUTBOX_MAX_AGE_SECONDS``. A count only, nothing of whom."""
+    limit = settings.CASEBOOK_HEALTH_OUTBOX_MAX_AGE_SECONDS
+    if not limit:
+        return []
+    waiting = Delivery.objects.filter(
+        status=DeliveryStatus.PENDING, created_at__lt=now - timedelta(seconds=limit)
+    ).count()
+    return [f"outbox: {waiting} urgent messages queued for more than {limit} s"] if waiting else []

@@ -3,7 +3,9 @@ escalation jobs once. Safe to run as often as you like: both are idempotent."""
 
 from django.core.management.base import BaseCommand
 
+from casebook.core.health import SCHEDULER
 from casebook.core.jobs import frequent_jobs, periodic_jobs
+from casebook.core.services import heartbeat_record
 
 
 class Command(BaseCommand):
@@ -23,3 +25,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{job.name}: enqueued {result.id}")
             else:
                 self.stdout.write(f"{job.name}: {job.call()}")
+        if enqueue:  # from cron, this stands in for run_scheduler: /healthz watches its beat
+            heartbeat_record(SCHEDULER)
