@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.views import recent_auth_required
+from casebook.audit import reads
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
 from casebook.reports.choices import ExportFormat
@@ -91,6 +92,19 @@ def _filtered(request):
     return qs.order_by("-occurred_at", "-pk")
 
 
+def _search_summary(request, results: int) -> dict:
+    """The list's filters as the audit log keeps them: codes and ids, never the text searched."""
+    g = request.GET
+    filters = {name: g[name] for name in FILTERS if g.get(name) in FILTERS[name]}
+    filters.update({name: g[name] for name in ("subject", "task") if g.get(name, "").isdigit()})
+    if g.get("tag"):
+        filters["tag"] = g["tag"][:30]
+    summary = {"filters": filters, "results": results}
+    if g.get("q", "").strip():
+        summary["kind"] = "text"
+    return summary
+
+
 @login_required
 def record_list(request):
     if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
@@ -99,6 +113,16 @@ def record_list(request):
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    reads.record_read(
+        request,
+        what="record_list",
+        objects=page.object_list,
+        object_type="intel.informationrecord",
+        fields=["content", "channel", "method", "informant_code", "occurred_at", "subjects"],
+        search=_search_summary(request, page.paginator.count),
+        related={"subjects": [s for r in page.object_list for s in r.subjects.all()]},
+        details={"page": page.number},
+    )
     return render(
         request,
         "intel/list.html",
@@ -221,6 +245,14 @@ def record_detail(request, pk: int):
         services.duplicate_candidates(record) if may_work and not record.merged_into_id else []
     )
     visible = visible_records(request.user)
+    subjects = list(record.subjects.all())
+    reads.record_read(
+        request,
+        what="record",
+        objects=[record],
+        fields=["content", "observations", "address", "position", "grade", "attachments"],
+        related={"subjects": subjects},
+    )
     return render(
         request,
         "intel/detail.html",
@@ -229,7 +261,7 @@ def record_detail(request, pk: int):
             "may_work": may_work,
             "may_export": policy.can_export_record(request.user, record),
             "export_formats": ExportFormat.choices,
-            "subjects": record.subjects.all(),
+            "subjects": subjects,
             "attachments": record.attachments.all(),
             "corroborating": visible.filter(pk__in=record.corroborates.values("pk")),
             "duplicates": [d for d in duplicates if visible.filter(pk=d.pk).exists()],
@@ -452,6 +484,13 @@ def informant_list(request):
                     request, _("Informant registered as %(code)s.") % {"code": informant.code}
                 )
                 return redirect("intel:informants")
+    reads.record_read(
+        request,
+        what="informant_list",
+        objects=[row[0] for row in rows],
+        object_type="intel.informant",
+        fields=["code", "grade", "handler"],
+    )
     return render(request, "intel/informants.html", {"rows": rows, "form": form})
 
 
@@ -575,4 +614,7 @@ def tip_detail(request, pk: int):
         else:
             messages.success(request, _("Tip dismissed."))
             return redirect("intel:tips")
+    reads.record_read(
+        request, what="tip", objects=[tip], fields=["what", "where", "when", "contact"]
+    )
     return render(request, "intel/tip_detail.html", {"tip": tip, "form": form})

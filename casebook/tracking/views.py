@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
+from casebook.audit import reads
 from casebook.audit.labels import action_label
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.redirects import safe_target
@@ -155,6 +156,17 @@ def task_detail(request, pk: int):
         }
         for s in STAGES
     ]
+    subjects = list(visible_subjects(user).filter(tasks=task).select_related("category"))
+    records = list(_task_records(user, task))
+    reads.record_read(  # a task is not personal data, the subjects and records it shows are
+        request,
+        what="task",
+        objects=subjects,
+        object_type="subjects.subject",
+        fields=["subject_names", "records", "comments", "feedback"],
+        related={"records": records},
+        details={"task": task.pk},
+    )
     return render(
         request,
         "tracking/detail.html",
@@ -167,16 +179,15 @@ def task_detail(request, pk: int):
             "may_work": may_work,
             "may_manage": may_manage,
             "is_lead": user.pk == task.lead_id,
-            "subjects": visible_subjects(user).filter(tasks=task).select_related("category"),
-            "hidden_subjects": task.subjects.count()
-            - visible_subjects(user).filter(tasks=task).count(),
+            "subjects": subjects,
+            "hidden_subjects": task.subjects.count() - len(subjects),
             "team": task.team.all(),
             "shares": task.shares.select_related("assignee", "unit"),
             "comments": task.comments.select_related("author"),
             "feedback_reports": task.feedback_reports.select_related("author", "acknowledged_by"),
             "events": events,
             "escalations": task.escalations.all(),
-            "records": _task_records(user, task),
+            "records": records,
             "first_subject": task.subjects.first(),
             "comment_form": CommentForm(),
             "advance_form": AdvanceForm(),

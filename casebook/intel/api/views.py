@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casebook.access import policy
+from casebook.audit.reads import ReadLoggedMixin
 from casebook.subjects.selectors import visible_subjects
 from casebook.tracking.selectors import visible_tasks
 
@@ -105,9 +106,12 @@ class RecordFilter(django_filters.FilterSet):
         ]
 
 
-class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(
+    ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = RecordOut
     filterset_class = RecordFilter
+    read_object_type = "intel.informationrecord"
 
     def get_queryset(self):
         return visible_records(self.request.user).order_by("-occurred_at", "-pk")
@@ -164,10 +168,13 @@ class TipDismissIn(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class TipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TipViewSet(
+    ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The triage queue of public tips (the tipster's contact is never in the API)."""
 
     serializer_class = TipOut
+    read_object_type = "intel.tip"
     filterset_fields = ["status"]
 
     def get_queryset(self):

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from casebook.audit.reads import ReadLoggedMixin
 from casebook.subjects.selectors import visible_subjects
 
 from .. import selectors, services
@@ -70,9 +71,10 @@ class AcknowledgeIn(serializers.Serializer):
 
 
 class UrgentReportViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = UrgentOut
+    read_object_type = "reports.urgentreport"
 
     def get_queryset(self):
         return (

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
+from casebook.audit.reads import ReadLoggedMixin
 
 from .. import selectors, services
 from ..choices import Kind, RiskLevel, Status
@@ -43,6 +44,7 @@ class SubjectFilter(django_filters.FilterSet):
 
 
 class SubjectViewSet(
+    ReadLoggedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -50,6 +52,15 @@ class SubjectViewSet(
 ):
     filterset_class = SubjectFilter
     ordering = ["-updated_at"]
+    read_object_type = "subjects.subject"
+
+    def read_search(self, request) -> dict | None:
+        summary = super().read_search(request)
+        q = request.query_params.get("q", "")
+        if summary and q:
+            exact = selectors.identifier_search(Subject.objects.none(), q) is not None
+            summary["kind"] = selectors.search_kind(q, exact=exact)
+        return summary
 
     def get_queryset(self):
         return (

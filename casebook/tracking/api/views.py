@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casebook.accounts.models import User
+from casebook.audit.reads import ReadLoggedMixin
 from casebook.subjects.selectors import visible_subjects
 
 from .. import selectors, services
@@ -87,9 +88,12 @@ class TaskFilter(django_filters.FilterSet):
         fields = ["stage", "priority", "lead", "subject"]
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     filterset_class = TaskFilter
     serializer_class = TaskOut
+    read_object_type = "tracking.task"
 
     def get_queryset(self):
         return selectors.visible_tasks(self.request.user).order_by("due", "pk")
