@@ -42,6 +42,7 @@ class Action(StrEnum):
     CATEGORY_MANAGE = "category.manage"
     USER_MANAGE = "user.manage"
     ROLE_GRANT = "role.grant"
+    GRANT_APPROVE = "grant.approve"
     POLICY_MANAGE = "policy.manage"
     KEY_VIEW = "key.view"
     AUDIT_VIEW = "audit.view"
@@ -109,6 +110,7 @@ RULES: dict[Action, dict[str, Reach]] = {
     Action.CATEGORY_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.USER_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.ROLE_GRANT: {R.SYSTEM_ADMIN: Reach.GLOBAL},
+    Action.GRANT_APPROVE: {R.SECURITY_ADMIN: Reach.GLOBAL},
     Action.POLICY_MANAGE: {R.SECURITY_ADMIN: Reach.GLOBAL},
     Action.KEY_VIEW: {R.SECURITY_ADMIN: Reach.GLOBAL},
     Action.AUDIT_VIEW: {R.AUDIT_ADMIN: Reach.GLOBAL},
@@ -489,3 +491,52 @@ def roster_units(user) -> list:
         units.append(user.unit.bureau)
     return units
 
+
+# --- administration: only inside the administrator's own bureau -----------------------------
+# ``Reach.GLOBAL`` is not object-scoped, but it never crosses the bureau: users, roles, units and
+# access requests of another bureau are not listed and answer 404 (SECURITY.md A1, A3).
+
+
+def admin_units(user, action: Action):
+    """The units (the bureau, its stations and their areas) that ``user`` administers for
+    ``action`` — none without the grant or without a bureau."""
+    from casebook.core.models import Unit
+
+    if reach(user, action) is None or user.unit.bureau is None:
+        return Unit.objects.none()
+    bureau = user.unit.bureau
+    return Unit.objects.filter(Q(pk=bureau.pk) | Q(parent=bureau) | Q(parent__parent=bureau))
+
+
+def administers_unit(user, action: Action, unit) -> bool:
+    return unit is not None and admin_units(user, action).filter(pk=unit.pk).exists()
+
+
+def unit_admin_queryset(user, qs: QuerySet, action: Action = Action.UNIT_MANAGE) -> QuerySet:
+    """Units the user administers (the organisation pages)."""
+    return qs.filter(pk__in=admin_units(user, action).values("pk"))
+
+
+def user_admin_queryset(user, qs: QuerySet, action: Action = Action.USER_MANAGE) -> QuerySet:
+    """Accounts of the user's bureau, for the administrator whose duty ``action`` is."""
+    return qs.filter(unit__in=admin_units(user, action).values("pk"))
+
+
+def grant_request_queryset(user, qs: QuerySet) -> QuerySet:
+    """Access requests of the user's bureau: the security administrator decides them, the
+    system administrator follows the ones of their bureau."""
+    for action in (Action.GRANT_APPROVE, Action.USER_MANAGE):
+        if reach(user, action) is not None and user.unit.bureau is not None:
+            return qs.filter(bureau=user.unit.bureau)
+    return qs.none()
+
+
+def can_decide_grant(user, request) -> bool:
+    """Approve or reject an access request: a security administrator of its bureau who neither
+    asked for it nor is the account it changes (a second person, 三员分立)."""
+    return (
+        reach(user, Action.GRANT_APPROVE) is not None
+        and user.unit.bureau is not None
+        and request.bureau_id == user.unit.bureau.pk
+        and user.pk not in (request.requested_by_id, request.user_id)
+    )

@@ -1,4 +1,7 @@
-"""The system administrator's account management and the security administrator's policies."""
+"""The system administrator's account management (inside their own bureau), the security
+administrator's decisions on access requests and policies."""
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,24 +10,37 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casebook.access.policy import Action, require
+from casebook.access.policy import (
+    Action,
+    can_decide_grant,
+    grant_request_queryset,
+    require,
+    user_admin_queryset,
+)
 from casebook.audit.services import record_event
-from casebook.core.forms import apply_validation_error
+from casebook.core.forms import apply_validation_error, run_and_report
 
 from . import services
-from .forms import CompartmentForm, DisableForm, UserForm
-from .models import Compartment, RolePolicy, User
+from .choices import GrantStatus
+from .forms import CompartmentForm, DisableForm, GrantDecisionForm, UserForm
+from .models import Compartment, GrantRequest, RolePolicy, User
 from .roles import Role
+
+
+def _users(request):
+    """Accounts of the administrator's bureau: another bureau's accounts look absent."""
+    return user_admin_queryset(request.user, User.objects.select_related("unit"))
 
 
 @login_required
 def user_list(request):
     require(request.user, Action.USER_MANAGE)
-    users = User.objects.select_related("unit").prefetch_related("roles").order_by("username")
+    users = _users(request).prefetch_related("roles").order_by("username")
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(Q(username__icontains=q) | Q(real_name__icontains=q))
@@ -42,6 +58,11 @@ def user_list(request):
             "user_id", flat=True
         )
     )
+    pending = set(
+        GrantRequest.objects.filter(
+            status=GrantStatus.PENDING, user__in=page.object_list
+        ).values_list("user_id", flat=True)
+    )
     return render(
         request,
         "accounts/user_list.html",
@@ -52,67 +73,109 @@ def user_list(request):
             "state": state,
             "roles": Role.choices,
             "with_2fa": with_2fa,
+            "pending": pending,
         },
     )
 
 
-def _save_user(request, form, user=None):
-    data = form.cleaned_data
-    fields = {k: data[k] for k in ("real_name", "unit", "title", "phone", "email", "clearance")}
-    try:
-        with transaction.atomic():
-            if user is None:
-                user = services.user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    password=data["password"],
-                    roles=set(data["roles"]),
-                    compartments=data["compartments"],
-                    **fields,
-                )
-            else:
-                services.user_update(
-                    actor=request.user, user=user, compartments=data["compartments"], **fields
-                )
-                if set(data["roles"]) != set(user.role_set):
-                    services.user_set_roles(actor=request.user, user=user, roles=set(data["roles"]))
-    except ValidationError as exc:
-        apply_validation_error(form, exc, default_field="password" if user is None else None)
-        return None
-    except PermissionDenied as exc:
-        # The refused attempt is recorded after the rollback, so the record survives.
-        record_event(
-            actor=request.user,
-            action="account.roles",
-            obj=user,
-            outcome="denied",
-            details={"reason": str(exc)},
-        )
-        form.add_error("roles", str(exc) or _("Not allowed."))
-        return None
-    return user
+def _denied(request, user, exc) -> str:
+    """A refused change is recorded after the rollback, so the record survives."""
+    record_event(
+        actor=request.user,
+        action="account.roles",
+        obj=user,
+        outcome="denied",
+        details={"reason": str(exc)},
+    )
+    return str(exc) or _("Not allowed.")
+
+
+def _show_temporary_password(request, user, password: str, *, created: bool):
+    """The temporary password is shown once, on this response only (never stored in clear)."""
+    response = render(
+        request,
+        "accounts/temporary_password.html",
+        {
+            "subject_user": user,
+            "password": password,
+            "created": created,
+            "valid_days": services.TEMPORARY_PASSWORD_VALID.days,
+            "pending_request": user.grant_requests.filter(status=GrantStatus.PENDING).first(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
 def user_create(request):
     require(request.user, Action.USER_MANAGE)
-    form = UserForm(request.POST or None, creating=True)
+    form = UserForm(request.POST or None, actor=request.user, creating=True)
     if request.method == "POST" and form.is_valid():
-        user = _save_user(request, form)
-        if user is not None:
-            messages.success(request, _("Account %(name)s created.") % {"name": user})
-            return redirect("accounts:user_detail", pk=user.pk)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                user = services.user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    roles=set(data["roles"]),
+                    compartments=data["compartments"],
+                    reason=data["reason"],
+                    **{k: data[k] for k in PROFILE_FORM_FIELDS},
+                )
+                password = services.user_issue_temporary_password(actor=request.user, user=user)
+        except ValidationError as exc:
+            apply_validation_error(form, exc, default_field="roles")
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("Not allowed."))
+        else:
+            return _show_temporary_password(request, user, password, created=True)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+PROFILE_FORM_FIELDS = ("real_name", "unit", "title", "phone", "email", "clearance")
 
 
 @login_required
 def user_detail(request, pk: int):
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(User.objects.select_related("unit"), pk=pk)
-    form = UserForm(request.POST or None, instance=user)
-    if request.method == "POST" and form.is_valid() and _save_user(request, form, user):
-        messages.success(request, _("Changes saved."))
-        return redirect("accounts:user_detail", pk=user.pk)
+    user = get_object_or_404(_users(request), pk=pk)
+    form = UserForm(request.POST or None, instance=user, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        grant = None
+        try:
+            with transaction.atomic():
+                services.user_update(
+                    actor=request.user,
+                    user=user,
+                    **{k: data[k] for k in PROFILE_FORM_FIELDS if k != "clearance"},
+                )
+                grant = services.user_change_access(
+                    actor=request.user,
+                    user=user,
+                    roles=set(data["roles"]),
+                    clearance=data["clearance"],
+                    compartments=data["compartments"],
+                    reason=data["reason"],
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc, default_field="roles")
+        except PermissionDenied as exc:
+            form.add_error("roles", _denied(request, user, exc))
+        else:
+            if grant is not None:
+                messages.info(
+                    request,
+                    _(
+                        "Changes saved. The change of access awaits the security "
+                        "administrator's approval."
+                    ),
+                )
+            else:
+                messages.success(request, _("Changes saved."))
+            return redirect("accounts:user_detail", pk=user.pk)
+        user.refresh_from_db()
     return render(
         request,
         "accounts/user_form.html",
@@ -122,6 +185,10 @@ def user_detail(request, pk: int):
             "subject_user": user,
             "disable_form": DisableForm(),
             "has_2fa": services.confirmed_device(user) is not None,
+            "pending_request": user.grant_requests.filter(status=GrantStatus.PENDING)
+            .select_related("requested_by")
+            .first(),
+            "may_reset_credentials": not user.is_admin and user.pk != request.user.pk,
         },
     )
 
@@ -130,7 +197,7 @@ def user_detail(request, pk: int):
 @require_POST
 def user_toggle_active(request, pk: int):
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(User, pk=pk)
+    user = get_object_or_404(_users(request), pk=pk)
     activate = not user.is_active
     try:
         services.user_set_active(
@@ -149,12 +216,113 @@ def user_toggle_active(request, pk: int):
 @require_POST
 def user_reset_mfa(request, pk: int):
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(User, pk=pk)
-    services.mfa_reset(actor=request.user, user=user)
-    messages.success(
-        request, _("Two-factor authentication reset: the officer enrols again at the next login.")
-    )
+    user = get_object_or_404(_users(request), pk=pk)
+    try:
+        services.mfa_reset(actor=request.user, user=user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Not allowed."))
+    else:
+        messages.success(
+            request,
+            _("Two-factor authentication reset: the officer enrols again at the next login."),
+        )
     return redirect("accounts:user_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def user_temporary_password(request, pk: int):
+    """A new temporary password (forgotten password), shown once."""
+    require(request.user, Action.USER_MANAGE)
+    user = get_object_or_404(_users(request), pk=pk)
+    try:
+        password = services.user_issue_temporary_password(actor=request.user, user=user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Not allowed."))
+        return redirect("accounts:user_detail", pk=pk)
+    return _show_temporary_password(request, user, password, created=False)
+
+
+# --- access requests: the system administrator asks, the security administrator decides -----
+
+
+def _grant_requests(request):
+    return grant_request_queryset(
+        request.user, GrantRequest.objects.select_related("user", "user__unit", "requested_by")
+    )
+
+
+@login_required
+def grant_list(request):
+    """The security administrator's queue of access requests of the bureau."""
+    require(request.user, Action.GRANT_APPROVE)
+    requests = _grant_requests(request).select_related("decided_by")
+    pending = list(requests.filter(status=GrantStatus.PENDING).order_by("requested_at", "pk"))
+    with_2fa = set(
+        TOTPDevice.objects.filter(
+            confirmed=True, user__in=[r.user_id for r in pending]
+        ).values_list("user_id", flat=True)
+    )
+    return render(
+        request,
+        "accounts/grant_list.html",
+        {
+            "pending": [
+                (r, can_decide_grant(request.user, r), r.user_id in with_2fa) for r in pending
+            ],
+            "decided": requests.exclude(status=GrantStatus.PENDING)[:20],
+            "form": GrantDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def grant_decide(request, pk: int, decision: str):
+    require(request.user, Action.GRANT_APPROVE)
+    grant = get_object_or_404(_grant_requests(request), pk=pk)
+    form = GrantDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if decision == "approve":
+        action = partial(
+            services.grant_request_approve, actor=request.user, request=grant, note=note
+        )
+        success = _("Request approved: the account's access has changed.")
+    else:
+        action = partial(
+            services.grant_request_reject, actor=request.user, request=grant, note=note
+        )
+        success = _("Request rejected: the account's access is unchanged.")
+    try:
+        action()
+    except PermissionDenied as exc:
+        record_event(
+            actor=request.user,
+            action=f"account.grant_{decision}",
+            obj=grant.user,
+            outcome="denied",
+            details={"request": grant.pk},
+        )
+        messages.error(request, str(exc) or _("Not allowed."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("accounts:grants")
+
+
+@login_required
+@require_POST
+def grant_withdraw(request, pk: int):
+    require(request.user, Action.ROLE_GRANT)
+    grant = get_object_or_404(_grant_requests(request), pk=pk)
+    return run_and_report(
+        request,
+        partial(services.grant_request_withdraw, actor=request.user, request=grant),
+        _("Request withdrawn."),
+        reverse("accounts:user_detail", args=[grant.user_id]),
+    )
 
 
 @login_required

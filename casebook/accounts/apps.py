@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "casebook.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from casebook.core.context_processors import register_nav_badge
+
+        from .selectors import pending_grant_count
+
+        register_nav_badge("accounts:grants", pending_grant_count)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casebook.access.policy import Action, unit_admin_queryset
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
 
@@ -97,7 +98,9 @@ class ApiTokenForm(forms.Form):
 
 
 class UserForm(forms.ModelForm):
-    """The system administrator's form for an account (roles and password handled apart)."""
+    """The system administrator's form for an account of their bureau. There is no password:
+    a new account gets a temporary one, shown once. Administrator roles, a raised clearance and
+    compartments take effect when the security administrator approves."""
 
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -108,32 +111,63 @@ class UserForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    password = forms.CharField(
-        label=_("Initial password"),
-        strip=False,
-        widget=forms.PasswordInput,
+    reason = forms.CharField(
+        label=_("Reason for the access change"),
+        max_length=200,
         required=False,
-        help_text=_("At least 12 characters; give it to the officer in person."),
+        help_text=_(
+            "Administrator roles, a higher clearance and compartments take effect only when the "
+            "security administrator approves; they read this reason."
+        ),
     )
 
     class Meta:
         model = User
         fields = ["username", "real_name", "unit", "title", "phone", "email", "clearance"]
 
-    def __init__(self, *args, creating: bool = False, **kwargs):
+    def __init__(self, *args, actor, creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
         self.fields["unit"].queryset = (
-            Unit.objects.filter(is_active=True).select_related("parent").order_by("kind", "code")
+            unit_admin_queryset(actor, Unit.objects.filter(is_active=True), Action.USER_MANAGE)
+            .select_related("parent")
+            .order_by("kind", "code")
         )
         self.fields["unit"].label_from_instance = lambda u: u.path()
         self.fields["clearance"].choices = Classification.choices
-        if creating:
-            self.fields["password"].required = True
-        else:
+        if not creating:
             self.fields["username"].disabled = True
-            del self.fields["password"]
             self.fields["roles"].initial = sorted(self.instance.role_set)
+            self.fields["compartments"].initial = list(self.instance.compartments.all())
+
+
+class SetPasswordForm(forms.Form):
+    """The officer replaces a temporary password with their own at the first login."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. A short sentence is easier to remember and "
+            "harder to guess than a jumble of symbols."
+        ),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class GrantDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class UnitForm(forms.ModelForm):
@@ -141,11 +175,11 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = ["kind", "name", "code", "parent", "address", "phone", "time_zone", "is_active"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Unit.objects.exclude(kind=UnitKind.AREA).order_by(
-            "kind", "code"
-        )
+        self.fields["parent"].queryset = unit_admin_queryset(
+            actor, Unit.objects.exclude(kind=UnitKind.AREA)
+        ).order_by("kind", "code")
         self.fields["parent"].label_from_instance = lambda u: u.path()
 
 

@@ -11,30 +11,136 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casebook.access.policy import Action, require
+from casebook.access.policy import (
+    Action,
+    administers_unit,
+    can_decide_grant,
+    grant_request_queryset,
+    require,
+    user_admin_queryset,
+)
 from casebook.audit.services import changes, record_event
+from casebook.core.choices import Classification
 
-from .models import ApiToken, Compartment, RolePolicy, User, UserRole
-from .roles import INCOMPATIBLE, Role
+from .choices import GrantStatus
+from .models import ApiToken, Compartment, GrantRequest, RolePolicy, User, UserRole
+from .roles import ADMIN_ROLES, APPROVAL_ROLES, CASE_ROLES, Role, separation_conflict
 
-PROFILE_FIELDS = ("real_name", "unit_id", "title", "phone", "email", "clearance")
+PROFILE_FIELDS = ("real_name", "unit_id", "title", "phone", "email")
+#: Up to this clearance a new account needs no approval (the model's default).
+BASELINE_CLEARANCE = Classification.INTERNAL
+#: How long a temporary password may be used for the first login.
+TEMPORARY_PASSWORD_VALID = timedelta(days=3)
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def _snapshot(user: User) -> dict:
     return {f: getattr(user, f) for f in PROFILE_FIELDS}
 
 
+def _access(user: User) -> dict:
+    """The access an account holds now: roles, clearance, compartment codes."""
+    return {
+        "roles": sorted(UserRole.objects.filter(user=user).values_list("role", flat=True)),
+        "clearance": user.clearance,
+        "compartments": sorted(user.compartments.values_list("code", flat=True)),
+    }
+
+
 def _validate_roles(roles: set[str]) -> None:
     unknown = roles - set(Role.values)
     if unknown:
         raise ValidationError(_("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))})
-    for pair in INCOMPATIBLE:
-        if pair <= roles:
-            labels = "、".join(str(Role(r).label) for r in sorted(pair))
+    conflict = separation_conflict(roles)
+    if conflict is not None:
+        labels = "、".join(str(Role(r).label) for r in sorted(conflict))
+        if conflict & ADMIN_ROLES and conflict & CASE_ROLES:
             raise ValidationError(
-                _("These roles separate duties and cannot be held together: %(roles)s")
+                _(
+                    "An administrator role cannot be held together with a role that works "
+                    "with case data: %(roles)s"
+                )
                 % {"roles": labels}
             )
+        raise ValidationError(
+            _("These roles separate duties and cannot be held together: %(roles)s")
+            % {"roles": labels}
+        )
+
+
+def _require_in_bureau(actor: User, user: User) -> None:
+    """The administrator acts only on accounts of their own bureau (others look absent)."""
+    if not user_admin_queryset(actor, User.objects.filter(pk=user.pk)).exists():
+        raise PermissionDenied(_("This account is not in your bureau."))
+
+
+def _require_unit_in_bureau(actor: User, unit, field: str = "unit") -> None:
+    if not administers_unit(actor, Action.USER_MANAGE, unit):
+        raise ValidationError({field: _("Choose a unit of your own bureau.")})
+
+
+def _needs_approval(before: dict, after: dict) -> bool:
+    """Does changing access from ``before`` to ``after`` need the security administrator?
+    Any administrator role granted or revoked, any change to an administrator's account, any
+    raise of clearance and any compartment granted."""
+    old_roles, new_roles = set(before["roles"]), set(after["roles"])
+    return bool(
+        (old_roles ^ new_roles) & APPROVAL_ROLES
+        or old_roles & APPROVAL_ROLES
+        or after["clearance"] > before["clearance"]
+        or set(after["compartments"]) - set(before["compartments"])
+    )
+
+
+def _apply_access(*, actor: User | None, user: User, access: dict) -> dict:
+    """Set roles, clearance and compartments to ``access``; returns the audited difference."""
+    before = _access(user)
+    roles = set(access["roles"])
+    old = set(before["roles"])
+    UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
+    for role in sorted(roles - old):
+        UserRole.objects.create(user=user, role=role, granted_by=actor)
+    diff = {}
+    if roles != old:
+        diff["roles"] = {"granted": sorted(roles - old), "revoked": sorted(old - roles)}
+    if access["clearance"] != before["clearance"]:
+        user.clearance = access["clearance"]
+        user.save(update_fields=["clearance"])
+        diff["clearance"] = {"from": before["clearance"], "to": access["clearance"]}
+    if sorted(access["compartments"]) != before["compartments"]:
+        user.compartments.set(Compartment.objects.filter(code__in=access["compartments"]))
+        diff["compartments"] = {
+            "from": before["compartments"],
+            "to": sorted(access["compartments"]),
+        }
+    user.__dict__.pop("role_set", None)
+    user.__dict__.pop("compartment_codes", None)
+    return diff
+
+
+def _open_request(*, actor: User, user: User, access: dict, before: dict, reason: str):
+    request = GrantRequest.objects.create(
+        user=user,
+        bureau=user.unit.bureau,
+        roles=sorted(access["roles"]),
+        clearance=access["clearance"],
+        compartments=sorted(access["compartments"]),
+        previous=before,
+        reason=reason.strip()[:200],
+        requested_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="account.grant_request",
+        obj=user,
+        details={
+            "request": request.pk,
+            "roles": {"from": before["roles"], "to": request.roles},
+            "clearance": {"from": before["clearance"], "to": request.clearance},
+            "compartments": {"from": before["compartments"], "to": request.compartments},
+        },
+    )
+    return request
 
 
 @transaction.atomic
@@ -44,22 +150,47 @@ def user_create(
     username: str,
     real_name: str,
     unit,
-    password: str,
+    password: str | None = None,
     roles: set[str] = frozenset(),
     title: str = "",
     phone: str = "",
     email: str = "",
-    clearance: int = 1,
+    clearance: int = BASELINE_CLEARANCE,
     compartments=(),
     is_demo: bool = False,
+    reason: str = "",
 ) -> User:
-    """Create an account. ``actor`` None is the installer (``create_admin``, demo data)."""
-    if actor is not None:
-        require(actor, Action.USER_MANAGE)
+    """Create an account.
+
+    ``actor`` None is the installer (``create_admin``, demo data): the account gets exactly what
+    is asked, with ``password``. A system administrator creates an account of their own bureau
+    with no usable password (issue a temporary one with :func:`user_issue_temporary_password`)
+    and with case roles only and at most the baseline clearance: administrator roles, a higher
+    clearance and compartments become an access request for the security administrator.
+    """
     roles = set(roles)
     _validate_roles(roles)
+    if actor is not None:
+        require(actor, Action.USER_MANAGE)
+        _require_unit_in_bureau(actor, unit)
+        if password is not None:
+            raise ValueError("an administrator never chooses another person's password")
+    elif password is None:
+        raise ValueError("the installer gives the password")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This police number is already registered.")})
+    wanted = {
+        "roles": sorted(roles),
+        "clearance": int(clearance),
+        "compartments": sorted(c.code for c in compartments),
+    }
+    granted = wanted
+    if actor is not None:
+        granted = {
+            "roles": sorted(roles - APPROVAL_ROLES),
+            "clearance": min(int(clearance), BASELINE_CLEARANCE),
+            "compartments": [],
+        }
     user = User(
         username=username,
         real_name=real_name,
@@ -67,75 +198,206 @@ def user_create(
         title=title,
         phone=phone,
         email=email,
-        clearance=clearance,
+        clearance=granted["clearance"],
         is_demo=is_demo,
     )
     user.full_clean(exclude=["password"])
-    validate_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
     user.save()
-    user.compartments.set(compartments)
-    for role in sorted(roles):
+    user.compartments.set(Compartment.objects.filter(code__in=granted["compartments"]))
+    for role in granted["roles"]:
         UserRole.objects.create(user=user, role=role, granted_by=actor)
     record_event(
         actor=actor,
         action="account.create",
         obj=user,
         actor_name="installer" if actor is None else "",
-        details={"roles": sorted(roles), "unit": unit.code, "clearance": clearance},
+        details={"roles": granted["roles"], "unit": unit.code, "clearance": granted["clearance"]},
     )
+    if granted != wanted:
+        _open_request(actor=actor, user=user, access=wanted, before=granted, reason=reason)
     return user
 
 
 @transaction.atomic
 def user_update(*, actor: User, user: User, **fields) -> User:
+    """Change an account's profile (name, unit, post, contacts) — not its access."""
     require(actor, Action.USER_MANAGE)
+    _require_in_bureau(actor, user)
+    # From the database: a form may have set other fields (clearance) on the caller's instance.
+    user = User.objects.select_for_update().get(pk=user.pk)
     before = _snapshot(user)
-    compartments = fields.pop("compartments", None)
     for name, value in fields.items():
         if name not in PROFILE_FIELDS and name != "unit":
             raise ValueError(name)
         setattr(user, name, value)
+    _require_unit_in_bureau(actor, user.unit)
     user.full_clean(exclude=["password"])
-    user.save()
+    user.save(update_fields=["real_name", "unit", "title", "phone", "email"])
     diff = changes(before, _snapshot(user))
-    if compartments is not None:
-        old = sorted(user.compartments.values_list("code", flat=True))
-        user.compartments.set(compartments)
-        new = sorted(c.code for c in compartments)
-        if old != new:
-            diff["compartments"] = {"from": old, "to": new}
     if diff:
         record_event(actor=actor, action="account.update", obj=user, details=diff)
     return user
 
 
 @transaction.atomic
-def user_set_roles(*, actor: User, user: User, roles: set[str]) -> None:
-    """Grant and revoke roles. Nobody changes their own roles (no self-granted audit role)."""
+def user_change_access(
+    *,
+    actor: User,
+    user: User,
+    roles: set[str] | None = None,
+    clearance: int | None = None,
+    compartments=None,
+    reason: str = "",
+) -> GrantRequest | None:
+    """Change an account's roles, clearance or compartments (None keeps that part).
+
+    Nobody changes their own access. Granting or revoking an administrator role, changing an
+    administrator's account, raising a clearance or granting a compartment opens an access
+    request that the security administrator decides (returned; nothing changes before the
+    approval). Anything else (case roles, lowering a clearance, removing a compartment) takes
+    effect at once. Returns None when the change took effect (or there was none).
+    """
     require(actor, Action.ROLE_GRANT)
+    _require_in_bureau(actor, user)
     if actor.pk == user.pk:
-        raise PermissionDenied(_("You cannot change your own roles."))
-    roles = set(roles)
-    _validate_roles(roles)
-    old = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
-    UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
-    for role in sorted(roles - old):
-        UserRole.objects.create(user=user, role=role, granted_by=actor)
-    if old != roles:
-        record_event(
-            actor=actor,
-            action="account.roles",
-            obj=user,
-            details={"granted": sorted(roles - old), "revoked": sorted(old - roles)},
+        raise PermissionDenied(_("You cannot change your own roles, clearance or compartments."))
+    for cached in ("role_set", "compartment_codes"):
+        user.__dict__.pop(cached, None)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _access(user)
+    after = {
+        "roles": sorted(set(before["roles"] if roles is None else roles)),
+        "clearance": before["clearance"] if clearance is None else int(clearance),
+        "compartments": sorted(
+            before["compartments"] if compartments is None else {c.code for c in compartments}
+        ),
+    }
+    if after == before:
+        return None
+    _validate_roles(set(after["roles"]))
+    if GrantRequest.objects.filter(user=user, status=GrantStatus.PENDING).exists():
+        raise ValidationError(
+            _(
+                "A change of this account's access is awaiting the security administrator's "
+                "decision: withdraw it or wait for the decision first."
+            )
         )
-    user.__dict__.pop("role_set", None)
+    if _needs_approval(before, after):
+        return _open_request(actor=actor, user=user, access=after, before=before, reason=reason)
+    diff = _apply_access(actor=actor, user=user, access=after)
+    record_event(actor=actor, action="account.roles", obj=user, details=diff)
+    return None
+
+
+def user_set_roles(*, actor: User, user: User, roles: set[str]) -> GrantRequest | None:
+    """Grant and revoke roles (see :func:`user_change_access`)."""
+    return user_change_access(actor=actor, user=user, roles=roles)
+
+
+def _pending_for_decision(actor: User, request: GrantRequest) -> GrantRequest:
+    require(actor, Action.GRANT_APPROVE)
+    request = GrantRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
+    if not can_decide_grant(actor, request):
+        raise PermissionDenied(
+            _("A second person decides: you cannot decide a request you made or one about you.")
+        )
+    if not request.is_pending:
+        raise ValidationError(_("This request has already been decided or withdrawn."))
+    return request
+
+
+@transaction.atomic
+def grant_request_approve(*, actor: User, request: GrantRequest, note: str = "") -> GrantRequest:
+    """The security administrator approves: the account gets exactly the requested access."""
+    request = _pending_for_decision(actor, request)
+    user = User.objects.select_for_update().get(pk=request.user_id)
+    access = {
+        "roles": request.roles,
+        "clearance": request.clearance,
+        "compartments": request.compartments,
+    }
+    _validate_roles(set(access["roles"]))
+    diff = _apply_access(actor=actor, user=user, access=access)
+    request.status = GrantStatus.APPROVED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()[:200]
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record_event(
+        actor=actor,
+        action="account.grant_approve",
+        obj=user,
+        details={"request": request.pk, "requested_by": request.requested_by_id, **diff},
+    )
+    return request
+
+
+@transaction.atomic
+def grant_request_reject(*, actor: User, request: GrantRequest, note: str) -> GrantRequest:
+    """The security administrator rejects, saying why; the account keeps its access."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the request is rejected.")})
+    request = _pending_for_decision(actor, request)
+    request.status = GrantStatus.REJECTED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note.strip()[:200]
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record_event(
+        actor=actor,
+        action="account.grant_reject",
+        obj=request.user,
+        details={"request": request.pk, "note": request.decision_note},
+    )
+    return request
+
+
+@transaction.atomic
+def grant_request_withdraw(*, actor: User, request: GrantRequest) -> GrantRequest:
+    """The system administrator of the bureau withdraws a pending request."""
+    require(actor, Action.ROLE_GRANT)
+    request = GrantRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
+    if not grant_request_queryset(actor, GrantRequest.objects.filter(pk=request.pk)).exists():
+        raise PermissionDenied
+    if not request.is_pending:
+        raise ValidationError(_("This request has already been decided or withdrawn."))
+    request.status = GrantStatus.WITHDRAWN
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    record_event(
+        actor=actor,
+        action="account.grant_withdraw",
+        obj=request.user,
+        details={"request": request.pk},
+    )
+    return request
+
+
+def _check_credential_reset(actor: User, user: User) -> None:
+    """An administrator resets another person's password or second factor: in their bureau,
+    never an administrator's (who could then act as that administrator)."""
+    require(actor, Action.USER_MANAGE)
+    _require_in_bureau(actor, user)
+    if user.is_admin:
+        raise PermissionDenied(
+            _(
+                "An administrator's password or second factor is reset on the server "
+                "(manage.py reset_credentials), not by another administrator."
+            )
+        )
 
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") -> None:
     require(actor, Action.USER_MANAGE)
+    _require_in_bureau(actor, user)
     if actor.pk == user.pk:
         raise PermissionDenied(_("You cannot disable your own account."))
     if not active and not reason.strip():
@@ -161,18 +423,54 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") 
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> None:
-    """An administrator resets a password, or a user changes their own."""
+    """A user sets their own password (which ends a temporary one). An administrator never
+    chooses another person's password: see :func:`user_issue_temporary_password`."""
     if actor.pk != user.pk:
-        require(actor, Action.USER_MANAGE)
+        raise PermissionDenied(_("Only the officer chooses their own password."))
     validate_password(password, user)
+    if user.must_change_password and user.check_password(password):
+        raise ValidationError(_("Choose a new password, not the temporary one."))
     user.set_password(password)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record_event(actor=actor, action="account.password", obj=user, details={"by": "self"})
+
+
+def _temporary_password() -> str:
+    raw = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _i in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+@transaction.atomic
+def user_issue_temporary_password(*, actor: User | None, user: User) -> str:
+    """A one-time password for the first login (or after a forgotten one), returned once and
+    never stored in clear: the officer must replace it at the next login, within
+    ``TEMPORARY_PASSWORD_VALID``. ``actor`` None is the operator on the server."""
+    if actor is not None:
+        if actor.pk == user.pk:
+            raise PermissionDenied(_("Change your own password on your profile page."))
+        _check_credential_reset(actor, user)
+    password = _temporary_password()
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     record_event(
         actor=actor,
         action="account.password",
         obj=user,
-        details={"by": "self" if actor.pk == user.pk else "administrator"},
+        actor_name="manage.py" if actor is None else "",
+        details={"by": "administrator" if actor is not None else "operator", "temporary": True},
+    )
+    return password
+
+
+def temporary_password_expired(user: User) -> bool:
+    return bool(
+        user.must_change_password
+        and user.password_changed_at is not None
+        and timezone.now() - user.password_changed_at > TEMPORARY_PASSWORD_VALID
     )
 
 
@@ -210,12 +508,15 @@ def mfa_confirm_enrolment(*, user: User, device: TOTPDevice, token: str) -> bool
 
 
 @transaction.atomic
-def mfa_reset(*, actor: User, user: User) -> None:
-    """Remove a user's second factor so they enrol again (lost phone)."""
-    if actor.pk != user.pk:
-        require(actor, Action.USER_MANAGE)
+def mfa_reset(*, actor: User | None, user: User) -> None:
+    """Remove a user's second factor so they enrol again (lost phone). Only the user enrols a
+    new one, at their next login. ``actor`` None is the operator on the server."""
+    if actor is not None and actor.pk != user.pk:
+        _check_credential_reset(actor, user)
     TOTPDevice.objects.filter(user=user).delete()
-    record_event(actor=actor, action="mfa.reset", obj=user)
+    record_event(
+        actor=actor, action="mfa.reset", obj=user, actor_name="manage.py" if actor is None else ""
+    )
 
 
 @transaction.atomic
@@ -273,6 +574,7 @@ def api_token_create(*, actor: User, name: str, days: int = 90) -> tuple[ApiToke
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     if token.user_id != actor.pk:
         require(actor, Action.USER_MANAGE)
+        _require_in_bureau(actor, token.user)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record_event(actor=actor, action="api_token.revoke", obj=token)

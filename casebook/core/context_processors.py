@@ -22,9 +22,19 @@ NAV = [
     ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
     ("subjects:categories", _("Categories"), "tags", Action.CATEGORY_MANAGE),
     ("analysis:rules", _("Warning rules"), "bell", Action.CATEGORY_MANAGE),
+    ("accounts:grants", _("Access approvals"), "person-check", Action.GRANT_APPROVE),
     ("accounts:security", _("Security policy"), "shield-lock", Action.POLICY_MANAGE),
     ("audit:log", _("Audit log"), "journal-text", Action.AUDIT_VIEW),
 ]
+
+
+#: url name -> callable(user) giving a count shown as a badge on that link (0: no badge).
+#: Higher apps register theirs from ``AppConfig.ready()`` (core never imports them).
+NAV_BADGES: dict = {}
+
+
+def register_nav_badge(url_name: str, count) -> None:
+    NAV_BADGES[url_name] = count
 
 
 def navigation(request):
@@ -33,7 +43,13 @@ def navigation(request):
         return {"nav_items": []}
     bureau_level = reach(user, Action.BUREAU_DASHBOARD) is not None
     items = [
-        {"url": reverse(name), "label": label, "icon": icon, "active": False}
+        {
+            "url": reverse(name),
+            "label": label,
+            "icon": icon,
+            "active": False,
+            "badge": NAV_BADGES[name](user) if name in NAV_BADGES else 0,
+        }
         for name, label, icon, action in NAV
         if (action is None or reach(user, action) is not None)
         # bureau-level users compare stations instead of one station's dashboard

@@ -1,11 +1,11 @@
 """Writes to the organisation (units), audited."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casebook.access.policy import Action, require
+from casebook.access.policy import Action, administers_unit, require
 from casebook.audit.services import changes, record_event
 
 from .choices import UnitKind
@@ -43,6 +43,9 @@ def unit_create(
 ) -> Unit:
     if actor is not None:
         require(actor, Action.UNIT_MANAGE)
+        # An administrator works inside their own bureau; a new bureau is the installer's.
+        if not administers_unit(actor, Action.UNIT_MANAGE, parent):
+            raise ValidationError({"parent": _("Choose a parent unit of your own bureau.")})
     unit = Unit(
         kind=kind,
         name=name,
@@ -67,11 +70,22 @@ def unit_create(
 @transaction.atomic
 def unit_update(*, actor, unit: Unit, **fields) -> Unit:
     require(actor, Action.UNIT_MANAGE)
+    if not administers_unit(actor, Action.UNIT_MANAGE, unit):
+        raise PermissionDenied(_("This unit is not in your bureau."))
     before = {f: getattr(unit, f) for f in UNIT_FIELDS}
     for name, value in fields.items():
         if name not in UNIT_FIELDS and name != "parent":
             raise ValueError(name)
         setattr(unit, name, value)
+    # The unit stays inside the bureau: no new bureau, no move to another one.
+    if unit.parent_id is None:
+        inside = unit.pk == getattr(actor.unit.bureau, "pk", None)
+    else:
+        inside = unit.parent_id != unit.pk and administers_unit(
+            actor, Action.UNIT_MANAGE, unit.parent
+        )
+    if not inside:
+        raise ValidationError({"parent": _("Choose a parent unit of your own bureau.")})
     _validate(unit)
     if not unit.is_active and unit.members.filter(is_active=True).exists():
         raise ValidationError({"is_active": _("Move or disable this unit's active users first.")})

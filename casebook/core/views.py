@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from casebook.access.policy import Action, require
+from casebook.access.policy import Action, require, unit_admin_queryset
 from casebook.accounts.models import RolePolicy, User
 from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent
@@ -122,8 +122,10 @@ def home(request):
         context["bureau"] = bureau
         template = "core/home_bureau.html"
     elif role == Role.SYSTEM_ADMIN:
+        from casebook.access.policy import unit_admin_queryset, user_admin_queryset
+
         now = timezone.now()
-        users = User.objects.all()
+        users = user_admin_queryset(user, User.objects.all())
         context.update(
             {
                 "user_count": users.filter(is_active=True).count(),
@@ -132,7 +134,10 @@ def home(request):
                     Q(last_login__lt=now - DORMANT_AFTER)
                     | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_AFTER)
                 ),
-                "unit_counts": Unit.objects.values("kind").annotate(n=Count("pk")).order_by("kind"),
+                "unit_counts": unit_admin_queryset(user, Unit.objects.all())
+                .values("kind")
+                .annotate(n=Count("pk"))
+                .order_by("kind"),
                 "demo_accounts": users.filter(is_demo=True, is_active=True).count(),
             }
         )
@@ -140,10 +145,15 @@ def home(request):
     elif role == Role.SECURITY_ADMIN:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from casebook.access.policy import grant_request_queryset, user_admin_queryset
+        from casebook.accounts.choices import GrantStatus
+        from casebook.accounts.models import GrantRequest
+
         policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
         required_roles = [r for r in Role.values if policies.get(r, RolePolicy.default_for(r))]
         without = (
-            User.objects.filter(is_active=True, roles__role__in=required_roles)
+            user_admin_queryset(user, User.objects.all(), Action.GRANT_APPROVE)
+            .filter(is_active=True, roles__role__in=required_roles)
             .exclude(pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"))
             .distinct()
         )
@@ -151,6 +161,9 @@ def home(request):
             {
                 "required_roles": [Role(r).label for r in required_roles],
                 "without_2fa": without.count(),
+                "pending_grants": grant_request_queryset(user, GrantRequest.objects.all())
+                .filter(status=GrantStatus.PENDING)
+                .count(),
                 "failures_24h": AuditEvent.objects.filter(
                     action="auth.login",
                     outcome__in=["failure", "denied"],
@@ -182,8 +195,9 @@ def home(request):
 @login_required
 def unit_list(request):
     require(request.user, Action.UNIT_MANAGE)
+    # Only the administrator's own bureau: another bureau is never listed.
     bureaus = (
-        Unit.objects.filter(kind=UnitKind.BUREAU)
+        unit_admin_queryset(request.user, Unit.objects.filter(kind=UnitKind.BUREAU))
         .prefetch_related("children__children")
         .order_by("code")
     )
@@ -195,20 +209,22 @@ def unit_edit(request, pk: int | None = None):
     from casebook.accounts.forms import UnitForm
 
     require(request.user, Action.UNIT_MANAGE)
-    unit = get_object_or_404(Unit, pk=pk) if pk else None
+    units = unit_admin_queryset(request.user, Unit.objects.all())
+    unit = get_object_or_404(units, pk=pk) if pk else None
     initial = {}
-    if unit is None and request.GET.get("parent"):
-        parent = Unit.objects.filter(pk=request.GET["parent"]).first()
+    if unit is None and request.GET.get("parent", "").isdigit():
+        parent = units.filter(pk=request.GET["parent"]).first()
         if parent is not None:
             initial = {
                 "parent": parent,
                 "kind": UnitKind.STATION if parent.kind == UnitKind.BUREAU else UnitKind.AREA,
             }
-    form = UnitForm(request.POST or None, instance=unit, initial=initial)
+    form = UnitForm(request.POST or None, instance=unit, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if unit is None:
+                # the form's parent choices are the bureau's units; the service checks again
                 unit = unit_create(
                     actor=request.user,
                     kind=data["kind"],

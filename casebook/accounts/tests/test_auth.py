@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebook.accounts.models import RolePolicy, User
 from casebook.accounts.roles import Role
-from casebook.accounts.services import user_set_active, user_set_roles
+from casebook.accounts.services import grant_request_approve, user_set_active, user_set_roles
 from casebook.audit.models import AuditEvent
 from conftest import PASSWORD, login
 
@@ -273,10 +273,14 @@ class TestSessions:
 
     def test_revoking_a_role_takes_effect_on_next_request(self, org, make_user):  # S5
         admin = make_user(Role.SYSTEM_ADMIN, org["bureau"])
+        secadmin = make_user(Role.SECURITY_ADMIN, org["bureau"])
         auditor = make_user(Role.AUDIT_ADMIN, org["bureau"])
         client = login(Client(), auditor)
         assert client.get("/audit/").status_code == 200
-        user_set_roles(actor=admin, user=auditor, roles=set())
+        # revoking an administrator role needs the security administrator (三员分立)
+        request = user_set_roles(actor=admin, user=auditor, roles=set())
+        assert client.get("/audit/").status_code == 200
+        grant_request_approve(actor=secadmin, request=request)
         assert client.get("/audit/").status_code == 403
 
     def test_step_up_asks_for_password_when_stale(self, make_user):  # S6

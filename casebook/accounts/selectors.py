@@ -1,0 +1,20 @@
+"""Reads of the accounts app that pages use."""
+
+from casebook.access.policy import can_decide_grant, grant_request_queryset
+
+from .choices import GrantStatus
+from .models import GrantRequest
+
+
+def pending_grants(user):
+    """Pending access requests of the user's bureau (none for who may not see them)."""
+    return grant_request_queryset(user, GrantRequest.objects.filter(status=GrantStatus.PENDING))
+
+
+def pending_grant_count(user) -> int:
+    """How many pending requests this security administrator may decide (the nav badge)."""
+    return sum(
+        1
+        for request in pending_grants(user).only("pk", "bureau_id", "requested_by_id", "user_id")
+        if can_decide_grant(user, request)
+    )
