@@ -95,7 +95,11 @@ def home(request):
     user = request.user
     role = primary_role(user)
     context = {"role": role, "role_label": Role(role).label if role else ""}
-    mine = AuditEvent.objects.filter(actor_id=user.pk).order_by("-seq")[:8]
+    mine = (
+        AuditEvent.objects.filter(actor_id=user.pk)
+        .exclude(action__startswith="read.")  # what I did, not every page I opened
+        .order_by("-seq")[:8]
+    )
     context["my_events"] = mine
     context["subjects"] = _subject_summary(user)
     if (
