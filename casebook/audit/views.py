@@ -1,7 +1,6 @@
 """The audit administrator's views: search, filter, export, verify, checkpoint.
 Looking at the log is itself logged (SECURITY.md L1)."""
 
-import csv
 import json
 
 from django.contrib import messages
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casebook.access.policy import Action, require
+from casebook.accounts.views import recent_auth_required
+from casebook.core.spreadsheet import csv_writer
 
 from . import chain
 from .labels import action_label
@@ -57,6 +58,7 @@ class _Echo:
 
 
 @login_required
+@recent_auth_required
 def export(request):
     require(request.user, Action.AUDIT_EXPORT)
     form = AuditFilterForm(request.GET or None)
@@ -72,7 +74,7 @@ def export(request):
         purpose=purpose,
         details={"filters": form.summary(), "rows": events.count()},
     )
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())  # every cell neutralised against formula injection
     header = [
         "seq",
         "occurred_at",
@@ -107,12 +109,12 @@ def export(request):
                     e.outcome,
                     e.object_type,
                     e.object_id,
-                    _csv_safe(e.object_repr),
+                    e.object_repr,
                     e.ip,
                     e.request_id,
                     e.channel,
-                    _csv_safe(e.purpose),
-                    _csv_safe(e.recipients),
+                    e.purpose,
+                    e.recipients,
                     json.dumps(e.details, ensure_ascii=False),
                     e.hash,
                 ]
@@ -122,11 +124,6 @@ def export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @login_required

@@ -2,7 +2,6 @@
 organisation, duplicates and attachments, export), field visits, informants, public tips and
 their triage queue."""
 
-import csv
 import io
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from casebook.accounts.views import recent_auth_required
 from casebook.audit import reads
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
+from casebook.core.spreadsheet import csv_writer
 from casebook.reports.choices import ExportFormat
 from casebook.subjects.selectors import get_subject, visible_subjects
 from casebook.tracking.selectors import visible_tasks
@@ -143,8 +143,10 @@ def record_list(request):
 
 
 @login_required
+@recent_auth_required
 def record_export(request):
-    """CSV of the filtered records; records shared only under conditions are withheld."""
+    """CSV of the filtered records; records shared only under conditions are withheld. A bulk
+    export: a stale login confirms the password first (SECURITY.md S6)."""
     if policy.reach(request.user, Action.SUBJECT_EXPORT) is None:
         raise PermissionDenied
     try:
@@ -158,7 +160,7 @@ def record_export(request):
         return redirect(f"/records/?{request.GET.urlencode()}")
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(
         [
             _("Record"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
+from casebook.accounts.views import recent_auth_required
 from casebook.core.forms import run_and_report, submit_form
 from casebook.subjects.selectors import visible_subjects
 
@@ -375,10 +377,25 @@ def duty_remove(request, pk: int):
 
 
 # --- archive: print and export --------------------------------------------------------------
+# Prints and exports take personal data out of the system: a stale login confirms the password
+# first (SECURITY.md S6) and then comes back to the page of the form.
+
+
+def _archive_tab(pk) -> str:
+    return f"{reverse('subjects:detail', args=[pk])}?tab=archive"
+
+
+def _export_form_page(request) -> str:
+    if request.POST.get("subject", "").isdigit():
+        return _archive_tab(request.POST["subject"])
+    if request.POST.get("record", "").isdigit():
+        return reverse("intel:detail", args=[request.POST["record"]])
+    return ""
 
 
 @login_required
 @require_POST
+@recent_auth_required(back=lambda request, pk: _archive_tab(pk))
 def dossier_print(request, pk: int):
     from casebook.subjects.selectors import get_subject
 
@@ -423,6 +440,7 @@ def dossier_print(request, pk: int):
 
 @login_required
 @require_POST
+@recent_auth_required(back=_export_form_page)
 def export_new(request):
     from casebook.intel.views import get_record
     from casebook.subjects.selectors import get_subject
@@ -494,6 +512,7 @@ def _may_periodic(user) -> bool:
 
 
 @login_required
+@recent_auth_required
 def export_download(request, pk: int):
     export = _my_export(request.user, pk)
     try:

@@ -5,8 +5,10 @@ notes), the tracking records (one row per entry), then one sheet per table. Ever
 the marking and the issuer in its page header, and the export reference, "page N of M" and the
 watermark text in its page footer.
 
-Every text cell is written as a string, never as a formula: a value such as ``=HYPERLINK(...)``
-typed by a user must not become live in the exported workbook.
+Every text cell is written as a string, never as a formula, and text that a spreadsheet would
+read as one (``=HYPERLINK(...)`` typed by a user) gets the leading quote of
+:func:`casebook.core.spreadsheet.safe_cell`, so it stays inert even when the sheet is edited or
+saved again as CSV.
 """
 
 import io
@@ -18,6 +20,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from casebook.core.spreadsheet import safe_cell
 
 from .model import (
     Document,
@@ -86,7 +90,7 @@ class _Sheet:
         fill: PatternFill | None = None,
         alignment: Alignment = _WRAP,
     ):
-        text = clean(value)
+        text = safe_cell(clean(value))
         if len(text) > MAX_CELL:
             text = text[: MAX_CELL - 1] + "…"
         cell = WriteOnlyCell(self.ws, text)
