@@ -4,7 +4,6 @@ rectification orders, public tips."""
 
 import difflib
 import hashlib
-import io
 import math
 import secrets
 import uuid
@@ -22,6 +21,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
+from casebook.core import uploads
 from casebook.crypto.services import blind_index, data_key_create, decrypt_bytes, encrypt_bytes
 
 from .choices import (
@@ -275,61 +275,23 @@ def record_merge(
 # --- attachments ------------------------------------------------------------------------------
 
 MAX_ATTACHMENT = 10 * 1024 * 1024
-_IMAGE = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-_PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction")
 
 
 def sniff(data: bytes) -> str:
     """The real type of an upload, from its content — never from its name."""
-    for magic, kind in _IMAGE.items():
-        if data.startswith(magic):
-            return kind
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    raise ValidationError(
-        {
-            "file": [
-                _(
-                    "Only JPEG or PNG photos and PDF documents are accepted "
-                    "(the file's content is checked, not its name)."
-                )
-            ]
-        }
-    )
-
-
-def _clean_image(data: bytes) -> tuple[bytes, bytes]:
-    """Re-encode (drops EXIF/GPS and anything appended) and make a thumbnail."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            if image.width * image.height > 40_000_000:
-                raise ValidationError({"file": [_("The image is too large.")]})
-            image = image.convert("RGB")
-            full, thumb = io.BytesIO(), io.BytesIO()
-            image.save(full, format="JPEG", quality=88)
-            image.thumbnail((320, 320))
-            image.save(thumb, format="JPEG", quality=80)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"file": [_("The file is not a readable image.")]}) from exc
-    return full.getvalue(), thumb.getvalue()
-
-
-def _check_pdf(data: bytes) -> None:
-    if b"%%EOF" not in data[-1024:]:
-        raise ValidationError({"file": [_("The PDF is damaged or incomplete.")]})
-    if any(marker in data for marker in _PDF_ACTIVE):
+    kind = uploads.sniff(data)
+    if kind is None:
         raise ValidationError(
-            {"file": [_("PDF files with scripts, actions or embedded files are refused.")]}
+            {
+                "file": [
+                    _(
+                        "Only JPEG or PNG photos and PDF documents are accepted "
+                        "(the file's content is checked, not its name)."
+                    )
+                ]
+            }
         )
-
-
-def _safe_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
-    cleaned = "".join(ch for ch in base if ch.isprintable())[:100]
-    return cleaned or "file"
+    return kind
 
 
 @transaction.atomic
@@ -341,11 +303,11 @@ def attachment_add(*, actor, record: InformationRecord, name: str, data: bytes) 
         raise ValidationError({"file": [_("The file is empty.")]})
     kind = sniff(data)
     thumb = b""
-    if kind.startswith("image/"):
-        data, thumb = _clean_image(data)
-        kind = "image/jpeg"
+    if kind == uploads.PDF:
+        uploads.check_pdf(data, field="file")
     else:
-        _check_pdf(data)
+        data, thumb = uploads.reencode_image(data, field="file", thumbnail=320)
+        kind = uploads.JPEG
     digest = hashlib.sha256(data).hexdigest()
     context = "intel.Attachment"
     stored = default_storage.save(
@@ -360,7 +322,7 @@ def attachment_add(*, actor, record: InformationRecord, name: str, data: bytes) 
         )
     attachment = Attachment.objects.create(
         record=record,
-        original_name=_safe_name(name),
+        original_name=uploads.safe_name(name),
         content_type=kind,
         size=len(data),
         sha256=digest,

@@ -2,7 +2,6 @@
 in one transaction. Sensitive values never reach the audit log; only the names of the fields
 that changed do."""
 
-import io
 import uuid
 from datetime import date
 
@@ -17,6 +16,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.roles import Role
 from casebook.audit.services import changes, record_event
+from casebook.core import uploads
 from casebook.core.choices import UnitKind
 from casebook.crypto.services import (
     blind_index,
@@ -751,27 +751,11 @@ def situation_add(
 # --- photo ------------------------------------------------------------------------------------
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-_IMAGE_MAGIC = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
 
 
 def _clean_image(data: bytes) -> bytes:
-    """Re-encode the image: proves it is one, drops EXIF/GPS and anything appended to it."""
-    from PIL import Image, UnidentifiedImageError
-
-    if not any(data.startswith(magic) for magic in _IMAGE_MAGIC):
-        raise ValidationError({"photo": [_("Only JPEG or PNG photos are accepted.")]})
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            if image.width * image.height > 40_000_000:
-                raise ValidationError({"photo": [_("The photo is too large.")]})
-            image = image.convert("RGB")
-            image.thumbnail((1200, 1200))
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"photo": [_("The file is not a readable image.")]}) from exc
-    return out.getvalue()
+    """Re-encode the photo (see casebook.core.uploads): drops EXIF/GPS and anything appended."""
+    return uploads.reencode_image(data, field="photo", max_side=1200)[0]
 
 
 @transaction.atomic

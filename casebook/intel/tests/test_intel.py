@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from casebook.accounts.models import Compartment
 from casebook.accounts.roles import Role
@@ -409,7 +410,10 @@ class TestAttachments:
                 name="big.pdf",
                 data=b"%PDF-1.4" + b"0" * (10 * 1024 * 1024) + b"%%EOF",
             )
-        pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+        writer, out = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=595, height=842)
+        writer.write(out)
+        pdf = out.getvalue()
         a = services.attachment_add(actor=crew["officer"], record=r, name="笔录.pdf", data=pdf)
         assert a.content_type == "application/pdf" and services.attachment_bytes(a) == pdf
 
