@@ -1,9 +1,11 @@
 """manage.py create_admin: the first system administrator of a new installation."""
 
 import getpass
+import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from casebook.accounts.roles import Role
 from casebook.accounts.services import user_create
@@ -20,8 +22,26 @@ class Command(BaseCommand):
         parser.add_argument("real_name")
         parser.add_argument("--bureau-name", default="")
         parser.add_argument("--bureau-code", default="")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input (scripted installs)",
+        )
 
-    def handle(self, *args, username, real_name, bureau_name, bureau_code, **options):
+    def handle(
+        self, *args, username, real_name, bureau_name, bureau_code, password_stdin, **options
+    ):
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass("Password (at least 12 characters): ")
+            if password != getpass.getpass("Again: "):
+                raise CommandError("The passwords differ.")
+        with transaction.atomic():  # a refused password leaves no bureau behind either
+            user = self._create(username, real_name, bureau_name, bureau_code, password)
+        self.stdout.write(f"System administrator {user} created.")
+
+    def _create(self, username, real_name, bureau_name, bureau_code, password):
         bureau = Unit.objects.filter(kind=UnitKind.BUREAU).order_by("pk").first()
         if bureau is None:
             if not (bureau_name and bureau_code):
@@ -29,9 +49,6 @@ class Command(BaseCommand):
             bureau = unit_create(
                 actor=None, kind=UnitKind.BUREAU, name=bureau_name, code=bureau_code
             )
-        password = getpass.getpass("Password (at least 12 characters): ")
-        if password != getpass.getpass("Again: "):
-            raise CommandError("The passwords differ.")
         try:
             user = user_create(
                 actor=None,
@@ -44,4 +61,4 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"System administrator {user} created.")
+        return user

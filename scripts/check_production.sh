@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The documented production install, end to end (docs/operations.md, "Production install"):
+# throwaway keys and secrets, a fresh database, migrate, collectstatic, a real administrator,
+# gunicorn in production mode, then a log-in through the real form and the main pages with their
+# hashed static files (scripts/production_smoke.py). Ends with `account_check`, which must find
+# no demo account. SQLite in a temporary directory by default; with DATABASE_URL pointing to
+# PostgreSQL, a database of its own (casebook_prod_check_<pid>) that is dropped at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=$PWD/.venv/bin/python
+HOST=casebook.example.org
+
+work=$(mktemp -d)
+gunicorn_pid=""
+pg_admin_url=""
+pg_db=""
+cleanup() {
+  if [ -n "$gunicorn_pid" ]; then
+    kill "$gunicorn_pid" 2>/dev/null || true
+    wait "$gunicorn_pid" 2>/dev/null || true
+  fi
+  if [ -n "$pg_db" ]; then
+    "$PY" scripts/pg_database.py drop "$pg_admin_url" "$pg_db" || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$PY" - "$work" <<'PY'
+import base64, os, sys
+with open(os.path.join(sys.argv[1], "master.key"), "w") as fh:
+    fh.write("kci:" + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=") + "\n")
+PY
+chmod 600 "$work/master.key"
+
+export CASEBOOK_PRODUCTION=1
+export CASEBOOK_VAR_DIR="$work/var"
+export CASEBOOK_MASTER_KEY_FILE="$work/master.key"
+export CASEBOOK_STATIC_ROOT="$work/static"
+export CASEBOOK_AUDIT_CHECKPOINT_DIR="$work/checkpoints"
+export ALLOWED_HOSTS="$HOST"
+export CSRF_TRUSTED_ORIGINS="https://$HOST"
+SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')"
+export SECRET_KEY
+unset CASEBOOK_TESTING CASEBOOK_DEBUG
+mkdir -p "$CASEBOOK_VAR_DIR"
+
+if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  pg_admin_url="$DATABASE_URL"
+  pg_db="casebook_prod_check_$$"
+  DATABASE_URL="$("$PY" scripts/pg_database.py create "$pg_admin_url" "$pg_db")"
+  echo "   database: PostgreSQL $pg_db"
+else
+  DATABASE_URL="sqlite:///$work/casebook.sqlite3"
+  echo "   database: SQLite in $work"
+fi
+export DATABASE_URL
+
+echo "   migrate"
+"$PY" manage.py migrate --no-input -v0
+echo "   collectstatic"
+"$PY" manage.py collectstatic --no-input -v0
+echo "   check --deploy"
+"$PY" manage.py check --deploy --fail-level WARNING
+
+admin_password="$("$PY" -c 'import secrets; print("cb-" + secrets.token_urlsafe(18))')"
+echo "   create_admin"
+printf '%s\n' "$admin_password" |
+  "$PY" manage.py create_admin 000001 孙丽 --bureau-name 江州市公安局 --bureau-code JZ \
+    --password-stdin
+
+port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+echo "   gunicorn on 127.0.0.1:$port"
+.venv/bin/gunicorn casebook.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
+  --log-level warning >"$work/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+for _ in $(seq 1 60); do
+  if "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
+    break
+  fi
+  if ! kill -0 "$gunicorn_pid" 2>/dev/null; then
+    cat "$work/gunicorn.log" >&2
+    echo "gunicorn did not start" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
+echo "   log in and open the main pages"
+if ! timeout 120 "$PY" scripts/production_smoke.py "$port" "$HOST" 000001 "$admin_password"; then
+  echo "--- gunicorn log" >&2
+  cat "$work/gunicorn.log" >&2
+  exit 1
+fi
+if grep -q "Traceback\|Internal Server Error" "$work/gunicorn.log"; then
+  cat "$work/gunicorn.log" >&2
+  echo "gunicorn logged errors" >&2
+  exit 1
+fi
+
+echo "   account_check (no demo account in production)"
+"$PY" manage.py account_check
+echo "production install: OK"
