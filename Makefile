@@ -31,10 +31,13 @@ run: $(STAMP)
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Casebook is at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	@echo "Background worker and scheduler run alongside (schedules, escalation, e-mail)."
+	@echo "Background worker and scheduler run alongside (schedules, escalation, e-mail),"
+	@echo "restarted if they stop; logs in var/worker.log and var/scheduler.log."
 	@echo ""
-	@$(PY) manage.py db_worker --interval 5 --no-startup-delay >var/worker.log 2>&1 & worker=$$!; \
-	$(PY) manage.py run_scheduler --interval 300 >var/scheduler.log 2>&1 & scheduler=$$!; \
+	@scripts/supervise.sh $(PY) manage.py casebook_worker --interval 5 --no-startup-delay \
+		>var/worker.log 2>&1 & worker=$$!; \
+	scripts/supervise.sh $(PY) manage.py run_scheduler --interval 300 \
+		>var/scheduler.log 2>&1 & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 

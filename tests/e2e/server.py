@@ -189,8 +189,13 @@ class CasebookServer:
                 "CASEBOOK_TESTING": "0",
                 "PYTHONUNBUFFERED": "1",
                 "PYTHONDONTWRITEBYTECODE": "1",
+                # No scheduler here (tests enqueue what they need); without a worker, /healthz
+                # must not wait for its heartbeat either.
+                "CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS": "0",
             }
         )
+        if not self.worker:
+            env["CASEBOOK_HEALTH_WORKER_STALE_SECONDS"] = "0"
         return env
 
     def _manage(self, *args: str) -> str:
@@ -214,7 +219,10 @@ class CasebookServer:
         self._log = open(self.log_path, "w+", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         if self.worker:  # background jobs (exports, urgent-report delivery), as `make run` has
             self.worker_process = subprocess.Popen(
-                [sys.executable, str(MANAGE), "db_worker", "--interval", "1", "--no-startup-delay"],
+                [
+                    *(sys.executable, str(MANAGE), "casebook_worker"),
+                    *("--interval", "1", "--no-startup-delay"),
+                ],
                 cwd=REPO_ROOT,
                 env=self.env(),
                 stdout=self._log,
