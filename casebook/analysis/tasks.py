@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from casebook.core import request_context
+from casebook.core.resilience import retry_when_busy
 
 from . import rules
 
@@ -10,4 +11,4 @@ from . import rules
 @task()
 def evaluate_warning_rules() -> dict:
     with request_context.for_job():
-        return rules.evaluate()
+        return retry_when_busy(rules.evaluate)

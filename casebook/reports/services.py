@@ -517,6 +517,11 @@ def deliver_pending(now: datetime | None = None, limit: int = 200) -> tuple[int,
 
 
 def _deliver(now: datetime, limit: int) -> tuple[int, int]:
+    """Each message: claimed in one short statement, sent outside any transaction (a slow mail
+    server or gateway must not hold database locks: on SQLite that would lock every writer out),
+    then its outcome written in another. The claim pushes the next attempt out already, so a
+    worker that dies while sending leaves the message to be retried, not lost; the SMS carries
+    its id so the gateway can drop a repeat."""
     sent = failed = 0
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
@@ -524,39 +529,51 @@ def _deliver(now: datetime, limit: int) -> tuple[int, int]:
         .values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
-        with transaction.atomic():
-            locked = Delivery.objects.select_for_update(**_skip_locked()).filter(
-                pk=pk, status=DeliveryStatus.PENDING
-            )
-            delivery = locked.select_related("report__station", "report__author", "recipient")
-            delivery = delivery.first()
-            if delivery is None:
-                continue
-            subject, body = _message(delivery.report)
-            delivery.attempts += 1
-            try:
-                channels.send(delivery, subject, body)
-            except Exception as exc:  # noqa: BLE001 - one bad message must not block the outbox
-                if not isinstance(exc, channels.ChannelError):
-                    logger.exception("urgent report delivery %s: unexpected error", pk)
-                    exc = channels.ChannelError(f"{delivery.get_channel_display()}: {exc!r}")
-                delivery.last_error = str(exc)[:300]
-                delivery.next_attempt_at = now + _backoff(delivery.attempts)
-                failed += 1
-                logger.warning("urgent report delivery %s failed: %s", pk, exc)
-            else:
-                delivery.status, delivery.sent_at = DeliveryStatus.SENT, timezone.now()
-                sent += 1
-            delivery.save(
-                update_fields=["attempts", "last_error", "next_attempt_at", "status", "sent_at"]
-            )
+        delivery = _claim_delivery(pk, now)
+        if delivery is None:  # another worker has it, or it went out meanwhile
+            continue
+        subject, body = _message(delivery.report)
+        error = ""
+        try:
+            channels.send(delivery, subject, body)
+        except Exception as exc:  # noqa: BLE001 - one bad message must not block the outbox
+            if not isinstance(exc, channels.ChannelError):
+                logger.exception("urgent report delivery %s: unexpected error", pk)
+                exc = channels.ChannelError(f"{delivery.get_channel_display()}: {exc!r}")
+            error = str(exc)[:300]
+            failed += 1
+            logger.warning("urgent report delivery %s failed: %s", pk, exc)
+        else:
+            sent += 1
+        outcome = Delivery.objects.filter(pk=pk, attempts=delivery.attempts)
+        if error:
+            outcome.update(last_error=error)
+        else:
+            outcome.update(status=DeliveryStatus.SENT, sent_at=timezone.now())
     return sent, failed
 
 
-def _skip_locked() -> dict:
-    from django.db import connection
-
-    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+def _claim_delivery(pk: int, now: datetime) -> Delivery | None:
+    """Take one due message for this round: count the attempt and set when the next one is due
+    (the back-off), in a single conditional UPDATE that only one worker can win."""
+    delivery = (
+        Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .select_related("report__station", "report__author", "recipient")
+        .first()
+    )
+    if delivery is None:
+        return None
+    attempts = delivery.attempts + 1
+    won = Delivery.objects.filter(
+        pk=pk,
+        status=DeliveryStatus.PENDING,
+        attempts=delivery.attempts,
+        next_attempt_at__lte=now,
+    ).update(attempts=attempts, next_attempt_at=now + _backoff(attempts))
+    if not won:
+        return None
+    delivery.attempts = attempts
+    return delivery
 
 
 # --- exports ------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Background jobs of the reports module (django-tasks, run by ``manage.py db_worker``): the
+"""Background jobs of the reports module (django-tasks, run by ``manage.py casebook_worker``): the
 urgent-report outbox and its escalation, exports, and the periodic station reports. All are
-idempotent, so the scheduler may enqueue them as often as it likes."""
+idempotent, so the scheduler may enqueue them as often as it likes, and a busy SQLite database
+only makes them wait and run again (``retry_when_busy``)."""
 
 from django_tasks import task
 
 from casebook.core import request_context
+from casebook.core.resilience import retry_when_busy
 
 from . import periodic, services
 
@@ -13,7 +15,7 @@ from . import periodic, services
 def deliver_urgent_reports() -> int:
     """Send the queued e-mail and SMS messages of urgent reports (with retries)."""
     with request_context.for_job():
-        sent, _failed = services.deliver_pending()
+        sent, _failed = retry_when_busy(services.deliver_pending)
         return sent
 
 
@@ -21,8 +23,8 @@ def deliver_urgent_reports() -> int:
 def escalate_urgent_reports() -> int:
     """Move unacknowledged urgent reports up the chain; then send what that queued."""
     with request_context.for_job():
-        moved = services.run_urgent_escalation()
-        services.deliver_pending()
+        moved = retry_when_busy(services.run_urgent_escalation)
+        retry_when_busy(services.deliver_pending)
         return moved
 
 
@@ -36,11 +38,11 @@ def build_export(pk: int) -> str:
 def export_housekeeping() -> dict:
     """Exports nobody picked up are enqueued again, those whose worker died fail, old files go."""
     with request_context.for_job():
-        return services.export_housekeeping()
+        return retry_when_busy(services.export_housekeeping)
 
 
 @task()
 def generate_periodic_reports() -> int:
     """Weekly and monthly station reports for the periods that have ended."""
     with request_context.for_job():
-        return periodic.generate_due()
+        return retry_when_busy(periodic.generate_due)

@@ -1,10 +1,12 @@
-"""Background jobs (django-tasks): run by ``manage.py db_worker``, enqueued periodically by
+"""Background jobs (django-tasks): run by ``manage.py casebook_worker``, enqueued periodically by
 ``manage.py run_scheduler`` (or by cron through ``manage.py tracking_jobs --enqueue``). Both jobs
-are idempotent: running them twice in a period changes nothing the second time."""
+are idempotent: running them twice in a period changes nothing the second time, so a busy
+SQLite database ("database is locked") only makes them wait and run again."""
 
 from django_tasks import task
 
 from casebook.core import request_context
+from casebook.core.resilience import retry_when_busy
 
 from . import services
 
@@ -13,11 +15,11 @@ from . import services
 def create_scheduled_tasks() -> int:
     """Recurring visits and inspections from each category's visit cycle."""
     with request_context.for_job():
-        return services.run_schedules()
+        return retry_when_busy(services.run_schedules)
 
 
 @task()
 def escalate_deadlines() -> int:
     """Reminders before a deadline, escalation after it."""
     with request_context.for_job():
-        return services.run_escalation()
+        return retry_when_busy(services.run_escalation)
