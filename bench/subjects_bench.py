@@ -98,6 +98,9 @@ def generate(total: int) -> None:
     batch = 1000
     created = 0
     names = [fake.name() for _ in range(5000)]
+    # an ID number identifies one subject (a unique constraint): never issue one twice, nor
+    # one that an earlier run already registered
+    issued = set(Identifier.objects.filter(kind="id_number").values_list("blind_index", flat=True))
     while created < todo:
         n = min(batch, todo - created)
         keys = DataKey.objects.bulk_create(
@@ -132,6 +135,9 @@ def generate(total: int) -> None:
         for s in subjects:
             if s.kind == "person":
                 number = _id_number(rng, rng.choice("12"))
+                while blind_index(number, kind="id_number") in issued:
+                    number = _id_number(rng, rng.choice("12"))
+                issued.add(blind_index(number, kind="id_number"))
                 phone = fake.phone_number()
                 p = PersonDetail(
                     subject=s,

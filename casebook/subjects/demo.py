@@ -255,26 +255,51 @@ REGIONS = [
 ]
 
 
-def _id_number(rng, sex: str) -> str:
+#: Numbers and licences the demo has issued: an ID number or a licence identifies one subject
+#: (a unique constraint), so the generators never hand out one twice.
+_ISSUED: set[str] = set()
+
+
+def _unique(make, taken: set[str] | None = None) -> str:
+    """``make()`` until it gives a value not yet in ``taken`` (the demo's issued values)."""
+    taken = _ISSUED if taken is None else taken
+    value = make()
+    while value in taken:
+        value = make()
+    taken.add(value)
+    return value
+
+
+def _id_number(rng, sex: str, taken: set[str] | None = None) -> str:
     """A well-formed resident ID number (known region, real birth date, right check digit,
-    sex digit matching)."""
-    born = timezone.localdate() - timedelta(days=rng.randint(18 * 365, 70 * 365))
-    seq = rng.randint(0, 99) * 10 + rng.choice([1, 3, 5, 7, 9] if sex == "1" else [0, 2, 4, 6, 8])
-    body = f"{rng.choice(REGIONS)}{born:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    sex digit matching), never one already in ``taken``."""
+
+    def make():
+        born = timezone.localdate() - timedelta(days=rng.randint(18 * 365, 70 * 365))
+        seq = rng.randint(0, 99) * 10 + rng.choice(
+            [1, 3, 5, 7, 9] if sex == "1" else [0, 2, 4, 6, 8]
+        )
+        body = f"{rng.choice(REGIONS)}{born:%Y%m%d}{seq:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+    return _unique(make, taken)
 
 
 def _place(code, n, common, position, fake, rng):
     street = fake.street_name()
     if code == "entertainment_venue":
         name = f"{rng.choice(VENUE_NAMES)}（{street}店）"
-        licence = f"娱经许字{rng.randint(100000, 999999)}号"
+        licence = _unique(lambda: f"娱经许字{rng.randint(100000, 999999)}号")
     elif code == "internet_cafe":
         name = f"{rng.choice(CAFE_NAMES)}（{street}店）"
-        licence = f"网文{rng.randint(2019, 2026)}{rng.randint(1000, 9999)}-{n:03d}号"
+        licence = _unique(
+            lambda: f"网文{rng.randint(2019, 2026)}{rng.randint(1000, 9999)}-{n:03d}号"
+        )
     else:
         name = f"江州{fake.last_name()}{rng.choice(CHEM_NAMES)}"
-        licence = f"危化经字〔{rng.randint(2020, 2026)}〕{rng.randint(100, 999)}{n:02d}号"
+        licence = _unique(
+            lambda: f"危化经字〔{rng.randint(2020, 2026)}〕{rng.randint(100, 999)}{n:02d}号"
+        )
     args = common(code, name)
     detail = {
         "address": f"江州市{fake.district()}区{street}{fake.building_number()}号",

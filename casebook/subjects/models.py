@@ -231,6 +231,16 @@ class Identifier(models.Model):
         verbose_name = _("identifier")
         verbose_name_plural = _("identifiers")
         ordering = ["subject_id", "kind", "pk"]
+        constraints = [
+            # an ID number or a licence identifies one subject (a phone may be shared by a
+            # family): two officers registering the same person at the same moment make one
+            # subject, the database refuses the second (the service turns it into a clear error)
+            models.UniqueConstraint(
+                fields=["kind", "blind_index"],
+                condition=models.Q(kind__in=["id_number", "licence"]),
+                name="identifier_unique_kinds",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.masked}"

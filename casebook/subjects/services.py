@@ -8,7 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,12 +213,20 @@ def _outside_transaction_on_duplicate(write):
     return wrapper
 
 
-def _sync_identifiers(subject: Subject, detail) -> None:
+def _sync_identifiers(actor, subject: Subject, detail) -> None:
+    """Replace the subject's identifiers. The check before the write cannot see a twin being
+    registered at the same moment; the unique constraint can: the loser gets the same clear
+    error as a twin found by the check (naming the other subject only to one who may see it)."""
     Identifier.objects.filter(subject=subject).delete()
-    Identifier.objects.bulk_create(
-        Identifier(subject=subject, kind=k, blind_index=i, masked=m)
-        for k, i, m in _identifiers(subject.kind, detail)
-    )
+    try:
+        with transaction.atomic():
+            Identifier.objects.bulk_create(
+                Identifier(subject=subject, kind=k, blind_index=i, masked=m)
+                for k, i, m in _identifiers(subject.kind, detail)
+            )
+    except IntegrityError:
+        _check_duplicates(actor, subject.kind, detail, exclude=subject)
+        raise
 
 
 def _validate_detail(kind: str, data: dict) -> dict:
@@ -438,7 +446,7 @@ def subject_create(
     detail_obj = model(subject=subject, **{f: v for f, v in detail_data.items() if f in fields})
     detail_obj.full_clean(exclude=["subject"])
     detail_obj.save()
-    _sync_identifiers(subject, detail_obj)
+    _sync_identifiers(actor, subject, detail_obj)
     subject.search_text = build_search_text(subject, detail_obj)
     subject.save(update_fields=["search_text"])
     if not policy.can(actor, Action.SUBJECT_VIEW, subject):  # no creating out of one's reach
@@ -531,7 +539,7 @@ def subject_update(
     _check_duplicates(actor, subject.kind, detail_obj, exclude=subject)
     detail_obj.full_clean(exclude=["subject"])
     detail_obj.save()
-    _sync_identifiers(subject, detail_obj)
+    _sync_identifiers(actor, subject, detail_obj)
     subject.search_text = build_search_text(subject, detail_obj)
     subject.save()
     if officers is not None:
