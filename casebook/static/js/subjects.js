@@ -1,8 +1,26 @@
 /* Maps (Leaflet) and link graphs (ECharts) of tracked subjects. No inline script: data comes
-   from data- attributes and <script type="application/json"> blocks. */
+   from data- attributes and <script type="application/json"> blocks.
+   Names, labels and places are user data: they reach a tooltip or popup only as text (a DOM
+   text node, or escaped for ECharts' HTML tooltip), never as HTML (SECURITY.md I3). */
 (function () {
   "use strict";
   var RISK_COLOURS = ["#6c757d", "#198754", "#d4a106", "#fd7e14", "#dc3545"];
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  // Text for a place that takes HTML (ECharts' tooltip formatter).
+  function escapeHtml(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return HTML_ESCAPES[c];
+    });
+  }
+
+  // Content for a Leaflet tooltip or popup: an element, which Leaflet inserts as it is (a
+  // string would be parsed as HTML).
+  function asText(value) {
+    var span = document.createElement("span");
+    span.textContent = value == null ? "" : String(value);
+    return span;
+  }
 
   function baseMap(el) {
     var map = L.map(el, { attributionControl: false, zoomControl: true });
@@ -34,7 +52,7 @@
                             { color: "#0d6efd", weight: 3, opacity: 0.7 }).addTo(map);
       steps.forEach(function (p, i) {
         L.circleMarker([p.lat, p.lng], { radius: 6, color: "#12325a", fillColor: i === steps.length - 1 ? "#dc3545" : "#0d6efd", fillOpacity: 0.9 })
-          .bindTooltip((i + 1) + ". " + p.at + " " + p.label).addTo(map);
+          .bindTooltip(asText((i + 1) + ". " + p.at + " " + p.label)).addTo(map);
       });
       map.fitBounds(line.getBounds().pad(0.3));
       return;
@@ -63,7 +81,8 @@
     } else {
       var lat = parseFloat(el.getAttribute("data-lat"));
       var lng = parseFloat(el.getAttribute("data-lng"));
-      marker({ lat: lat, lng: lng, risk: 0 }).bindTooltip(el.getAttribute("data-label")).addTo(map);
+      marker({ lat: lat, lng: lng, risk: 0 })
+        .bindTooltip(asText(el.getAttribute("data-label"))).addTo(map);
       map.setView([lat, lng], 15);
     }
   });
@@ -79,7 +98,11 @@
         }
         var chart = echarts.init(el);
         chart.setOption({
-          tooltip: { formatter: function (p) { return p.dataType === "edge" ? p.data.label : p.data.name; } },
+          tooltip: {
+            formatter: function (p) {
+              return escapeHtml(p.dataType === "edge" ? p.data.label : p.data.name);
+            }
+          },
           series: [{
             type: "graph", layout: "force", roam: true, draggable: true,
             force: { repulsion: 220, edgeLength: 90 },
