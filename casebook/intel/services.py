@@ -104,8 +104,10 @@ def record_create(
     if channel == Channel.INFORMANT:
         if informant is None:
             errors["informant"] = [_("Choose the informant (by code).")]
-        elif station is not None and informant.station_id != station.pk:
-            errors["informant"] = [_("This informant belongs to another station.")]
+        elif station is not None and (
+            informant.station_id != station.pk or not informant.is_active
+        ):
+            errors["informant"] = [unknown_informant_message()]
     elif informant is not None:
         errors["informant"] = [_("An informant is given only for the informant channel.")]
     if task is not None and (
@@ -354,6 +356,23 @@ def attachment_bytes(attachment: Attachment, *, thumbnail: bool = False) -> byte
 
 
 # --- informants -------------------------------------------------------------------------------
+
+
+def unknown_informant_message() -> str:
+    """The one answer for a code that is unknown, another station's, or no longer active."""
+    return _("No informant of this station has this code.")
+
+
+def informant_by_code(*, station, code: str) -> Informant | None:
+    """The station's active informant with this code, or None.
+
+    Another station's code answers exactly as an unknown one (the same single query, the same
+    None), so that nobody can learn which codes exist elsewhere.
+    """
+    code = (code or "").strip()
+    if station is None or not code:
+        return None
+    return Informant.objects.filter(station=station, code=code, is_active=True).first()
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from ..choices import (
     SourceEvaluation,
     Verification,
 )
-from ..models import Informant, InformationRecord, Tip
+from ..models import InformationRecord, Tip
 from ..views import visible_records
 
 
@@ -126,8 +126,10 @@ class RecordViewSet(
             raise ValidationError({"subjects": ["Unknown subject."]})
         task_id = d.pop("task", None)
         task = visible_tasks(request.user).filter(pk=task_id).first() if task_id else None
-        code = d.pop("informant", "")
-        informant = Informant.objects.filter(code=code).first() if code else None
+        code = d.pop("informant", "").strip()
+        informant = services.informant_by_code(station=subjects[0].station, code=code)
+        if code and informant is None:  # unknown and another station's codes answer alike
+            raise ValidationError({"informant": [services.unknown_informant_message()]})
         record = services.record_create(
             actor=request.user, subjects=subjects, task=task, informant=informant, **d
         )

@@ -655,3 +655,51 @@ def test_api_records_and_tips(org, crew, person):
     assert tips["count"] == 1 and "contact" not in tips["results"][0]
     schema = Client().get("/api/schema/?format=json").json()
     assert "/api/v1/records/{id}/verify/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_informant_code_of_another_station_answers_as_an_unknown_one(org, crew, person, make_user):
+    """No oracle: the API cannot tell another station's informant code from a made-up one."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    leader_b = make_user(
+        Role.STATION_LEADER, org["b"], compartments=[Compartment.objects.get(code="informants")]
+    )
+    theirs = services.informant_register(
+        actor=leader_b, handler=crew["other"], real_name="孙某", phone="13900001111"
+    )
+    ours = services.informant_register(
+        actor=crew["leader"], handler=crew["handler"], real_name="赵某", phone="13900002222"
+    )
+    _t, key = api_token_create(actor=crew["handler"], name="t")
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    api.get("/api/v1/me/")  # the token's first use writes its last-used time: not compared
+
+    def post(code, channel="informant"):
+        body = {
+            "subjects": [person.pk],
+            "method": "collection",
+            "channel": channel,
+            "informant": code,
+            "occurred_at": timezone.now().isoformat(),
+            "content": "线人称其近日常去城西",
+            "source_evaluation": "B",
+            "info_assessment": "2",
+        }
+        with CaptureQueriesContext(db) as queries:
+            response = api.post("/api/v1/records/", body, content_type="application/json")
+        return response, len(queries)
+
+    unknown = "TB-E9999" if theirs.code != "TB-E9999" else "TB-E9998"
+    for channel in ("informant", "video"):
+        (other, other_queries), (made_up, made_up_queries) = (
+            post(theirs.code, channel),
+            post(unknown, channel),
+        )
+        assert other.status_code == made_up.status_code == 400
+        assert other.json() == made_up.json()
+        assert other_queries == made_up_queries  # the same work, so the same time
+    assert not InformationRecord.objects.exists()
+    created, _n = post(ours.code)
+    assert created.status_code == 201 and created.json()["informant"] == ours.code
