@@ -27,7 +27,10 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class SubjectForm(forms.ModelForm):
-    """What every kind shares. The owning station is the user's own."""
+    """What every kind shares. The owning station is the user's own. ``version`` carries the
+    version the editor opened, so that a stale save is refused instead of erasing a change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Subject
@@ -52,6 +55,8 @@ class SubjectForm(forms.ModelForm):
 
     def __init__(self, *args, kind: str, station: Unit, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         self.fields["category"].queryset = Category.objects.filter(kind=kind, is_active=True)
         self.fields["category"].label_from_instance = lambda c: c.label
         self.fields["area"].queryset = Unit.objects.filter(

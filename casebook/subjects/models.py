@@ -166,6 +166,12 @@ class Subject(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the edits: a save made on an older version is refused."),
+    )
 
     access_paths = AccessPaths(
         station="station",

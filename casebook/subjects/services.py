@@ -5,7 +5,12 @@ that changed do."""
 import uuid
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -113,6 +118,57 @@ class DuplicateSubject(ValidationError):
                 "your station leader to check it."
             )
         super().__init__({field: [message]})
+
+
+class StaleEdit(ValidationError):
+    """The subject was saved by someone else after the editor opened it (optimistic
+    concurrency). Names who, when and which fields, from the audit log; ``current_version`` is
+    the version to send to overwrite knowingly; ``changed`` maps the other edit's field names to
+    their labels."""
+
+    def __init__(self, subject: Subject):
+        from casebook.audit.models import AuditEvent
+
+        self.current_version = subject.version
+        self.event = (
+            AuditEvent.objects.filter(
+                action="subject.update", object_type="subjects.subject", object_id=str(subject.pk)
+            )
+            .order_by("-seq")
+            .first()
+        )
+        details = self.event.details if self.event else {}
+        self.changed = {key: _field_label(subject, key) for key in sorted(details or {})}
+        if self.event is not None:
+            message = _(
+                "%(name)s saved this subject at %(at)s, after you opened it, and changed: "
+                "%(fields)s. Your changes are not saved yet: they are kept below; compare them "
+                "with the current values and save again."
+            ) % {
+                "name": self.event.actor_name or _("someone"),
+                "at": timezone.localtime(self.event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                "fields": "、".join(str(v) for v in self.changed.values()) or "—",
+            }
+        else:
+            message = _(
+                "Someone saved this subject after you opened it. Your changes are not saved "
+                "yet: compare them with the current values and save again."
+            )
+        super().__init__({NON_FIELD_ERRORS: [message]})
+
+
+def _field_label(subject: Subject, key: str) -> str:
+    """The translated label of a field named in an audit diff (``category_id`` → 类别)."""
+    name = key.removesuffix("_id")
+    detail_model = DETAIL[subject.kind][0] if subject.kind in DETAIL else None
+    for model in (Subject, detail_model):
+        if model is None:
+            continue
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return key
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -481,12 +537,17 @@ def subject_update(
     detail: dict | None = None,
     officers=None,
     compartments=None,
+    expected_version: int | None = None,
     **fields,
 ) -> Subject:
     """Change a subject's common fields and/or its detail; never its risk level (assessments
-    set that) nor its station (a transfer is its own procedure)."""
+    set that) nor its station (a transfer is its own procedure). ``expected_version`` is the
+    version the editor saw: a save on an older one is refused (:class:`StaleEdit`), so that
+    nobody silently erases a colleague's change."""
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     policy.check(actor, Action.SUBJECT_EDIT, subject)
+    if expected_version is not None and int(expected_version) != subject.version:
+        raise StaleEdit(subject)
     forbidden = set(fields) - {
         "name",
         "category",
@@ -541,6 +602,12 @@ def subject_update(
     detail_obj.save()
     _sync_identifiers(actor, subject, detail_obj)
     subject.search_text = build_search_text(subject, detail_obj)
+    # UPDATE … WHERE version = seen: of two saves racing past the check above (SQLite has no
+    # row locks), only one moves the version on; the other is refused
+    seen = subject.version
+    if not Subject.objects.filter(pk=subject.pk, version=seen).update(version=seen + 1):
+        raise StaleEdit(Subject.objects.get(pk=subject.pk))
+    subject.version = seen + 1
     subject.save()
     if officers is not None:
         subject.officers.set(officers)

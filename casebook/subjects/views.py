@@ -36,7 +36,7 @@ from .forms import (
     SubjectForm,
     UnlinkForm,
 )
-from .models import Association
+from .models import Association, PersonDetail
 
 
 def _consulted(request, subject) -> str:
@@ -163,6 +163,28 @@ def _errors_to_forms(exc: ValidationError, form, detail_form) -> None:
             target.add_error(field if field in target.fields else None, error)
 
 
+def _conflict(user, subject, exc) -> list[tuple[str, str]]:
+    """The fields the other editor changed with their current values (sensitive ones only
+    named: the edit form never shows them in clear)."""
+    current = selectors.get_subject(user, subject.pk, Action.SUBJECT_EDIT)
+    detail = services._detail_of(current)
+    rows = []
+    for key, label in exc.changed.items():
+        name = key.removesuffix("_id") if key.endswith("_id") else key
+        if name in PersonDetail.SENSITIVE:
+            value = _("changed")
+        elif hasattr(current, name) and name not in ("officers", "compartments"):
+            value = getattr(current, f"get_{name}_display", lambda n=name: getattr(current, n))()
+        elif detail is not None and hasattr(detail, name):
+            value = getattr(detail, f"get_{name}_display", lambda n=name: getattr(detail, n))()
+        elif name == "officers":
+            value = "、".join(u.real_name for u in current.officers.all())
+        else:
+            continue
+        rows.append((label, "" if value is None else str(value)))
+    return rows
+
+
 @login_required
 def subject_edit(request, pk: int):
     subject = selectors.get_subject(request.user, pk, Action.SUBJECT_EDIT)
@@ -185,13 +207,14 @@ def subject_edit(request, pk: int):
     detail_form = DETAIL_FORMS[subject.kind](
         request.POST or None, instance=model_detail, prefix="d", initial=initial, **extra
     )
-    duplicate = None
+    duplicate = conflict = None
     if request.method == "POST" and form.is_valid() & detail_form.is_valid():
         data = form.cleaned_data
         try:
             services.subject_update(
                 actor=request.user,
                 subject=subject,
+                expected_version=data.get("version"),
                 detail=detail_form.cleaned_data,
                 officers=list(data["officers"]) or None,
                 compartments=list(data["compartments"]),
@@ -212,6 +235,13 @@ def subject_edit(request, pk: int):
         except services.DuplicateSubject as exc:
             duplicate = exc.existing
             _errors_to_forms(exc, form, detail_form)
+        except services.StaleEdit as exc:
+            # the officer's input stays in the form; the current values are shown beside it,
+            # and saving again now (knowingly) goes through
+            _errors_to_forms(exc, form, detail_form)
+            form.data = form.data.copy()
+            form.data["version"] = exc.current_version
+            conflict = _conflict(request.user, subject, exc)
         except ValidationError as exc:
             _errors_to_forms(exc, form, detail_form)
         else:
@@ -228,6 +258,7 @@ def subject_edit(request, pk: int):
             "station": subject.station,
             "subject": subject,
             "duplicate": duplicate,
+            "conflict": conflict,
             "creating": False,
         },
     )
