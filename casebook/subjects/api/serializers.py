@@ -55,7 +55,7 @@ class SubjectDetailOut(SubjectOut):
     details = serializers.SerializerMethodField()
 
     class Meta(SubjectOut.Meta):
-        fields = [*SubjectOut.Meta.fields, "notes", "details"]
+        fields = [*SubjectOut.Meta.fields, "notes", "version", "details"]
 
     @extend_schema_field(serializers.DictField())
     def get_details(self, obj) -> dict:
@@ -164,6 +164,31 @@ class SubjectIn(serializers.Serializer):
         if kind not in attrs:
             raise serializers.ValidationError({kind: "This field is required for this kind."})
         return attrs
+
+
+class SubjectPatchIn(serializers.Serializer):
+    """A change to a subject's common fields. ``version`` is the one the client read (GET
+    returns it): a save on an older version answers 409 and changes nothing."""
+
+    version = serializers.IntegerField(
+        min_value=1, help_text="the subject's version as read; a stale one answers 409"
+    )
+    name = serializers.CharField(max_length=100, required=False)
+    legal_basis_ref = serializers.CharField(max_length=200, required=False)
+    approved_on = serializers.DateField(required=False)
+    classification = serializers.IntegerField(min_value=0, max_value=3, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ConflictOut(serializers.Serializer):
+    """RFC 9457 problem details of a stale save."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()
+    changed = serializers.ListField(child=serializers.CharField())
 
 
 class ConsultIn(serializers.Serializer):

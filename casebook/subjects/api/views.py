@@ -1,6 +1,7 @@
 """/api/v1/subjects/: the same rules as the pages — scoped reads, service writes, 404 outside."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +16,15 @@ from casebook.audit.reads import ReadLoggedMixin
 from .. import selectors, services
 from ..choices import Kind, RiskLevel, Status
 from ..models import Subject
-from .serializers import ConsultIn, ParticularsOut, SubjectDetailOut, SubjectIn, SubjectOut
+from .serializers import (
+    ConflictOut,
+    ConsultIn,
+    ParticularsOut,
+    SubjectDetailOut,
+    SubjectIn,
+    SubjectOut,
+    SubjectPatchIn,
+)
 
 
 class SubjectFilter(django_filters.FilterSet):
@@ -100,6 +109,36 @@ class SubjectViewSet(
         )
         out = SubjectDetailOut(subject, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SubjectPatchIn,
+        responses={200: SubjectDetailOut, 409: ConflictOut},
+        summary="Change a subject's common fields (optimistic concurrency: send the version)",
+    )
+    def partial_update(self, request, pk=None):
+        subject = selectors.get_subject(request.user, pk, Action.SUBJECT_EDIT)
+        incoming = SubjectPatchIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        version = data.pop("version")
+        try:
+            subject = services.subject_update(
+                actor=request.user, subject=subject, expected_version=version, **data
+            )
+        except services.StaleEdit as exc:
+            problem = {
+                "type": "about:blank",
+                "title": _("Edit conflict"),
+                "status": status.HTTP_409_CONFLICT,
+                "detail": " ".join(exc.messages),
+                "current_version": exc.current_version,
+                "changed": list(exc.changed),
+            }
+            return Response(
+                problem, status=status.HTTP_409_CONFLICT, content_type="application/problem+json"
+            )
+        subject = self.get_queryset().get(pk=subject.pk)
+        return Response(SubjectDetailOut(subject, context={"request": request}).data)
 
     @extend_schema(
         request=ConsultIn,
