@@ -13,3 +13,5 @@ class AccountsConfig(AppConfig):
         from .selectors import pending_grant_count
 
         register_nav_badge("accounts:grants", pending_grant_count)
+
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -597,3 +597,36 @@ def api_token_lookup(key: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+@transaction.atomic
+def demo_accounts_disable(*, actor: User | None, users) -> int:
+    """Disable accounts that carry demo credentials (``account_check --disable-demo``).
+
+    ``actor`` None is the installer at the server's console: it is the way out when a production
+    process refuses to start because of them (casebook.accounts.demo). Their API tokens die too."""
+    if actor is not None:
+        require(actor, Action.USER_MANAGE)
+    reason = _("Demo credentials: never used in production.")
+    disabled = 0
+    for user in User.objects.filter(pk__in=[u.pk for u in users], is_active=True).order_by("pk"):
+        if actor is not None:
+            _require_in_bureau(actor, user)
+        user.is_active = False
+        user.disabled_reason = reason
+        user.save(update_fields=["is_active", "disabled_reason"])
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        details = {"reason": "demo credentials", "is_demo": user.is_demo}
+        if revoked:
+            details["tokens_revoked"] = revoked
+        record_event(
+            actor=actor,
+            actor_name="installer" if actor is None else "",
+            action="account.disable",
+            obj=user,
+            details=details,
+        )
+        disabled += 1
+    return disabled

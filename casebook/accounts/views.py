@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casebook.audit.services import record_event
 from casebook.core.redirects import safe_target
 
-from . import authflow, services
+from . import authflow, demo, services
 from .forms import (
     ApiTokenForm,
     LoginForm,
@@ -68,6 +68,22 @@ def login_view(request):
                 details={"reason": "credentials"},
             )
             form.add_error(None, _("The police number or password is not correct."))
+        elif demo.login_refused(user, form.cleaned_data["password"]):
+            record_event(
+                actor=None,
+                actor_name=username[:40],
+                action="auth.login",
+                obj=user,
+                outcome="denied",
+                details={"reason": "demo_credentials"},
+            )
+            form.add_error(
+                None,
+                _(
+                    "Demo accounts and the published demo password cannot be used on this "
+                    "system. Ask the system administrator for your own account."
+                ),
+            )
         elif services.temporary_password_expired(user):
             record_event(
                 actor=None,

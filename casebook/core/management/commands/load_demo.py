@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import translation
 from faker import Faker
 
+from casebook.accounts.demo import DEMO_PASSWORD
 from casebook.accounts.models import Compartment, RolePolicy, User
 from casebook.accounts.roles import Role
 from casebook.accounts.services import user_create
@@ -19,8 +20,6 @@ from casebook.audit.services import record_event
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
 from casebook.core.services import unit_create
-
-DEMO_PASSWORD = "jiangzhou-demo-2026"
 
 BUREAU = ("江州市公安局", "JZ", "江州市人民路100号", "0571-110")
 STATIONS = [
