@@ -100,6 +100,8 @@ class TestApproval:
         assert event.actor_id == admins["sec"].pk
         assert event.details["roles"]["granted"] == [R.AUDIT_ADMIN]
         assert event.details["requested_by"] == admins["sys"].pk
+        page = admins["sec_client"].get("/accounts/grants/").content.decode()
+        assert "核实身份" in page and 'data-testid="nav-badge"' not in page
         # decided once: a second approval is refused
         with pytest.raises(ValidationError):
             grant_request_approve(actor=admins["sec2"], request=grant)
@@ -149,6 +151,10 @@ class TestApproval:
     def test_a_pending_request_blocks_other_changes_until_withdrawn(self, admins, make_user):
         officer = make_user(R.TRACKING_OFFICER, clearance=C.INTERNAL)
         grant = user_change_access(actor=admins["sys"], user=officer, clearance=C.CONFIDENTIAL)
+        detail = admins["sys_client"].get(f"/accounts/users/{officer.pk}/").content.decode()
+        assert 'data-testid="pending-request"' in detail
+        listing = admins["sys_client"].get("/accounts/users/").content.decode()
+        assert "Awaiting approval" in listing or "待审批" in listing
         with pytest.raises(ValidationError):
             user_change_access(actor=admins["sys"], user=officer, roles={R.ANALYST})
         assert User.objects.get(pk=officer.pk).role_set == {R.TRACKING_OFFICER}
