@@ -261,18 +261,22 @@ def _referrer(request) -> str:
 
 @login_required
 def reauth_view(request):
-    device = services.confirmed_device(request.user)
+    user = request.user
+    if authflow.password_locked(request, user):  # locked by guesses here or at the login
+        return authflow.end_locked_session(request, user, action="auth.step_up")
+    device = services.confirmed_device(user)
     form = ReauthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ok = request.user.check_password(form.cleaned_data["password"])
+        ok = user.check_password(form.cleaned_data["password"])
         if ok and device is not None:
             ok = device.verify_token((form.cleaned_data["token"] or "").strip())
-        record_event(
-            actor=request.user, action="auth.step_up", outcome="success" if ok else "failure"
-        )
+        record_event(actor=user, action="auth.step_up", outcome="success" if ok else "failure")
         if ok:
+            authflow.password_succeeded(user)
             authflow.mark_recent_auth(request)
             return redirect(_next_url(request))
+        if authflow.password_failed(request, user):  # a wrong password or code counts alike
+            return authflow.end_locked_session(request, user, action="auth.step_up")
         form.add_error(None, _("Password or code not correct."))
     return render(
         request,
@@ -298,8 +302,21 @@ def profile_view(request):
     new_key = None
     if request.method == "POST":
         if "change_password" in request.POST:
+            if authflow.password_locked(request, user):
+                return authflow.end_locked_session(request, user, action="account.password")
             password_form = PasswordChangeForm(user, request.POST)
-            if password_form.is_valid():
+            if not password_form.is_valid():
+                if request.POST.get("old_password") and password_form.has_error("old_password"):
+                    record_event(
+                        actor=user,
+                        action="account.password",
+                        outcome="failure",
+                        details={"reason": "current_password"},
+                    )
+                    if authflow.password_failed(request, user):
+                        return authflow.end_locked_session(request, user, action="account.password")
+            else:
+                authflow.password_succeeded(user)
                 try:
                     services.user_set_password(
                         actor=user, user=user, password=password_form.cleaned_data["new_password"]
