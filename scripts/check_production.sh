@@ -98,6 +98,39 @@ if grep -q "Traceback\|Internal Server Error" "$work/gunicorn.log"; then
   exit 1
 fi
 
+kill "$gunicorn_pid"
+wait "$gunicorn_pid" 2>/dev/null || true
+gunicorn_pid=""
+
 echo "   account_check (no demo account in production)"
 "$PY" manage.py account_check
+
+echo "   a demo account appears: account_check, check --deploy and gunicorn refuse"
+"$PY" manage.py shell -v 0 -c "
+from casebook.accounts.demo import DEMO_PASSWORD
+from casebook.accounts.services import user_create
+from casebook.core.models import Unit
+user_create(actor=None, username='010001', real_name='张伟', unit=Unit.objects.get(code='JZ'),
+            password=DEMO_PASSWORD, is_demo=True)
+"
+if "$PY" manage.py account_check >"$work/account_check.log" 2>&1; then
+  cat "$work/account_check.log" >&2
+  echo "account_check passed with a demo account in production" >&2
+  exit 1
+fi
+if "$PY" manage.py check --deploy >"$work/check.log" 2>&1 || ! grep -q accounts.E001 "$work/check.log"; then
+  cat "$work/check.log" >&2
+  echo "check --deploy did not report the demo account" >&2
+  exit 1
+fi
+rc=0
+timeout 60 .venv/bin/gunicorn casebook.wsgi --bind "127.0.0.1:$port" --workers 1 \
+  >"$work/gunicorn-demo.log" 2>&1 || rc=$?
+if [ "$rc" = 0 ] || [ "$rc" = 124 ] || ! grep -q "Demo accounts are active" "$work/gunicorn-demo.log"; then
+  cat "$work/gunicorn-demo.log" >&2
+  echo "gunicorn started (rc=$rc) with a demo account in production" >&2
+  exit 1
+fi
+"$PY" manage.py account_check --disable-demo >/dev/null
+"$PY" manage.py account_check >/dev/null
 echo "production install: OK"
