@@ -151,6 +151,8 @@ def verify_view(request):
     if user is None:
         messages.warning(request, _("Please log in again."))
         return redirect("accounts:login")
+    if user.must_change_password:  # no way round choosing one's own password
+        return redirect("accounts:password_set")
     device = services.confirmed_device(user)
     if device is None:
         return redirect("accounts:enrol")
@@ -220,6 +222,8 @@ def enrol_view(request):
     if user is None:
         messages.warning(request, _("Please log in again."))
         return redirect("accounts:login")
+    if user.must_change_password:
+        return redirect("accounts:password_set")
     if services.confirmed_device(user) is not None:
         return redirect("accounts:verify")
     return _enrolment(request, user, pending=True)

@@ -396,6 +396,11 @@ class TestFirstLogin:
         assert response["Location"].startswith("/accounts/login/password/")
         assert "_auth_user_id" not in client.session  # no session on a temporary password
         assert client.get("/").status_code == 302
+        # the second step cannot be reached round the password change
+        for step in ("/accounts/login/enrol/", "/accounts/login/verify/"):
+            response = client.get(step)
+            assert response["Location"].startswith("/accounts/login/password/"), step
+        assert not TOTPDevice.objects.filter(user=user).exists()
         # the temporary one is refused as the new password; a weak one too
         for bad in (temporary, "12345678"):
             page = client.post(
