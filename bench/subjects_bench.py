@@ -6,6 +6,10 @@ Usage (PostgreSQL at DATABASE_URL's server; a database ``casebook_bench`` is cre
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/subjects_bench.py
         [--subjects 50000] [--runs 60] [--keep]
 
+``CASEBOOK_BENCH_DB`` names another database than ``casebook_bench``. After the page figures it
+prints the cost of the read events (SECURITY.md L1): pages with and without them, one event
+alone, and events per second from 1–8 threads appending at once.
+
 Server time is measured in-process through Django's test client: middleware, access policy,
 queries, template rendering — everything but the network. ``--keep`` reuses the data of an
 earlier run.
@@ -24,10 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+DB_NAME = os.environ.get("CASEBOOK_BENCH_DB", "casebook_bench")
+
+
 def bench_database_url() -> str:
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
     parts = urlparse(url)
-    return urlunparse(parts._replace(path="/casebook_bench"))
+    return urlunparse(parts._replace(path=f"/{DB_NAME}"))
 
 
 def ensure_database(url: str, fresh: bool) -> None:
@@ -36,14 +43,12 @@ def ensure_database(url: str, fresh: bool) -> None:
     parts = urlparse(url)
     admin = urlunparse(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'casebook_bench'"
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
         if exists and fresh:
-            conn.execute("DROP DATABASE casebook_bench WITH (FORCE)")
+            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
             exists = None
         if not exists:
-            conn.execute("CREATE DATABASE casebook_bench")
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def setup_django(url: str) -> None:
@@ -319,6 +324,79 @@ def measure(runs: int) -> list[tuple[str, float, float, float, float]]:
     return rows
 
 
+def measure_reads(runs: int) -> None:
+    """What logging every read costs (SECURITY.md L1): the same pages with the read event and
+    with it switched off, one read event alone, and appends from several threads at once —
+    every append locks the chain head (``ChainHead`` FOR UPDATE), so appends are serialised."""
+    from concurrent.futures import ThreadPoolExecutor
+    from unittest import mock
+
+    from django.db import close_old_connections, connection
+    from django.test import Client
+
+    from casebook.accounts.models import User
+    from casebook.audit import reads
+    from casebook.subjects.models import Subject
+    from conftest import login
+
+    leader = User.objects.get(username="010004")
+    client = login(Client(), leader)
+    person_ids = list(
+        Subject.objects.filter(station_id=leader.unit.station.pk, kind="person").values_list(
+            "pk", flat=True
+        )[:2000]
+    )
+    rng = random.Random(5)
+
+    def get(url):
+        assert client.get(url).status_code == 200, url
+
+    pages = {
+        "list page": lambda: get("/subjects/?kind=person&status=active&sort=updated"),
+        "dossier page": lambda: get(f"/subjects/{rng.choice(person_ids)}/"),
+    }
+    print()
+    print(f"{'read logging':36} {'p50 on':>8} {'p50 off':>8} {'p95 on':>8} {'p95 off':>8}")
+    for name, fn in pages.items():
+        on = timed(fn, runs)
+        with mock.patch.object(reads, "record_event", lambda **kw: None):
+            off = timed(fn, runs)
+        print(
+            f"{name:36} {statistics.median(on):8.1f} {statistics.median(off):8.1f} "
+            f"{p95(on):8.1f} {p95(off):8.1f}"
+        )
+    ids = person_ids[:25]
+
+    def one_event():
+        reads.record_read(
+            leader, what="subject_list", objects=ids, object_type="subjects.subject", fields=["x"]
+        )
+
+    alone = timed(one_event, runs)
+    print(
+        f"{'one read event (25 ids) alone':36} p50 {statistics.median(alone):.2f} ms, "
+        f"p95 {p95(alone):.2f} ms"
+    )
+    per_thread = max(runs, 100)
+
+    def worker(_):
+        close_old_connections()
+        try:
+            for _ in range(per_thread):
+                one_event()
+        finally:
+            connection.close()
+
+    print(f"{'concurrent appends':36} {'threads':>8} {'events/s':>10} {'ms/event':>9}")
+    for threads in (1, 2, 4, 8):
+        start = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(worker, range(threads)))
+        elapsed = time.perf_counter() - start
+        total = threads * per_thread
+        print(f"{'':36} {threads:8d} {total / elapsed:10.0f} {elapsed * 1000 / total:9.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subjects", type=int, default=50_000)
@@ -344,6 +422,7 @@ def main() -> None:
             f"{name:36} {median:8.1f} {high:8.1f} {sql:12.2f} {target:8d}  "
             f"{'yes' if high <= target else 'NO'}"
         )
+    measure_reads(args.runs)
 
 
 if __name__ == "__main__":
