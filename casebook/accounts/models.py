@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from casebook.core.choices import Classification
+from casebook.core.validators import validate_plain_name
 
 from .choices import GrantStatus
 from .roles import ADMIN_ROLES, CASE_ROLES, MFA_BY_DEFAULT, Role
@@ -65,7 +66,9 @@ class User(AbstractBaseUser):
         unique=True,
         validators=[police_number_validator],
     )
-    real_name = models.CharField(_("real name"), max_length=50)
+    real_name = models.CharField(
+        _("real name"), max_length=50, validators=[validate_plain_name]
+    )
     unit = models.ForeignKey(
         "core.Unit",
         verbose_name=_("unit"),

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import UnitKind
+from .validators import validate_plain_name
 
 
 class BilingualLabel:
@@ -35,7 +36,7 @@ class Unit(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_plain_name])
     code = models.CharField(
         _("code"),
         max_length=32,

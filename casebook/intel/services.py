@@ -22,6 +22,12 @@ from casebook.access.policy import Action
 from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
 from casebook.core import uploads
+from casebook.core.validators import (
+    collect,
+    validate_plain_name,
+    validate_plausible_date,
+    validate_text_length,
+)
 from casebook.crypto.services import blind_index, data_key_create, decrypt_bytes, encrypt_bytes
 
 from .choices import (
@@ -97,10 +103,15 @@ def record_create(
         errors["handling_conditions"] = [_("State the conditions of sharing.")]
     if not (content or "").strip():
         errors["content"] = [_("Describe what was observed.")]
+    collect(errors, "content", validate_text_length, (content or "").strip())
+    collect(errors, "address", validate_text_length, (address or "").strip(), 200)
+    collect(errors, "handling_conditions", validate_text_length, handling_conditions, 300)
     if occurred_at is None:
         errors["occurred_at"] = [_("Give when it happened.")]
     elif occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = [_("The time is in the future.")]
+    else:
+        collect(errors, "occurred_at", validate_plausible_date, occurred_at, allow_future=True)
     if channel == Channel.INFORMANT:
         if informant is None:
             errors["informant"] = [_("Choose the informant (by code).")]
@@ -392,6 +403,12 @@ def informant_register(
         raise ValidationError({"handler": [_("The handler must be an officer of the station.")]})
     if not (real_name or "").strip():
         raise ValidationError({"real_name": [_("Give the informant's real name.")]})
+    errors: dict[str, list] = {}
+    collect(errors, "real_name", validate_plain_name, real_name)
+    collect(errors, "real_name", validate_text_length, real_name.strip(), 50)
+    collect(errors, "notes", validate_text_length, notes)
+    if errors:
+        raise ValidationError(errors)
     if id_number:
         from casebook.subjects.identifiers import validate_id_number
 

@@ -23,6 +23,13 @@ from casebook.accounts.roles import Role
 from casebook.audit.services import changes, record_event
 from casebook.core import uploads
 from casebook.core.choices import UnitKind
+from casebook.core.validators import (
+    EARLIEST_DATE,
+    collect,
+    validate_plain_name,
+    validate_plausible_date,
+    validate_text_length,
+)
 from casebook.crypto.services import (
     blind_index,
     data_key_create,
@@ -343,6 +350,11 @@ def _validate_detail(kind: str, data: dict) -> dict:
         if data.get("started_at") and data["started_at"] > timezone.now():
             errors["started_at"] = [_("The start time is in the future.")]
         _check_position(data, errors)
+    collect(errors, "aliases", validate_plain_name, data.get("aliases") or "")
+    collect(errors, "operator_name", validate_plain_name, data.get("operator_name") or "")
+    for key, value in data.items():
+        if isinstance(value, str):
+            collect(errors, key, validate_text_length, value)
     if errors:
         raise ValidationError(errors)
     return data
@@ -393,6 +405,8 @@ def _validate_common(
         errors["approved_on"] = [_("Give the approval date.")]
     elif approved_on > timezone.localdate():
         errors["approved_on"] = [_("The approval date is in the future.")]
+    elif approved_on < EARLIEST_DATE:
+        collect(errors, "approved_on", validate_plausible_date, approved_on)
     if approved_by is None:
         errors["approved_by"] = [_("Name the leader who approved the tracking.")]
     elif station is not None and not _may_approve(approved_by, station):
@@ -457,6 +471,8 @@ def subject_create(
     errors = {}
     if not name:
         errors["name"] = [_("Give a name.")]
+    collect(errors, "name", validate_plain_name, name)
+    collect(errors, "notes", validate_text_length, notes)
     try:
         _validate_common(
             actor,
@@ -566,6 +582,8 @@ def subject_update(
     errors = {}
     if not subject.name:
         errors["name"] = [_("Give a name.")]
+    collect(errors, "name", validate_plain_name, subject.name)
+    collect(errors, "notes", validate_text_length, subject.notes)
     try:
         _validate_common(
             actor,
