@@ -125,6 +125,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "casebook.accounts.middleware.SessionPolicyMiddleware",
+    # every page needs a login unless its view is marked @login_not_required (after the session
+    # policy, so an expired session is ended first); DRF views are exempt and answer 401/403
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -343,13 +346,33 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("CASEBOOK_API_RATE_ANON", "60/min"),
+        "user": env("CASEBOOK_API_RATE_USER", "600/min"),
+        # raising an urgent report notifies the duty chain by SMS and mail: a runaway client
+        # must not flood it (casebook.reports.api.views.UrgentReportViewSet)
+        "urgent": env("CASEBOOK_API_RATE_URGENT", "30/min"),
+    },
 }
+if TESTING:
+    # tests call the API far faster than any person; one test sets tiny rates on purpose
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+        "anon": "100000/min",
+        "user": "100000/min",
+        "urgent": "100000/min",
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casebook API",
     "DESCRIPTION": "Tracking management for police stations. Every call is scoped and audited.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the schema and its docs describe every route and filter: for logged-in users only
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

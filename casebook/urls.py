@@ -1,5 +1,6 @@
 """Casebook's URL map."""
 
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -21,7 +22,8 @@ urlpatterns = [
     path("", include("casebook.intel.urls")),
     path("analysis/", include("casebook.analysis.urls")),
     path("reports/", include("casebook.reports.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # the language switch is on the login and public tip pages too
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
@@ -29,8 +31,14 @@ urlpatterns = [
     path("api/v1/", include("casebook.tracking.api.urls")),
     path("api/v1/", include("casebook.intel.api.urls")),
     path("api/v1/", include("casebook.reports.api.urls")),
+    # for logged-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs are a page
+    # that people open, so it sends them to the login like every other page
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
 ]
 
 handler400 = "casebook.core.views.bad_request"

@@ -7,7 +7,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -50,6 +50,7 @@ def lockout_response(request, credentials=None, *args, **kwargs):
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
 
 
+@login_not_required
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_next_url(request))
@@ -122,6 +123,7 @@ def _second_step(request, user):
     return HttpResponseRedirect(f"{resolve_url(step)}?{query}")
 
 
+@login_not_required
 def password_set_view(request):
     """First login with a temporary password: the officer sets their own, then goes on to the
     second factor (enrolling their own device where 2FA applies)."""
@@ -145,6 +147,7 @@ def password_set_view(request):
     return render(request, "accounts/password_set.html", {"form": form, "next": _next_url(request)})
 
 
+@login_not_required
 def verify_view(request):
     """Second step: the TOTP code of a user whose password was right."""
     user = authflow.pending_user(request)
@@ -216,6 +219,7 @@ def _enrolment(request, user, *, pending: bool):
     )
 
 
+@login_not_required
 def enrol_view(request):
     """Enrolment during login (policy requires 2FA and the user has no device yet)."""
     user = authflow.pending_user(request)
@@ -289,6 +293,7 @@ def reauth_view(request):
     )
 
 
+@login_not_required  # an expired session's logout button still ends where it should
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -249,6 +249,7 @@ def unit_edit(request, pk: int | None = None):
     return render(request, "core/unit_form.html", {"form": form, "unit": unit})
 
 
+@login_not_required
 @require_GET
 def healthz(request):
     """Public, for monitoring: "ok" (200), or "degraded"/"down" (503) and one reason a line.
@@ -271,6 +272,7 @@ def healthz(request):
     return response
 
 
+@login_not_required
 def csrf_failure(request, reason=""):
     from casebook.audit.services import record_event
 

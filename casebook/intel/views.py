@@ -5,7 +5,7 @@ their triage queue."""
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -529,6 +529,7 @@ def informant_reveal(request, pk: int):
 # --- public tips ------------------------------------------------------------------------------
 
 
+@login_not_required
 def tip_submit(request):
     """The public page: no login, rate-limited, a honeypot against bots."""
     form = TipForm(request.POST or None)
@@ -556,6 +557,7 @@ def tip_submit(request):
     return render(request, "intel/tip.html", {"form": form})
 
 
+@login_not_required
 def tip_status(request):
     form = TipStatusForm(request.GET or None)
     status = None

@@ -303,7 +303,8 @@ class TestApi:
         }
         assert codes == {"T", "TA", "TB", "TA-1"}
 
-    def test_openapi_schema(self, client):
+    def test_openapi_schema(self, client_for):
+        client, _user = client_for()  # the schema and the docs are for logged-in users only
         schema = client.get("/api/schema/?format=json").json()
         assert "/api/v1/me/" in schema["paths"]
         docs = client.get("/api/docs/")

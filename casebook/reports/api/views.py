@@ -76,6 +76,12 @@ class UrgentReportViewSet(
     serializer_class = UrgentOut
     read_object_type = "reports.urgentreport"
 
+    def get_throttles(self):
+        # raising a report sends SMS and mail down the duty chain: it has its own, tighter rate
+        # (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["urgent"]); reading is throttled per user
+        self.throttle_scope = "urgent" if self.action == "create" else None
+        return super().get_throttles()
+
     def get_queryset(self):
         return (
             selectors.visible_urgent(self.request.user)

@@ -571,7 +571,8 @@ class TestApiCreate:
         assert "id_number" in response.json()["errors"]
         assert not Subject.objects.filter(name="坏数据").exists()
 
-    def test_schema_documents_subjects(self, client):
+    def test_schema_documents_subjects(self, client_for):
+        client, _user = client_for()  # the schema is for logged-in users only
         schema = client.get("/api/schema/?format=json").json()
         assert "/api/v1/subjects/" in schema["paths"]
         assert "/api/v1/subjects/{id}/consult/" in schema["paths"]
