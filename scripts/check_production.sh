@@ -2,9 +2,12 @@
 # The documented production install, end to end (docs/operations.md, "Production install"):
 # throwaway keys and secrets, a fresh database, migrate, collectstatic, a real administrator,
 # gunicorn in production mode, then a log-in through the real form and the main pages with their
-# hashed static files (scripts/production_smoke.py). Ends with `account_check`, which must find
-# no demo account. SQLite in a temporary directory by default; with DATABASE_URL pointing to
-# PostgreSQL, a database of its own (casebook_prod_check_<pid>) that is dropped at exit.
+# hashed static files (scripts/production_smoke.py). Then `account_check`, which must find no
+# demo account, and a demo account added on purpose, which account_check, check --deploy and
+# gunicorn must refuse. SQLite in a temporary directory by default; with DATABASE_URL pointing to
+# PostgreSQL, a database of its own (casebook_prod_check_<pid>) with the documented owner and
+# runtime roles (`manage.py db_roles`): migrations run as the owner, everything else as the
+# runtime role. Database and roles are dropped at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=$PWD/.venv/bin/python
@@ -20,7 +23,8 @@ cleanup() {
     wait "$gunicorn_pid" 2>/dev/null || true
   fi
   if [ -n "$pg_db" ]; then
-    "$PY" scripts/pg_database.py drop "$pg_admin_url" "$pg_db" || true
+    "$PY" scripts/pg_database.py drop "$pg_admin_url" "$pg_db" "${pg_db}_owner" "${pg_db}_app" ||
+      true
   fi
   rm -rf "$work"
 }
@@ -46,18 +50,37 @@ unset CASEBOOK_TESTING CASEBOOK_DEBUG
 mkdir -p "$CASEBOOK_VAR_DIR"
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  # The documented roles: an owner that migrates, a runtime role that owns nothing.
   pg_admin_url="$DATABASE_URL"
   pg_db="casebook_prod_check_$$"
-  DATABASE_URL="$("$PY" scripts/pg_database.py create "$pg_admin_url" "$pg_db")"
-  echo "   database: PostgreSQL $pg_db"
+  owner_password="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+  runtime_password="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+  owner_url="$("$PY" scripts/pg_database.py url "$pg_admin_url" "${pg_db}_owner" "$owner_password" "$pg_db")"
+  runtime_url="$("$PY" scripts/pg_database.py url "$pg_admin_url" "${pg_db}_app" "$runtime_password" "$pg_db")"
+  echo "   database: PostgreSQL $pg_db, roles ${pg_db}_owner and ${pg_db}_app (db_roles --print-sql)"
+  DATABASE_URL="sqlite:///$work/unused.sqlite3" "$PY" manage.py db_roles --print-sql \
+    --database "$pg_db" --owner "${pg_db}_owner" --runtime "${pg_db}_app" >"$work/roles.sql"
+  psql "$pg_admin_url" -q -v ON_ERROR_STOP=1 -v owner_password="$owner_password" \
+    -v runtime_password="$runtime_password" -f "$work/roles.sql" >/dev/null
+  echo "   migrate as the owner, then db_roles --apply-grants"
+  DATABASE_URL="$owner_url" "$PY" manage.py migrate --no-input -v0
+  DATABASE_URL="$owner_url" "$PY" manage.py db_roles --apply-grants --runtime "${pg_db}_app"
+  DATABASE_URL="$runtime_url"
+  export DATABASE_URL
+  echo "   the runtime role cannot switch the audit trigger off"
+  if psql "$DATABASE_URL" -q -c "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL" \
+    2>"$work/psql.err" || ! grep -q "must be owner" "$work/psql.err"; then
+    cat "$work/psql.err" >&2
+    echo "the runtime role could alter the audit table (or psql failed otherwise)" >&2
+    exit 1
+  fi
 else
   DATABASE_URL="sqlite:///$work/casebook.sqlite3"
+  export DATABASE_URL
   echo "   database: SQLite in $work"
+  echo "   migrate"
+  "$PY" manage.py migrate --no-input -v0
 fi
-export DATABASE_URL
-
-echo "   migrate"
-"$PY" manage.py migrate --no-input -v0
 echo "   collectstatic"
 "$PY" manage.py collectstatic --no-input -v0
 echo "   check --deploy"
