@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler
 
 
@@ -40,11 +41,11 @@ def problem_exception_handler(exc, context):
     detail = response.data
     problem = {
         "type": "about:blank",
-        "title": getattr(exc, "default_detail", "Error"),
+        "title": str(getattr(exc, "default_detail", "Error")),
         "status": response.status_code,
     }
     if isinstance(detail, dict) and set(detail) == {"detail"}:
-        problem["detail"] = detail["detail"]
+        problem["detail"] = str(detail["detail"])
     elif response.status_code == status.HTTP_400_BAD_REQUEST:
         problem["title"] = str(exceptions.ValidationError.default_detail)
         problem["errors"] = detail
@@ -52,6 +53,14 @@ def problem_exception_handler(exc, context):
         problem["detail"] = detail
     response.data = problem
     response.content_type = "application/problem+json"
+    request = context.get("request")
+    if request is not None and not isinstance(
+        getattr(request, "accepted_renderer", None), JSONRenderer
+    ):
+        # a route that answers in another format (the schema in YAML, a file) still answers
+        # its errors as JSON problem details, never as a server error in its renderer
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     return response
 
 
