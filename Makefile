@@ -6,24 +6,54 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# Locked dependencies with hashes (make lock regenerates them from pyproject.toml):
+#   base.txt  production (no demo data, no test tools)
+#   demo.txt  base + the demo extra (Faker): what `make run` installs
+#   dev.txt   base + demo + dev (tests, lint): what `make test` installs
+LOCK_BASE := requirements/base.txt
+LOCK_DEMO := requirements/demo.txt
+LOCK_DEV := requirements/dev.txt
 
-.PHONY: run test lint fmt check install install-dev messages clean screenshots bench
+.PHONY: run test lint fmt check install install-dev lock messages clean screenshots bench
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Casebook needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Install exactly the locked versions (every file checked against its hash), then the project
+# itself without resolving anything more. A changed lock or pyproject.toml re-installs.
+$(STAMP): $(LOCK_DEMO) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK_DEMO)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(DEV_STAMP): $(LOCK_DEV) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
+
+## make lock — regenerate the three lock files from pyproject.toml (after changing a dependency).
+## Keeps the current pins where they still fit; `make lock UPGRADE=1` moves everything to the
+## newest allowed versions. The pins are resolved on Python 3.11 (the oldest supported) and
+## carry the hashes of every published file of each version, so they install on Linux x86_64
+## with any Python >= 3.11. No index URL is written into them: pip's own configuration decides
+## where the files come from (a local mirror works too, as long as it serves the same files).
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	--no-emit-trusted-host $(if $(UPGRADE),--upgrade)
+lock: | $(PY)
+	$(PY) -m pip install --quiet "pip-tools>=7.4,<8"
+	mkdir -p requirements
+	$(PIP_COMPILE) --extra demo --extra dev -o $(LOCK_DEV) pyproject.toml
+	@# The smaller locks start from the dev pins so that all three agree on every version.
+	cp $(LOCK_DEV) $(LOCK_DEMO)
+	$(PIP_COMPILE) --extra demo -o $(LOCK_DEMO) pyproject.toml
+	cp $(LOCK_DEV) $(LOCK_BASE)
+	$(PIP_COMPILE) -o $(LOCK_BASE) pyproject.toml
 
 ## make run — install, migrate the embedded SQLite database, load the demo bureau, serve.
 run: $(STAMP)

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
-from faker import Faker
 
 from casebook.accounts.demo import DEMO_PASSWORD
 from casebook.accounts.models import Compartment, RolePolicy, User
@@ -114,6 +113,13 @@ class Command(BaseCommand):
     def handle(self, *args, quiet_logins=False, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
+        try:
+            import faker  # noqa: F401 -- the optional "demo" extra: production installs leave it out
+        except ModuleNotFoundError as exc:
+            raise CommandError(
+                "Demo data needs Faker, which production installs leave out: "
+                "pip install --require-hashes -r requirements/demo.txt (or make run)."
+            ) from exc
         with transaction.atomic():
             created = self._organisation_and_accounts()
             record_event(
@@ -125,7 +131,9 @@ class Command(BaseCommand):
         for module_name in DEMO_EXTENSIONS:
             try:
                 module = import_module(module_name)
-            except ModuleNotFoundError:
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise  # the module exists but something it imports does not
                 continue
             module.load(self.stdout)
         if not quiet_logins:
@@ -171,6 +179,8 @@ class Command(BaseCommand):
 
     def _extra_officers(self) -> int:
         """A realistic strength: a few more officers per station, with Faker's Chinese names."""
+        from faker import Faker  # the demo extra, checked in handle()
+
         fake = Faker("zh_CN")
         fake.seed_instance(2026)
         created = 0
