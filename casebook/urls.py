@@ -42,4 +42,5 @@ urlpatterns = [
 ]
 
 handler400 = "casebook.core.views.bad_request"
+handler404 = "casebook.core.views.not_found"
 handler500 = "casebook.core.views.server_error"

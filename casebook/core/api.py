@@ -1,9 +1,9 @@
 """API errors as RFC 9457 problem details; never a raw exception string."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler
 
@@ -75,3 +75,63 @@ def api_server_error() -> JsonResponse:
 
 def api_bad_request() -> JsonResponse:
     return problem_response(status.HTTP_400_BAD_REQUEST, _("Bad request"))
+
+
+#: The largest id a 64-bit primary key holds; a larger number is refused, not sent to the database.
+MAX_ID = 2**63 - 1
+
+
+class ObjectIdField(serializers.IntegerField):
+    """An object's id in a request body: a whole number from 1 to MAX_ID."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+#: The JSON types of each kind of input field, and the message when a value has another type
+#: (DRF's own messages, translated by DRF); DRF alone would turn 1 into "1" and "1" into 1.
+_JSON_TYPES = [
+    (serializers.BooleanField, (bool,), serializers.BooleanField),
+    (serializers.IntegerField, (int,), serializers.IntegerField),
+    (serializers.DecimalField, (str, int, float), serializers.DecimalField),
+    (serializers.ChoiceField, (str,), serializers.CharField),
+    (serializers.CharField, (str,), serializers.CharField),
+    (serializers.DateField, (str,), serializers.CharField),
+    (serializers.DateTimeField, (str,), serializers.CharField),
+]
+
+
+def _wrong_type(field, value) -> str | None:
+    """DRF's 'invalid' message when the JSON value has the wrong type for the field, else None."""
+    for kind, types, messages in _JSON_TYPES:
+        if isinstance(field, kind):
+            if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+                return None
+            return str(messages.default_error_messages["invalid"])
+    return None
+
+
+class JsonInput(serializers.Serializer):
+    """An input serializer that holds a JSON body to the types its schema documents: a number
+    where text is expected (or text where a number is) is an error, not silently converted.
+    Form-encoded bodies, where every value is text, keep DRF's conversions."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not isinstance(data, QueryDict):
+            errors = {}
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if field.read_only or value is None:
+                    continue
+                if isinstance(field, serializers.ListField) and isinstance(value, list):
+                    found = [_wrong_type(field.child, item) for item in value]
+                    message = next((m for m in found if m), None)
+                else:
+                    message = _wrong_type(field, value)
+                if message:
+                    errors[name] = [message]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)

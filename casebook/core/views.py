@@ -12,13 +12,15 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
+from rest_framework.exceptions import NotFound
 
 from casebook.access.policy import Action, require, unit_admin_queryset
 from casebook.accounts.models import RolePolicy, User
 from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent
 
-from .api import api_bad_request, api_server_error, is_api_request
+from .api import api_bad_request, api_server_error, is_api_request, problem_response
 from .choices import UnitKind
 from .forms import apply_validation_error
 from .models import Unit
@@ -297,3 +299,10 @@ def server_error(request):
         return api_server_error()
     template = loader.get_template("500.html")
     return HttpResponse(template.render({}, request), status=500)
+
+
+def not_found(request, exception=None):
+    """An unknown address: problem details under /api/ (the API's one error format), else the page."""
+    if is_api_request(request):
+        return problem_response(404, NotFound.default_detail)
+    return page_not_found(request, exception)

@@ -10,6 +10,8 @@ from rest_framework.response import Response
 
 from casebook.access import policy
 from casebook.audit.reads import ReadLoggedMixin
+from casebook.core.api import JsonInput, ObjectIdField
+from casebook.core.filters import IdFilter, StrictFilterSet
 from casebook.subjects.selectors import visible_subjects
 from casebook.tracking.selectors import visible_tasks
 
@@ -28,7 +30,7 @@ from ..views import visible_records
 
 class RecordOut(serializers.ModelSerializer):
     subjects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    informant = serializers.CharField(source="informant.code", default=None)
+    informant = serializers.CharField(source="informant.code", default=None, allow_null=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     grade = serializers.CharField()
 
@@ -61,9 +63,9 @@ class RecordOut(serializers.ModelSerializer):
         ]
 
 
-class RecordIn(serializers.Serializer):
-    subjects = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    task = serializers.IntegerField(required=False, allow_null=True)
+class RecordIn(JsonInput):
+    subjects = serializers.ListField(child=ObjectIdField(), min_length=1)
+    task = ObjectIdField(required=False, allow_null=True)
     method = serializers.ChoiceField(choices=Method.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     informant = serializers.CharField(required=False, allow_blank=True, help_text="informant code")
@@ -79,15 +81,16 @@ class RecordIn(serializers.Serializer):
     )
 
 
-class VerifyIn(serializers.Serializer):
+class VerifyIn(JsonInput):
     status = serializers.ChoiceField(
         choices=[v for v in Verification.values if v != Verification.UNVERIFIED]
     )
     note = serializers.CharField(max_length=300)
 
 
-class RecordFilter(django_filters.FilterSet):
-    subject = django_filters.NumberFilter(field_name="subjects__id")
+class RecordFilter(StrictFilterSet):
+    subject = IdFilter(field_name="subjects__id")
+    task = IdFilter(field_name="task")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     verification = django_filters.ChoiceFilter(choices=Verification.choices)
     source_evaluation = django_filters.ChoiceFilter(choices=SourceEvaluation.choices)
@@ -162,12 +165,18 @@ class TipOut(serializers.ModelSerializer):
         ]
 
 
-class TipLinkIn(serializers.Serializer):
-    subjects = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+class TipLinkIn(JsonInput):
+    subjects = serializers.ListField(child=ObjectIdField(), min_length=1)
 
 
-class TipDismissIn(serializers.Serializer):
+class TipDismissIn(JsonInput):
     reason = serializers.CharField(max_length=300)
+
+
+class TipFilter(StrictFilterSet):
+    class Meta:
+        model = Tip
+        fields = ["status"]
 
 
 class TipViewSet(
@@ -177,7 +186,7 @@ class TipViewSet(
 
     serializer_class = TipOut
     read_object_type = "intel.tip"
-    filterset_fields = ["status"]
+    filterset_class = TipFilter
 
     def get_queryset(self):
         return policy.tip_queryset(self.request.user, Tip.objects.all()).order_by("-received_at")

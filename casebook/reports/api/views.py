@@ -1,12 +1,13 @@
 """/api/v1/urgent-reports/: raise an urgent report from another system (a command centre, a
 phone app), follow its deliveries, acknowledge it — the same rules as the pages."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from casebook.audit.reads import ReadLoggedMixin
+from casebook.core.api import JsonInput, ObjectIdField
 from casebook.subjects.selectors import visible_subjects
 
 from .. import selectors, services
@@ -22,7 +23,9 @@ class StepOut(serializers.Serializer):
 class UrgentOut(serializers.ModelSerializer):
     station = serializers.CharField(source="station.code")
     author = serializers.CharField(source="author.username")
-    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
+    acknowledged_by = serializers.CharField(
+        source="acknowledged_by.username", default=None, allow_null=True
+    )
     subject = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
@@ -58,15 +61,15 @@ class UrgentOut(serializers.ModelSerializer):
         return StepOut(selectors.urgent_timeline(obj), many=True).data
 
 
-class UrgentIn(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+class UrgentIn(JsonInput):
+    text = serializers.CharField(min_length=2, max_length=2000)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    subject = serializers.IntegerField(required=False)
-    record = serializers.IntegerField(required=False)
-    task = serializers.IntegerField(required=False)
+    subject = ObjectIdField(required=False)
+    record = ObjectIdField(required=False)
+    task = ObjectIdField(required=False)
 
 
-class AcknowledgeIn(serializers.Serializer):
+class AcknowledgeIn(JsonInput):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -89,7 +92,13 @@ class UrgentReportViewSet(
             .order_by("-created_at", "-pk")
         )
 
-    @extend_schema(request=UrgentIn, responses={201: UrgentOut})
+    @extend_schema(
+        request=UrgentIn,
+        responses={
+            201: UrgentOut,
+            404: OpenApiResponse(description="The subject, record or task is not visible."),
+        },
+    )
     def create(self, request):
         data = UrgentIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.core.api import JsonInput
 
 from ..choices import DataSubjectCategory, IncidentStatus, Kind, Sex, SupervisionStatus
 from ..models import Category, Subject
@@ -18,7 +19,7 @@ class IdentifierOut(serializers.Serializer):
 class SubjectOut(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     station = serializers.CharField(source="station.code", read_only=True)
-    area = serializers.CharField(source="area.code", read_only=True, default=None)
+    area = serializers.CharField(source="area.code", read_only=True, default=None, allow_null=True)
     identifiers = IdentifierOut(many=True, read_only=True)
     officers = serializers.SerializerMethodField()
     review_overdue = serializers.BooleanField(read_only=True)
@@ -98,7 +99,7 @@ class SubjectDetailOut(SubjectOut):
         }
 
 
-class PersonIn(serializers.Serializer):
+class PersonIn(JsonInput):
     aliases = serializers.CharField(required=False, allow_blank=True, max_length=200)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
@@ -113,7 +114,7 @@ class PersonIn(serializers.Serializer):
     supervision_status = serializers.ChoiceField(choices=SupervisionStatus.choices, required=False)
 
 
-class PlaceIn(serializers.Serializer):
+class PlaceIn(JsonInput):
     licence_numbers = serializers.CharField(required=False, allow_blank=True, max_length=300)
     credit_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
     address = serializers.CharField(max_length=200)
@@ -127,7 +128,7 @@ class PlaceIn(serializers.Serializer):
     opening_hours = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class IncidentIn(serializers.Serializer):
+class IncidentIn(JsonInput):
     incident_type = serializers.CharField(max_length=60)
     started_at = serializers.DateTimeField()
     location = serializers.CharField(max_length=200)
@@ -140,11 +141,13 @@ class IncidentIn(serializers.Serializer):
     incident_status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
     cause = serializers.CharField(required=False, allow_blank=True)
     scale = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    people_involved = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    people_involved = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=1_000_000
+    )
     departments = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class SubjectIn(serializers.Serializer):
+class SubjectIn(JsonInput):
     kind = serializers.ChoiceField(choices=Kind.choices)
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_active=True)
@@ -191,7 +194,7 @@ class ConflictOut(serializers.Serializer):
     changed = serializers.ListField(child=serializers.CharField())
 
 
-class ConsultIn(serializers.Serializer):
+class ConsultIn(JsonInput):
     purpose = serializers.CharField(min_length=2, max_length=300)
 
 

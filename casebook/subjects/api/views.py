@@ -12,6 +12,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.audit.reads import ReadLoggedMixin
+from casebook.core.filters import StrictBooleanFilter, StrictFilterSet
 
 from .. import selectors, services
 from ..choices import Kind, RiskLevel, Status
@@ -27,14 +28,14 @@ from .serializers import (
 )
 
 
-class SubjectFilter(django_filters.FilterSet):
+class SubjectFilter(StrictFilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     category = django_filters.CharFilter(field_name="category__code")
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
     status = django_filters.ChoiceFilter(choices=Status.choices)
     station = django_filters.CharFilter(field_name="station__code")
     officer = django_filters.CharFilter(field_name="officers__username")
-    review_overdue = django_filters.BooleanFilter(method="filter_overdue")
+    review_overdue = StrictBooleanFilter(method="filter_overdue")
     q = django_filters.CharFilter(method="filter_q", help_text="full-text or exact identifier")
 
     class Meta:

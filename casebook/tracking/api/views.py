@@ -9,6 +9,8 @@ from rest_framework.response import Response
 
 from casebook.accounts.models import User
 from casebook.audit.reads import ReadLoggedMixin
+from casebook.core.api import JsonInput, ObjectIdField
+from casebook.core.filters import IdFilter, StrictFilterSet
 from casebook.subjects.selectors import visible_subjects
 
 from .. import selectors, services
@@ -23,7 +25,7 @@ class DeadlineOut(serializers.Serializer):
 
 class TaskOut(serializers.ModelSerializer):
     lead = serializers.CharField(source="lead.username")
-    assigner = serializers.CharField(source="assigner.username", default=None)
+    assigner = serializers.CharField(source="assigner.username", default=None, allow_null=True)
     station = serializers.CharField(source="station.code")
     subjects = serializers.SerializerMethodField()
     deadlines = DeadlineOut(many=True)
@@ -60,9 +62,9 @@ class TaskOut(serializers.ModelSerializer):
         return sorted(visible)
 
 
-class TaskIn(serializers.Serializer):
+class TaskIn(JsonInput):
     title = serializers.CharField(max_length=120)
-    subjects = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    subjects = serializers.ListField(child=ObjectIdField(), min_length=1)
     lead = serializers.CharField(help_text="police number of the lead officer")
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     origin = serializers.ChoiceField(
@@ -72,16 +74,16 @@ class TaskIn(serializers.Serializer):
     deadlines = serializers.DictField(child=serializers.DateTimeField(), required=False)
 
 
-class TransitionIn(serializers.Serializer):
+class TransitionIn(JsonInput):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(StrictFilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     lead = django_filters.CharFilter(field_name="lead__username")
-    subject = django_filters.NumberFilter(field_name="subjects__id")
+    subject = IdFilter(field_name="subjects__id")
 
     class Meta:
         model = Task
