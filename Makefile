@@ -80,6 +80,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # layers look down only; views imported by urls only (.importlinter)
 	CASEBOOK_TESTING=1 $(PY) manage.py check
 	CASEBOOK_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) scripts/check_translations.py

@@ -1,0 +1,100 @@
+"""The import contracts of `make lint` (.importlinter): layers look down only, and nothing but the
+URL configuration imports a views module. The tree must keep them; a copy of the tree with one
+forbidden import added must break them, so `make lint` fails on it."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess:
+    """Run the contracts of `tree`/.importlinter on the `casebook` package found in `tree`."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def tree_copy(tmp_path_factory) -> Path:
+    """The Python files of the casebook package, copied (no templates, static files, catalogues)."""
+    target = tmp_path_factory.mktemp("layers")
+    shutil.copytree(
+        ROOT / "casebook",
+        target / "casebook",
+        ignore=lambda folder, names: [
+            n
+            for n in names
+            if not n.endswith(".py")
+            and not (Path(folder) / n).is_dir()
+            or n in ("__pycache__", "locale", "static", "templates")
+        ],
+    )
+    shutil.copy(ROOT / ".importlinter", target / ".importlinter")
+    return target
+
+
+def add_line(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+
+
+def test_the_makefile_lint_target_checks_the_contracts():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert "lint-imports" in lint
+
+
+def test_the_tree_keeps_the_contracts():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        # core is the bottom layer: an import of a higher app, even hidden inside a function
+        (
+            "core/validators.py",
+            "def _upward():\n    from casebook.reports import services  # noqa",
+            "casebook.core is not allowed to import casebook.reports",
+        ),
+        (
+            "subjects/models.py",
+            "from casebook.tracking import models as _tracking_models  # noqa",
+            "casebook.subjects is not allowed to import casebook.tracking",
+        ),
+        # siblings of one layer may import each other, apps above them may not be imported
+        (
+            "audit/services.py",
+            "from casebook.subjects import selectors as _subject_selectors  # noqa",
+            "casebook.audit is not allowed to import casebook.subjects",
+        ),
+        # a views module is imported by urls only, even inside its own app
+        (
+            "intel/services.py",
+            "from casebook.intel import views as _views  # noqa",
+            "Illegal imports of protected package casebook.intel.views",
+        ),
+    ],
+)
+def test_a_forbidden_import_breaks_the_contracts(tree_copy, module, line, broken):
+    path = tree_copy / "casebook" / module
+    original = path.read_text(encoding="utf-8")
+    add_line(path, line)
+    try:
+        result = lint_imports(tree_copy)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert broken in " ".join(result.stdout.split()), result.stdout
