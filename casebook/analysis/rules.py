@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casebook.audit.services import record_event
+from casebook.core.batches import in_batches
 from casebook.subjects.choices import Kind, RiskLevel, Status
 from casebook.subjects.models import Association, Subject
 
@@ -59,9 +60,7 @@ def no_visit(rule, today, existing, out) -> None:
             "category__visit_cycle_days",
         )
     )
-    for pk, station_id, created, last, own_cycle, category_cycle in subjects.iterator(
-        chunk_size=5000
-    ):
+    for pk, station_id, created, last, own_cycle, category_cycle in in_batches(subjects, 5000):
         cycle = own_cycle or category_cycle
         since = timezone.localdate(last) if last else timezone.localdate(created)
         if (today - since).days <= cycle:

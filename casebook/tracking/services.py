@@ -16,14 +16,15 @@ from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
+from casebook.core.batches import in_batches
 
+from .access import may_see_task_subjects
 from .choices import STAGES, WORKING_STAGES, Origin, Priority, Stage
 from .models import DeadlineRule, Task, TaskComment, TaskDeadline, TaskShare
 from .notify import notify
 
 #: Default hours per stage when no DeadlineRule row says otherwise.
 DEFAULT_HOURS = {Priority.URGENT: 12, Priority.HIGH: 48, Priority.NORMAL: 120, Priority.LOW: 240}
-WORKER_ROLES = [Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.ANALYST, Role.STATION_LEADER]
 
 Guard = Callable[[Task], list[str]]
 _GUARDS: dict[tuple[str, str], list[Guard]] = {}
@@ -83,7 +84,7 @@ def _validate_deadlines(deadlines: dict[str, datetime], *, from_stage: str = Sta
 def _check_worker(user: User | None, station, field: str) -> None:
     if user is None:
         raise ValidationError({field: [_("Choose an officer.")]})
-    if not user.is_active or user.unit.station != station or not user.has_role(*WORKER_ROLES):
+    if not policy.is_case_worker_of(user, station):
         raise ValidationError(
             {
                 field: [
@@ -99,7 +100,7 @@ def _check_worker(user: User | None, station, field: str) -> None:
 
 def _check_sees_subjects(user: User | None, subjects, field: str, *, shared: bool = False):
     """Whoever works on a task must be allowed to see its subjects (SECURITY.md A1, A2)."""
-    if user is not None and not policy.may_see_task_subjects(user, subjects, shared=shared):
+    if user is not None and not may_see_task_subjects(user, subjects, shared=shared):
         raise ValidationError(
             {
                 field: [
@@ -238,7 +239,7 @@ def task_accept(*, actor: User, task: Task) -> Task:
 def task_advance(*, actor: User, task: Task, to_stage: str, note: str = "") -> Task:
     """Move the task one stage forward, if every guard of that step is satisfied."""
     task = _locked(task)
-    if not policy.can_work_task(actor, task):
+    if not policy.can(actor, Action.TASK_WORK, task):
         raise PermissionDenied(_("Only the lead officer, the team or a leader moves this task."))
     if to_stage not in Stage.values:
         raise ValidationError({"stage": [_("Unknown stage.")]})
@@ -282,7 +283,7 @@ def task_advance(*, actor: User, task: Task, to_stage: str, note: str = "") -> T
 def task_return(*, actor: User, task: Task, reason: str) -> Task:
     """Send the task one stage back (e.g. the analysis needs more information)."""
     task = _locked(task)
-    if not policy.can_work_task(actor, task):
+    if not policy.can(actor, Action.TASK_WORK, task):
         raise PermissionDenied(_("Only the lead officer, the team or a leader moves this task."))
     if task.stage in (Stage.ASSIGNED, Stage.ARCHIVED):
         raise ValidationError({"stage": [_("The task cannot go back from this stage.")]})
@@ -304,7 +305,7 @@ def task_return(*, actor: User, task: Task, reason: str) -> Task:
 def task_reassign(*, actor: User, task: Task, lead: User, reason: str) -> Task:
     """Hand the task over to another officer of the station, with a reason."""
     task = _locked(task)
-    if not policy.can_manage_task(actor, task):
+    if not policy.can(actor, Action.TASK_ASSIGN, task):
         raise PermissionDenied(_("Only a leader of the station hands tasks over."))
     if task.stage == Stage.ARCHIVED:
         raise ValidationError({"lead": [_("The task is archived.")]})
@@ -341,7 +342,7 @@ def task_reassign(*, actor: User, task: Task, lead: User, reason: str) -> Task:
 @transaction.atomic
 def task_set_deadlines(*, actor: User, task: Task, deadlines: dict, reason: str) -> Task:
     task = _locked(task)
-    if not policy.can_manage_task(actor, task):
+    if not policy.can(actor, Action.TASK_ASSIGN, task):
         raise PermissionDenied(_("Only a leader of the station changes deadlines."))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for changing the deadlines.")]})
@@ -367,7 +368,7 @@ def task_set_deadlines(*, actor: User, task: Task, deadlines: dict, reason: str)
 def task_share(*, actor: User, task: Task, assignee: User, request: str) -> TaskShare:
     """Cooperation with another station or department: their assignee sees the task and the
     progress and reports back in the comments."""
-    if not policy.can_manage_task(actor, task):
+    if not policy.can(actor, Action.TASK_ASSIGN, task):
         raise PermissionDenied(_("Only a leader of the station shares tasks."))
     if not (request or "").strip():
         raise ValidationError({"request": [_("Say what you ask of them.")]})
@@ -406,7 +407,7 @@ _MENTION = re.compile(r"@(\w{2,12})")
 @transaction.atomic
 def task_comment(*, actor: User, task: Task, text: str) -> TaskComment:
     """A comment; ``@警号`` or ``@姓名`` notifies those mentioned who can see the task."""
-    if not policy.can_view_task(actor, task):
+    if not policy.can(actor, Action.TASK_VIEW, task):
         raise PermissionDenied
     if not (text or "").strip():
         raise ValidationError({"text": [_("Write something.")]})
@@ -416,7 +417,7 @@ def task_comment(*, actor: User, task: Task, text: str) -> TaskComment:
         u
         for u in User.objects.filter(is_active=True).filter(username__in=tokens)
         | User.objects.filter(is_active=True, real_name__in=tokens)
-        if u.pk != actor.pk and policy.can_view_task(u, task)
+        if u.pk != actor.pk and policy.can(u, Action.TASK_VIEW, task)
     ]
     record_event(
         actor=actor,
@@ -467,7 +468,7 @@ def run_schedules(today=None) -> int:
         .select_related("category", "station")
         .prefetch_related("officers")
     )
-    for subject in subjects.iterator(chunk_size=500):
+    for subject in in_batches(subjects):
         cycle = subject.visit_cycle
         anchors = [a for a in (subject.last_task, subject.last_visit) if a is not None]
         due = next_visit_due(cycle, max(anchors) if anchors else None, today)
@@ -477,11 +478,7 @@ def run_schedules(today=None) -> int:
         if Task.objects.filter(schedule_key=key).exists():
             continue
         lead = next(
-            (
-                o
-                for o in subject.officers.all()
-                if o.is_active and o.unit.station == subject.station and o.has_role(*WORKER_ROLES)
-            ),
+            (o for o in subject.officers.all() if policy.is_case_worker_of(o, subject.station)),
             None,
         )
         if lead is None:
@@ -535,7 +532,7 @@ def run_escalation(now=None) -> int:
         .select_related("lead", "station", "station__parent")
         .prefetch_related("deadlines")
     )
-    for task in open_tasks.iterator(chunk_size=500):
+    for task in in_batches(open_tasks):
         due = task.deadline()
         if due is None:
             continue
@@ -544,7 +541,7 @@ def run_escalation(now=None) -> int:
                 break
             if Escalation.objects.filter(task=task, stage=task.stage, level=level).exists():
                 continue
-            audience = [u for u in _audience(task, level) if policy.can_view_task(u, task)]
+            audience = [u for u in _audience(task, level) if policy.can(u, Action.TASK_VIEW, task)]
             with transaction.atomic():
                 Escalation.objects.create(
                     task=task,
