@@ -10,18 +10,20 @@ access. Three questions, in order:
    every compartment it carries, and, from 秘密 (CONFIDENTIAL) up, is the user assigned to it
    (need-to-know) unless the role oversees the station?
 
-Objects take part by offering :meth:`access_scope` (an :class:`ObjectScope`); querysets by a
-model attribute ``access_paths`` (an :class:`AccessPaths`) naming the fields to filter on.
+This module holds the generic half: actions, the role grants (``RULES``), the user's reach and
+stations, and the check of an object's :class:`ObjectScope`. The model half lives with each app:
+its ``access.py`` registers one rule per model (:mod:`casebook.access.registry`), and every read
+goes through ``Model.objects.restrict(user, action)`` or ``get_for_user_or_404``. This package
+imports no app above it.
 """
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q, QuerySet
 
-from casebook.accounts.roles import Role
+from casebook.accounts.roles import CASE_WORKERS, OVERSIGHT_ROLES, Role
 from casebook.core.choices import Classification, UnitKind
 
 
@@ -35,6 +37,13 @@ class Action(StrEnum):
     TIP_TRIAGE = "tip.triage"
     TASK_VIEW = "task.view"
     TASK_ASSIGN = "task.assign"
+    TASK_WORK = "task.work"  # move through stages, comment: the task's rule decides
+    FEEDBACK_VIEW = "feedback.view"  # the feedback report's rule decides
+    URGENT_SEND = "urgent.send"
+    URGENT_VIEW = "urgent.view"  # the urgent report's rule decides
+    URGENT_ACKNOWLEDGE = "urgent.acknowledge"  # the urgent report's rule decides
+    INFORMANT_REGISTER = "informant.register"
+    INFORMANT_REVEAL = "informant.reveal"  # the informant's rule decides
     STATION_DASHBOARD = "dashboard.station"
     BUREAU_DASHBOARD = "dashboard.bureau"
     # administration (separation of duties, SECURITY.md A3)
@@ -99,6 +108,13 @@ RULES: dict[Action, dict[str, Reach]] = {
         R.STATION_LEADER: Reach.STATION,
         R.BUREAU_LEADER: Reach.BUREAU,
     },
+    Action.URGENT_SEND: {
+        R.TRACKING_OFFICER: Reach.STATION,
+        R.COMMUNITY_OFFICER: Reach.STATION,
+        R.ANALYST: Reach.STATION,
+        R.STATION_LEADER: Reach.STATION,
+    },
+    Action.INFORMANT_REGISTER: {R.STATION_LEADER: Reach.STATION},
     Action.STATION_DASHBOARD: {
         R.STATION_LEADER: Reach.STATION,
         R.ANALYST: Reach.STATION,
@@ -117,8 +133,6 @@ RULES: dict[Action, dict[str, Reach]] = {
     Action.AUDIT_EXPORT: {R.AUDIT_ADMIN: Reach.GLOBAL},
 }
 
-#: Roles that oversee a station and so need no assignment to see its classified objects.
-OVERSIGHT_ROLES = frozenset({R.STATION_LEADER, R.BUREAU_LEADER, R.SUPERVISOR})
 #: From this classification up, seeing an object also needs an assignment (need-to-know).
 NEED_TO_KNOW_FROM = Classification.CONFIDENTIAL
 _ORDER = [Reach.ASSIGNED, Reach.STATION, Reach.BUREAU, Reach.GLOBAL]
@@ -191,14 +205,12 @@ def _needs_assignment(user, level: Reach, classification: int) -> bool:
 # --- single objects --------------------------------------------------------------------------
 
 
-def can(user, action: Action, obj=None) -> bool:
-    """May ``user`` do ``action`` (to ``obj``, when the action concerns an object)?"""
+def scope_allows(user, action: Action, scope: ObjectScope) -> bool:
+    """Does ``scope`` (an object's station, classification, compartments, assignees) lie
+    within what ``user`` may reach for ``action``?"""
     level = reach(user, action)
     if level is None:
         return False
-    if obj is None:
-        return True
-    scope: ObjectScope = obj.access_scope()
     if scope.station_id not in station_ids(user, action):
         return False
     if scope.classification > user.clearance:
@@ -216,6 +228,20 @@ def can(user, action: Action, obj=None) -> bool:
     return True
 
 
+def can(user, action: Action, obj=None) -> bool:
+    """May ``user`` do ``action`` (to ``obj``, when the action concerns an object)? A model
+    instance is judged by its model's registered rule (an unregistered model raises
+    :class:`~casebook.access.registry.NotRegistered`); any other object by its
+    ``access_scope()``."""
+    if obj is None:
+        return reach(user, action) is not None
+    if hasattr(obj, "_meta"):
+        from .registry import can_object
+
+        return can_object(user, action, obj)
+    return scope_allows(user, action, obj.access_scope())
+
+
 def check(user, action: Action, obj=None) -> None:
     """Raise PermissionDenied unless :func:`can` allows it (for actions on visible objects)."""
     if not can(user, action, obj):
@@ -226,34 +252,26 @@ def check(user, action: Action, obj=None) -> None:
 
 
 def scope_queryset(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
-    """Restrict ``qs`` to what ``user`` may reach for ``action`` — the same rules as :func:`can`."""
-    level = reach(user, action)
-    if level is None:
-        return qs.none()
-    paths: AccessPaths = qs.model.access_paths
-    qs = qs.filter(**{f"{paths.station}__in": station_ids(user, action)})
-    if paths.classification:
-        qs = qs.filter(**{f"{paths.classification}__lte": user.clearance})
-    if paths.compartments:
-        from casebook.accounts.models import Compartment
+    """Restrict ``qs`` by its model's ``access_paths`` alone (the :class:`ScopeRule`), for a
+    model that registers no rule of its own. Registered models use ``restrict``."""
+    from .registry import ScopeRule, is_active_user
 
-        lacking = Compartment.objects.exclude(code__in=user.compartment_codes)
-        qs = qs.exclude(**{f"{paths.compartments}__in": lacking})
-    assigned = Q(**{paths.assignees: user}) if paths.assignees else Q(pk__in=[])
-    if level == Reach.ASSIGNED:
-        if paths.area and Role.COMMUNITY_OFFICER in user.role_set:
-            assigned |= Q(**{paths.area: user.unit_id})
-        qs = qs.filter(assigned)
-    elif paths.classification and not (user.role_set & OVERSIGHT_ROLES):
-        qs = qs.filter(Q(**{f"{paths.classification}__lt": NEED_TO_KNOW_FROM}) | assigned)
-    return qs.distinct() if (paths.assignees or paths.compartments) else qs
+    if not is_active_user(user):
+        return qs.none()
+    rule = ScopeRule(qs.model.access_paths)
+    rule.bind(qs.model)
+    condition = rule.filter(user, Action(action))
+    return qs.none() if condition is None else qs.filter(condition)
 
 
 def get_or_404(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW, **lookup):
-    """The one way to fetch a protected object for a user: out of scope looks like absent."""
+    """Fetch one object of ``qs`` within :func:`scope_queryset`, 404 when absent or forbidden."""
+    from django.core.exceptions import ObjectDoesNotExist, ValidationError
+    from django.http import Http404
+
     try:
         return scope_queryset(user, qs, action).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
@@ -263,141 +281,7 @@ def require(user, action: Action) -> None:
         raise PermissionDenied
 
 
-# --- tracking tasks ------------------------------------------------------------------------
-# A task speaks about every subject it concerns. It is seen by its station (and the bureau above
-# it) and by its lead and team — but only by those who may see every one of its subjects
-# (SECURITY.md A1, A2). A cooperating unit's assignee (a share) sees the task without the
-# subjects' dossiers, and only when cleared for each subject's classification and holding its
-# compartments. It is worked on (stages, comments) by the lead and team, and managed (assigned,
-# handed over, shared) by leaders.
-
-
-def _uncleared_subjects(user):
-    """The subjects above the user's clearance or in a compartment the user lacks (a subquery):
-    what even a deliberate share may not show them."""
-    from casebook.accounts.models import Compartment
-    from casebook.subjects.models import Subject
-
-    lacking = Compartment.objects.exclude(code__in=user.compartment_codes)
-    return Subject.objects.filter(
-        Q(classification__gt=user.clearance) | Q(compartments__in=lacking)
-    ).values("pk")
-
-
-def task_queryset(user, qs: QuerySet) -> QuerySet:
-    """The tasks the user may see. A subject the user may not see hides its tasks; the rule is
-    a NOT EXISTS on the task's subjects (no join, no DISTINCT) so that lists stay fast."""
-    from casebook.subjects.models import Subject
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    model = qs.model
-    links = model.subjects.through.objects.filter(task=OuterRef("pk"))
-    visible = scope_queryset(user, Subject.objects.all()).values("pk")
-    involved = Q(lead=user) | Q(team=user)
-    if reach(user, Action.TASK_VIEW) is not None:
-        involved |= Q(station__in=station_ids(user, Action.TASK_VIEW))
-    seen = model.objects.filter(involved).filter(~Exists(links.exclude(subject__in=visible)))
-    shared = model.objects.filter(shares__assignee=user).filter(
-        ~Exists(links.filter(subject__in=_uncleared_subjects(user)))
-    )
-    return qs.filter(Q(pk__in=seen.values("pk")) | Q(pk__in=shared.values("pk")))
-
-
-def may_see_task_subjects(user, subjects, *, shared: bool = False) -> bool:
-    """May ``user`` work on a task about ``subjects``? The lead and team must be able to see
-    every subject; a cooperating unit's assignee (``shared``) must be cleared for each one's
-    classification and hold its compartments."""
-    if shared:
-        return all(
-            s.classification <= user.clearance
-            and set(s.compartments.values_list("code", flat=True)) <= user.compartment_codes
-            for s in subjects
-        )
-    return all(can(user, Action.SUBJECT_VIEW, s) for s in subjects)
-
-
-def can_view_task(user, task) -> bool:
-    return task_queryset(user, type(task).objects.filter(pk=task.pk)).exists()
-
-
-def can_manage_task(user, task) -> bool:
-    """Assign, hand over, share, change deadlines: a leader over the task's station."""
-    return task.station_id in station_ids(user, Action.TASK_ASSIGN)
-
-
-def can_work_task(user, task) -> bool:
-    """Move the task through its stages: the lead and the team, or a leader over it."""
-    if not getattr(user, "is_active", False):
-        return False
-    if user.pk == task.lead_id or task.team.filter(pk=user.pk).exists():
-        return True
-    return can_manage_task(user, task)
-
-
-def get_task_or_404(user, qs: QuerySet, **lookup):
-    try:
-        return task_queryset(user, qs).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-# --- information records, informants, tips ------------------------------------------------
-# A record speaks about every subject it concerns: it is visible only to a user who may see all
-# of them. An informant's identity is for the handler and the station leader holding the
-# informant compartment — nobody else, whatever their role.
-
-INFORMANT_COMPARTMENT = "informants"
-
-
-def _hidden_subjects(user):
-    """The subjects the user may not see (a subquery)."""
-    from casebook.subjects.models import Subject
-
-    visible = scope_queryset(user, Subject.objects.all()).values("pk")
-    return Subject.objects.exclude(pk__in=visible).values("pk")
-
-
-def record_queryset(user, qs: QuerySet) -> QuerySet:
-    if reach(user, Action.SUBJECT_VIEW) is None:
-        return qs.none()
-    return (
-        qs.filter(station__in=station_ids(user, Action.SUBJECT_VIEW))
-        .exclude(subjects__in=_hidden_subjects(user))
-        .distinct()
-    )
-
-
-def can_export_record(user, record) -> bool:
-    """One record may be exported by whoever sees it and may export for its station (its
-    handling code is the reports module's concern: a C record is refused, and audited)."""
-    return record.station_id in station_ids(user, Action.SUBJECT_EXPORT) and (
-        record_queryset(user, type(record).objects.filter(pk=record.pk)).exists()
-    )
-
-
-def can_reveal_informant(user, informant) -> bool:
-    if not getattr(user, "is_active", False):
-        return False
-    if user.pk == informant.handler_id:
-        return True
-    return (
-        Role.STATION_LEADER in user.role_set
-        and INFORMANT_COMPARTMENT in user.compartment_codes
-        and user.unit.station is not None
-        and user.unit.station.pk == informant.station_id
-    )
-
-
-def tip_queryset(user, qs: QuerySet) -> QuerySet:
-    """Tips addressed to a station the user triages, or to no station in particular."""
-    if reach(user, Action.TIP_TRIAGE) is None:
-        return qs.none()
-    return qs.filter(Q(station__in=station_ids(user, Action.TIP_TRIAGE)) | Q(station__isnull=True))
-
-
-#: Roles that do the station's case work (record, verify, assess, handle warnings).
-CASE_WORKERS = (R.TRACKING_OFFICER, R.COMMUNITY_OFFICER, R.ANALYST, R.STATION_LEADER)
+# --- the user's duties ----------------------------------------------------------------------
 
 
 def works_at_station(user, station) -> bool:
@@ -410,75 +294,10 @@ def works_at_station(user, station) -> bool:
     )
 
 
-# --- reports: feedback, urgent reports, duty roster ------------------------------------------
-# A feedback report is seen by its recipients and by whoever sees its task and all the task's
-# subjects. An urgent report is seen by its author and the people it was sent to, and by those
-# who oversee its station or see its subject unless it concerns a subject hidden from them; it
-# is acknowledged by a recipient or a leader over the station. The duty roster of a unit is
-# kept by the leaders of that unit.
-
-
-def feedback_queryset(user, qs: QuerySet) -> QuerySet:
-    """A feedback report speaks about its task's subjects: it is seen by its recipients and by
-    whoever sees the task and every one of those subjects."""
-    from casebook.tracking.models import Task
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    tasks = task_queryset(user, Task.objects.all()).values("pk")
-    by_task = (
-        qs.model.objects.filter(task__in=tasks)
-        .exclude(task__subjects__in=_hidden_subjects(user))
-        .values("pk")
-    )
-    sent = qs.model.objects.filter(receipts__user=user).values("pk")
-    return qs.filter(Q(pk__in=by_task) | Q(pk__in=sent))
-
-
-def urgent_queryset(user, qs: QuerySet) -> QuerySet:
-    """Its author and the people it was sent to see an urgent report; so do those who oversee
-    its station or may see its subject — unless it concerns a subject (or a record about a
-    subject) that they may not see."""
-    from casebook.subjects.models import Subject
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    overseen = Q(station__in=station_ids(user, Action.STATION_DASHBOARD))
-    if user.has_role(R.STATION_LEADER, R.BUREAU_LEADER):
-        overseen |= Q(station__in=station_ids(user, Action.TASK_ASSIGN))
-    about = Q(subject__in=scope_queryset(user, Subject.objects.all()).values("pk"))
-    hidden = _hidden_subjects(user)
-    model = qs.model.objects
-    mine = model.filter(Q(author=user) | Q(deliveries__recipient=user)).values("pk")
-    others = (
-        model.filter(overseen | about)
-        .exclude(subject__in=hidden)
-        .exclude(record__subjects__in=hidden)
-        .exclude(task__subjects__in=hidden)
-        .values("pk")
-    )
-    return qs.filter(Q(pk__in=mine) | Q(pk__in=others))
-
-
-def urgent_to_acknowledge_queryset(user, qs: QuerySet) -> QuerySet:
-    """The reports the user may acknowledge (the same rule as :func:`can_acknowledge_urgent`)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    mine = Q(deliveries__recipient=user) | Q(station__in=station_ids(user, Action.TASK_ASSIGN))
-    return qs.filter(pk__in=qs.model.objects.filter(mine).values("pk")).exclude(author=user)
-
-
-def can_acknowledge_urgent(user, report) -> bool:
-    if not getattr(user, "is_active", False) or user.pk == report.author_id:
-        return False
-    if report.deliveries.filter(recipient=user).exists():
-        return True
-    return report.station_id in station_ids(user, Action.TASK_ASSIGN)
-
-
-def can_send_urgent(user) -> bool:
-    """Urgent reports are sent by the case workers of a station."""
-    return getattr(user, "is_active", False) and user.has_role(*CASE_WORKERS)
+def is_case_worker_of(user, station) -> bool:
+    """May ``user`` be given work at ``station`` (lead or team of a task, handler of an
+    informant): an active case worker whose unit belongs to that station."""
+    return user.is_active and user.has_role(*CASE_WORKERS) and user.unit.station == station
 
 
 def roster_units(user) -> list:
@@ -490,6 +309,96 @@ def roster_units(user) -> list:
     if user.has_role(R.BUREAU_LEADER) and user.unit.bureau is not None:
         units.append(user.unit.bureau)
     return units
+
+
+def may_approve_tracking(user, station) -> bool:
+    """May ``user`` approve the tracking of a subject of ``station`` (the approver a subject
+    names): a station leader of that station or a bureau leader of the bureau above it."""
+    if user is None or not user.is_active:
+        return False
+    if Role.STATION_LEADER in user.role_set and user.unit.station == station:
+        return True
+    return Role.BUREAU_LEADER in user.role_set and user.unit_id == station.parent_id
+
+
+def mfa_required(user) -> bool:
+    """Does any of the user's roles require two factors (the security administrator's policy,
+    else the role's default, SECURITY.md S1)?"""
+    from casebook.accounts.models import RolePolicy
+
+    policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
+    return any(policies.get(role, RolePolicy.default_for(role)) for role in user.role_set)
+
+
+# --- transitional: the former per-model functions, now thin doors onto the registered rules ---
+# (callers move to ``Model.objects.restrict`` / ``get_for_user_or_404``; these go afterwards)
+
+
+def _restrict(user, qs, action):
+    from .registry import restrict
+
+    return restrict(user, qs, action)
+
+
+def task_queryset(user, qs: QuerySet) -> QuerySet:
+    return _restrict(user, qs, Action.TASK_VIEW)
+
+
+def get_task_or_404(user, qs: QuerySet, **lookup):
+    from .registry import get_for_user_or_404
+
+    return get_for_user_or_404(user, qs, Action.TASK_VIEW, **lookup)
+
+
+def can_view_task(user, task) -> bool:
+    return can(user, Action.TASK_VIEW, task)
+
+
+def can_manage_task(user, task) -> bool:
+    return can(user, Action.TASK_ASSIGN, task)
+
+
+def can_work_task(user, task) -> bool:
+    return can(user, Action.TASK_WORK, task)
+
+
+def record_queryset(user, qs: QuerySet) -> QuerySet:
+    return _restrict(user, qs, Action.SUBJECT_VIEW)
+
+
+def can_export_record(user, record) -> bool:
+    return can(user, Action.SUBJECT_EXPORT, record)
+
+
+def can_reveal_informant(user, informant) -> bool:
+    return can(user, Action.INFORMANT_REVEAL, informant)
+
+
+def tip_queryset(user, qs: QuerySet) -> QuerySet:
+    return _restrict(user, qs, Action.TIP_TRIAGE)
+
+
+def feedback_queryset(user, qs: QuerySet) -> QuerySet:
+    return _restrict(user, qs, Action.FEEDBACK_VIEW)
+
+
+def urgent_queryset(user, qs: QuerySet) -> QuerySet:
+    return _restrict(user, qs, Action.URGENT_VIEW)
+
+
+def urgent_to_acknowledge_queryset(user, qs: QuerySet) -> QuerySet:
+    return _restrict(user, qs, Action.URGENT_ACKNOWLEDGE)
+
+
+def can_acknowledge_urgent(user, report) -> bool:
+    return can(user, Action.URGENT_ACKNOWLEDGE, report)
+
+
+def can_send_urgent(user) -> bool:
+    return can(user, Action.URGENT_SEND)
+
+
+INFORMANT_COMPARTMENT = "informants"
 
 
 # --- administration: only inside the administrator's own bureau -----------------------------

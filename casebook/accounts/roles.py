@@ -27,6 +27,15 @@ CASE_ROLES = frozenset(
         Role.SUPERVISOR,
     }
 )
+#: Roles that do a station's case work: record, verify, assess, handle warnings, work on tasks,
+#: send urgent reports.
+CASE_WORKERS = frozenset(
+    {Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER, Role.ANALYST, Role.STATION_LEADER}
+)
+#: Roles that lead a unit (a station or a bureau): they assign tasks and keep duty rosters.
+LEADER_ROLES = frozenset({Role.STATION_LEADER, Role.BUREAU_LEADER})
+#: Roles that oversee a station and so need no assignment to see its classified objects.
+OVERSIGHT_ROLES = frozenset({Role.STATION_LEADER, Role.BUREAU_LEADER, Role.SUPERVISOR})
 #: The three administrators: none of them sees case data.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 #: Roles whose holders must use two factors unless the security administrator says otherwise.

@@ -8,4 +8,6 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Analysis")
 
     def ready(self):
-        from . import guards  # noqa: F401 - an assessment before feeding back
+        from . import access, guards  # noqa: F401 - guards: an assessment before feeding back
+
+        access.register_rules()

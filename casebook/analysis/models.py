@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casebook.access.querysets import RestrictedManager
 from casebook.core.models import BilingualLabel
 from casebook.subjects.choices import RiskLevel
 
@@ -91,6 +92,8 @@ class RiskAssessment(models.Model):
     approval_note = models.CharField(_("leader's note"), max_length=300, blank=True)
     summary = models.TextField(_("judgement"), blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("risk assessment")
         verbose_name_plural = _("risk assessments")
@@ -126,6 +129,8 @@ class RatedFactor(models.Model):
         "intel.InformationRecord", related_name="+", verbose_name=_("cited records")
     )
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("rated factor")
         verbose_name_plural = _("rated factors")
@@ -153,6 +158,8 @@ class Measure(models.Model):
         related_name="+",
         verbose_name=_("task"),
     )
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("recommended measure")
@@ -233,6 +240,8 @@ class Warning(models.Model):  # noqa: A001 - the domain's word
         related_name="+",
         verbose_name=_("task"),
     )
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("warning")

@@ -249,17 +249,13 @@ def assessment_decide(
 def measure_to_task(*, actor, measure: Measure):
     """One click: a recommended measure becomes a task for the subject's responsible officer."""
     from casebook.tracking.choices import Origin, Priority
-    from casebook.tracking.services import WORKER_ROLES, task_create
+    from casebook.tracking.services import task_create
 
     if measure.task_id:
         raise ValidationError(_("This measure is already a task."))
     subject = measure.assessment.subject
     lead = next(
-        (
-            o
-            for o in subject.officers.all()
-            if o.is_active and o.unit.station == subject.station and o.has_role(*WORKER_ROLES)
-        ),
+        (o for o in subject.officers.all() if policy.is_case_worker_of(o, subject.station)),
         measure.assessment.assessor,
     )
     priority = Priority.HIGH if measure.assessment.level in NEEDS_APPROVAL else Priority.NORMAL
@@ -301,15 +297,11 @@ def warning_handle(*, actor, warning, decision: str, note: str = ""):
         raise ValidationError({"note": [_("Give a reason for dismissing the warning.")]})
     if decision == "task":
         from casebook.tracking.choices import Origin, Priority
-        from casebook.tracking.services import WORKER_ROLES, task_create
+        from casebook.tracking.services import task_create
 
         subject = warning.subject
         lead = next(
-            (
-                o
-                for o in subject.officers.all()
-                if o.is_active and o.unit.station == subject.station and o.has_role(*WORKER_ROLES)
-            ),
+            (o for o in subject.officers.all() if policy.is_case_worker_of(o, subject.station)),
             actor,
         )
         warning.task = task_create(

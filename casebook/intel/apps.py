@@ -8,4 +8,6 @@ class IntelConfig(AppConfig):
     verbose_name = _("Information")
 
     def ready(self):
-        from . import guards  # noqa: F401 - registers the tracking guards of this module
+        from . import access, guards  # noqa: F401 - guards registers the tracking guards
+
+        access.register_rules()

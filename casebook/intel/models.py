@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import AccessPaths
+from casebook.access.querysets import RestrictedManager
 from casebook.crypto.fields import EncryptedTextField
 
 from .choices import (
@@ -59,6 +60,8 @@ class Informant(models.Model):
         "crypto.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("informant")
@@ -162,6 +165,8 @@ class InformationRecord(models.Model):
         verbose_name=_("recorded by"),
     )
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("information record")
         verbose_name_plural = _("information records")
@@ -210,6 +215,8 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -240,6 +247,8 @@ class ChecklistResult(models.Model):
         choices=[("pass", _("Pass")), ("fail", _("Fail")), ("na", _("Not applicable"))],
     )
     finding = models.CharField(_("finding"), max_length=300, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("checklist result")
@@ -283,6 +292,8 @@ class Rectification(models.Model):
     )
     created_at = models.DateTimeField(_("ordered at"), default=timezone.now)
     closed_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("rectification order")
@@ -341,6 +352,8 @@ class Tip(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
     access_paths = AccessPaths(station="station")
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("public tip")

@@ -122,7 +122,7 @@ def record_create(
     elif informant is not None:
         errors["informant"] = [_("An informant is given only for the informant channel.")]
     if task is not None and (
-        not policy.can_view_task(actor, task)
+        not policy.can(actor, Action.TASK_VIEW, task)
         or not task.subjects.filter(pk__in=[s.pk for s in subjects]).exists()
     ):
         errors["task"] = [_("The task must concern these subjects and be visible to you.")]
@@ -437,7 +437,7 @@ def informant_register(
 def informant_reveal(*, actor, informant: Informant, purpose: str) -> dict:
     """The identity, for the handler and the station leader only; purpose required, audited.
     The view asks for re-authentication first (SECURITY.md S6)."""
-    if not policy.can_reveal_informant(actor, informant):
+    if not policy.can(actor, Action.INFORMANT_REVEAL, informant):
         with transaction.atomic():
             record_event(actor=actor, action="informant.reveal", obj=informant, outcome="denied")
         raise PermissionDenied

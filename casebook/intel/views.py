@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.accounts.views import recent_auth_required
+from casebook.accounts.decorators import recent_auth_required
 from casebook.audit import reads
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
@@ -261,7 +261,7 @@ def record_detail(request, pk: int):
         {
             "record": record,
             "may_work": may_work,
-            "may_export": policy.can_export_record(request.user, record),
+            "may_export": policy.can(request.user, Action.SUBJECT_EXPORT, record),
             "export_formats": ExportFormat.choices,
             "subjects": subjects,
             "attachments": record.attachments.all(),
@@ -464,7 +464,7 @@ def informant_list(request):
         raise PermissionDenied
     informants = Informant.objects.filter(station=station).select_related("handler")
     rows = [
-        (i, services.informant_grade(i), policy.can_reveal_informant(request.user, i))
+        (i, services.informant_grade(i), policy.can(request.user, Action.INFORMANT_REVEAL, i))
         for i in informants
     ]
     may_register = (
@@ -500,7 +500,7 @@ def informant_list(request):
 @recent_auth_required
 def informant_reveal(request, pk: int):
     informant = get_object_or_404(Informant, pk=pk)
-    if not policy.can_reveal_informant(request.user, informant):
+    if not policy.can(request.user, Action.INFORMANT_REVEAL, informant):
         try:  # records the refused attempt
             services.informant_reveal(actor=request.user, informant=informant, purpose="")
         except PermissionDenied as exc:

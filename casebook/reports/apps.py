@@ -10,7 +10,9 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from casebook.core.health import register_check
 
-        from . import guards  # noqa: F401 - an acknowledged feedback report before archiving
+        from . import access, guards  # noqa: F401 - guards: an acknowledged feedback report
+
+        access.register_rules()
         from .selectors import outbox_health
 
         register_check(outbox_health)  # /healthz: urgent messages stuck in the outbox

@@ -2,13 +2,14 @@
 have reached the user, and whether the user may send one (the red button)."""
 
 from casebook.access import policy
+from casebook.access.policy import Action
 
 
 def urgent_banner(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.works_cases:
         return {}
-    context = {"may_send_urgent": policy.can_send_urgent(user)}
+    context = {"may_send_urgent": policy.can(user, Action.URGENT_SEND)}
     if not request.path.startswith("/reports/urgent/"):
         from .selectors import urgent_alerts
 

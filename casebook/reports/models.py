@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import AccessPaths, ObjectScope
+from casebook.access.querysets import RestrictedManager
 
 from .choices import (
     Channel,
@@ -72,6 +73,8 @@ class FeedbackReport(models.Model):
         "tracking.Task", blank=True, related_name="+", verbose_name=_("tasks from the instruction")
     )
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("feedback report")
         verbose_name_plural = _("feedback reports")
@@ -99,6 +102,8 @@ class FeedbackReceipt(models.Model):
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient")
     )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("read receipt")
@@ -204,6 +209,8 @@ class UrgentReport(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     ack_note = models.CharField(_("instruction on acknowledging"), max_length=300, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("urgent report")
         verbose_name_plural = _("urgent reports")
@@ -245,6 +252,8 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("delivery")
@@ -310,6 +319,8 @@ class Export(models.Model):
     algorithm = models.CharField(_("digest algorithm"), max_length=8, blank=True)
     digest = models.CharField(_("digest"), max_length=64, blank=True, db_index=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("exports")
@@ -353,6 +364,8 @@ class PeriodicReport(models.Model):
     size = models.PositiveIntegerField(_("size"), default=0)
     algorithm = models.CharField(_("digest algorithm"), max_length=8)
     digest = models.CharField(_("digest"), max_length=64, db_index=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("periodic report")

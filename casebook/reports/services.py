@@ -80,7 +80,7 @@ def feedback_submit(
     assessments=(),
 ) -> FeedbackReport:
     """Report the analysis of ``task`` to the station leaders (always) and the chosen others."""
-    if not policy.can_work_task(actor, task):
+    if not policy.can(actor, Action.TASK_WORK, task):
         raise PermissionDenied
     errors = {}
     if task.stage not in (Stage.ANALYSING, Stage.FEEDBACK):
@@ -148,7 +148,7 @@ def feedback_read(*, actor, report: FeedbackReport) -> bool:
 
 
 def can_acknowledge_feedback(user, report: FeedbackReport) -> bool:
-    return policy.can_manage_task(user, report.task) and user.pk != report.author_id
+    return policy.can(user, Action.TASK_ASSIGN, report.task) and user.pk != report.author_id
 
 
 @transaction.atomic
@@ -448,7 +448,7 @@ def urgent_report_create(
 @transaction.atomic
 def urgent_acknowledge(*, actor, report: UrgentReport, note: str = "") -> UrgentReport:
     report = UrgentReport.objects.select_for_update().get(pk=report.pk)
-    if not policy.can_acknowledge_urgent(actor, report):
+    if not policy.can(actor, Action.URGENT_ACKNOWLEDGE, report):
         raise PermissionDenied
     if report.status != UrgentStatus.OPEN:
         raise ValidationError(_("This urgent report has already been acknowledged."))
@@ -620,7 +620,7 @@ def export_request(
         title = _("%(name)s — tracking record archive") % {"name": subject.name}
         classification = subject.classification
     else:
-        if not policy.can_export_record(actor, record):
+        if not policy.can(actor, Action.SUBJECT_EXPORT, record):
             raise PermissionDenied
         station, kind = record.station, ExportKind.RECORD
         title = _("Information record #%(pk)s") % {"pk": record.pk}
@@ -797,8 +797,8 @@ def _may_still_export(actor, export: Export) -> bool:
         return policy.can(actor, Action.SUBJECT_EXPORT, export.subject)
     if export.record is None:
         return False
-    return export.record.handling != Handling.CONDITIONS and policy.can_export_record(
-        actor, export.record
+    return export.record.handling != Handling.CONDITIONS and policy.can(
+        actor, Action.SUBJECT_EXPORT, export.record
     )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
-from casebook.accounts.views import recent_auth_required
+from casebook.accounts.decorators import recent_auth_required
 from casebook.core.forms import run_and_report, submit_form
 from casebook.subjects.selectors import visible_subjects
 
@@ -95,7 +95,7 @@ def _task_for(user, pk):
 @login_required
 def feedback_new(request, task_pk: int):
     task = _task_for(request.user, task_pk)
-    if not policy.can_work_task(request.user, task):
+    if not policy.can(request.user, Action.TASK_WORK, task):
         raise PermissionDenied
     recipients = services.feedback_recipient_choices(task).exclude(pk=request.user.pk)
     form = FeedbackForm(request.POST or None, task=task, recipients=recipients)
@@ -124,8 +124,8 @@ def feedback_detail(request, pk: int):
     may_ack = report.status == FeedbackStatus.SUBMITTED and services.can_acknowledge_feedback(
         request.user, report
     )
-    may_task = report.status == FeedbackStatus.ACKNOWLEDGED and policy.can_manage_task(
-        request.user, report.task
+    may_task = report.status == FeedbackStatus.ACKNOWLEDGED and policy.can(
+        request.user, Action.TASK_ASSIGN, report.task
     )
     context = {
         "report": report,
@@ -221,7 +221,7 @@ def _anchor(request):
 
 @login_required
 def urgent_new(request):
-    if not policy.can_send_urgent(request.user):
+    if not policy.can(request.user, Action.URGENT_SEND):
         raise PermissionDenied
     anchor = _anchor(request)
     form = UrgentForm(request.POST or None)
@@ -274,8 +274,8 @@ def urgent_detail(request, pk: int):
         ),
         pk=pk,
     )
-    may_ack = report.status == UrgentStatus.OPEN and policy.can_acknowledge_urgent(
-        request.user, report
+    may_ack = report.status == UrgentStatus.OPEN and policy.can(
+        request.user, Action.URGENT_ACKNOWLEDGE, report
     )
     subject_visible = report.subject is not None and policy.can(
         request.user, Action.SUBJECT_VIEW, report.subject

@@ -6,3 +6,8 @@ class SubjectsConfig(AppConfig):
     name = "casebook.subjects"
     label = "subjects"
     verbose_name = _("Tracked subjects")
+
+    def ready(self):
+        from . import access
+
+        access.register_rules()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import AccessPaths, ObjectScope
+from casebook.access.querysets import RestrictedManager
 from casebook.core.choices import Classification
 from casebook.core.models import BilingualLabel
 from casebook.crypto.fields import EncryptedTextField
@@ -181,6 +182,8 @@ class Subject(models.Model):
         assignees="officers",
     )
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("tracked subject")
         verbose_name_plural = _("tracked subjects")
@@ -232,6 +235,8 @@ class Identifier(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=IdentifierKind.choices)
     blind_index = models.CharField(_("blind index"), max_length=32, db_index=True)
     masked = models.CharField(_("masked value"), max_length=40)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("identifier")
@@ -290,6 +295,8 @@ class PersonDetail(models.Model):
 
     SENSITIVE = frozenset({"id_number", "phones", "household_address", "current_address"})
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -317,6 +324,8 @@ class Offence(models.Model):
     judgment = models.CharField(_("judgment"), max_length=200, blank=True)
     release_date = models.DateField(_("release date"), null=True, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("offence")
         verbose_name_plural = _("offences")
@@ -339,6 +348,8 @@ class RehabPeriod(models.Model):
     end = models.DateField(_("to"), null=True, blank=True)
     place = models.CharField(_("place or agency"), max_length=200, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("rehabilitation period")
         verbose_name_plural = _("rehabilitation periods")
@@ -358,6 +369,8 @@ class DrugTest(models.Model):
     result = models.CharField(_("result"), max_length=16, choices=TestResult.choices)
     substance = models.CharField(_("substance"), max_length=60, blank=True)
     method = models.CharField(_("method"), max_length=60, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("drug test")
@@ -379,6 +392,8 @@ class Threat(models.Model):
     where = models.CharField(_("where"), max_length=200, blank=True)
     against = models.CharField(_("against whom"), max_length=200, blank=True)
     measures = models.TextField(_("preventive measures in place"), blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("threat")
@@ -425,6 +440,8 @@ class PlaceDetail(models.Model):
         _("operator (person or organisation)"), max_length=200, blank=True
     )
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("place")
@@ -473,6 +490,8 @@ class IncidentDetail(models.Model):
     rescue_notes = models.TextField(_("rescue"), blank=True)
     resettlement_notes = models.TextField(_("resettlement"), blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
@@ -499,6 +518,8 @@ class SituationEntry(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("situation entry")
@@ -536,6 +557,8 @@ class Association(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("association")

@@ -6,3 +6,8 @@ class TrackingConfig(AppConfig):
     name = "casebook.tracking"
     label = "tracking"
     verbose_name = _("Tracking tasks")
+
+    def ready(self):
+        from . import access
+
+        access.register_rules()

@@ -3,12 +3,12 @@ a few tasks assigned by the leader and worked through the stages. Through the se
 
 import random
 
-from casebook.access import policy
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.core.models import Unit
 
 from . import services
+from .access import may_see_task_subjects
 from .choices import STAGES, Origin, Priority, Stage
 from .models import Task
 
@@ -36,7 +36,7 @@ def load(stdout) -> None:
             lead = subject.officers.first()
             if lead is None or lead.unit.station != station:
                 continue
-            if not policy.may_see_task_subjects(lead, [subject]):
+            if not may_see_task_subjects(lead, [subject]):
                 continue
             task = services.task_create(
                 actor=leader,

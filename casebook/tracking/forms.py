@@ -5,9 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.accounts.models import User
+from casebook.accounts.roles import CASE_WORKERS
 
 from .choices import WORKING_STAGES, Origin, Priority, Stage
-from .services import WORKER_ROLES, default_deadlines
+from .services import default_deadlines
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -16,7 +17,7 @@ def station_workers(station):
     return (
         User.objects.filter(
             is_active=True,
-            roles__role__in=WORKER_ROLES,
+            roles__role__in=CASE_WORKERS,
             unit__in=[station, *station.children.all()],
         )
         .distinct()
@@ -119,7 +120,7 @@ class ShareForm(forms.Form):
     def __init__(self, *args, task, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            User.objects.filter(is_active=True, roles__role__in=WORKER_ROLES)
+            User.objects.filter(is_active=True, roles__role__in=CASE_WORKERS)
             .exclude(unit__in=[task.station, *task.station.children.all()])
             .select_related("unit")
             .distinct()

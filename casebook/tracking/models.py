@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casebook.access.querysets import RestrictedManager
+
 from .choices import STAGES, EscalationLevel, Origin, Priority, Stage
 
 
@@ -51,6 +53,8 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("tracking task")
@@ -102,6 +106,8 @@ class TaskDeadline(models.Model):
     )
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
     due_at = models.DateTimeField(_("due"))
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("stage deadline")
@@ -159,6 +165,8 @@ class TaskShare(models.Model):
     )
     created_at = models.DateTimeField(_("shared at"), default=timezone.now)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("shared task")
         verbose_name_plural = _("shared tasks")
@@ -184,6 +192,8 @@ class TaskComment(models.Model):
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
@@ -203,6 +213,8 @@ class Escalation(models.Model):
     level = models.IntegerField(_("level"), choices=EscalationLevel.choices)
     notified = models.CharField(_("notified"), max_length=300)
     at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("escalation")
@@ -238,6 +250,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("notification")

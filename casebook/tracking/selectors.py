@@ -3,7 +3,8 @@
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
 from casebook.audit.models import AuditEvent
 
 from .choices import Stage
@@ -17,7 +18,7 @@ def _with_due(qs: QuerySet) -> QuerySet:
 
 
 def visible_tasks(user) -> QuerySet:
-    qs = policy.task_queryset(user, Task.objects.all())
+    qs = Task.objects.restrict(user, Action.TASK_VIEW)
     return (
         _with_due(qs)
         .select_related("lead", "station", "assigner")
@@ -26,8 +27,8 @@ def visible_tasks(user) -> QuerySet:
 
 
 def get_task(user, pk) -> Task:
-    return policy.get_task_or_404(
-        user, Task.objects.select_related("lead", "station", "assigner"), pk=pk
+    return get_for_user_or_404(
+        user, Task.objects.select_related("lead", "station", "assigner"), Action.TASK_VIEW, pk=pk
     )
 
 

@@ -131,8 +131,8 @@ def _deadline_errors(form, exc: ValidationError) -> None:
 def task_detail(request, pk: int):
     task = selectors.get_task(request.user, pk)
     user = request.user
-    may_work = policy.can_work_task(user, task)
-    may_manage = policy.can_manage_task(user, task)
+    may_work = policy.can(user, Action.TASK_WORK, task)
+    may_manage = policy.can(user, Action.TASK_ASSIGN, task)
     next_stage = STAGES[task.stage_index + 1] if task.stage != Stage.ARCHIVED else None
     events = list(selectors.history(task))
     for e in events:
