@@ -143,3 +143,98 @@ def token(request, org, make_user, bureau):
 )
 def test_api_conforms_to_schema(case, token):
     case.call_and_validate(headers={"Authorization": f"Token {token}"})
+
+
+# --- the fixes the fuzzer asked for, each pinned by an ordinary test --------------------------
+
+
+@pytest.fixture
+def analyst_api(org, make_user, bureau):
+    from django.test import Client
+
+    _token, key = api_token_create(actor=make_user(Role.ANALYST, org["a"]), name="t")
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
+
+
+def _problem(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/subjects/?review_overdue=maybe",
+        "/api/v1/subjects/?kind=",
+        "/api/v1/subjects/?status=nonsense",
+        "/api/v1/tasks/?subject=0.5",
+        "/api/v1/tasks/?subject=99999999999999999999999",
+        "/api/v1/records/?task=x",
+        "/api/v1/tips/?status=",
+    ],
+)
+def test_invalid_filter_values_answer_400_not_everything(analyst_api, query):
+    name = query.split("?")[1].split("=")[0]
+    assert name in _problem(analyst_api.get(query), 400)["errors"]
+
+
+def test_valid_filters_still_filter(analyst_api, bureau):
+    person = bureau["person"]
+    assert analyst_api.get("/api/v1/subjects/?review_overdue=false").json()["count"] == 2
+    assert analyst_api.get("/api/v1/subjects/?review_overdue=true").json()["count"] == 0
+    records = analyst_api.get(f"/api/v1/records/?subject={person.pk}").json()
+    assert records["count"] == 2
+    assert {r["informant"] is None for r in records["results"]} == {True, False}
+    assert analyst_api.get("/api/v1/records/?task=987654").json()["count"] == 0  # not a 400
+
+
+def test_json_body_types_are_held_to_the_schema(org, make_user, bureau):
+    from django.test import Client
+
+    from casebook.reports.models import UrgentReport
+
+    _token, key = api_token_create(actor=make_user(Role.TRACKING_OFFICER, org["a"]), name="t")
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    before = UrgentReport.objects.count()
+    for body, field in [
+        ({"text": "对象持刀", "place": 0}, "place"),  # a number where text is due
+        ({"text": "对象持刀", "subject": str(bureau["person"].pk)}, "subject"),  # text for an id
+        ({"text": "对象持刀", "subject": 2**70}, "subject"),  # beyond any id
+        ({"text": "对象持刀", "subject": True}, "subject"),
+    ]:
+        response = api.post("/api/v1/urgent-reports/", body, content_type="application/json")
+        assert field in _problem(response, 400)["errors"]
+    assert UrgentReport.objects.count() == before  # nothing written
+    ok = api.post(
+        "/api/v1/urgent-reports/",
+        {"text": "对象持刀", "subject": bureau["person"].pk},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201, ok.content
+
+
+def test_unknown_api_address_is_a_problem_and_pages_keep_html(analyst_api):
+    _problem(analyst_api.get("/api/v1/subjects/0.5/"), 404)
+    _problem(analyst_api.get("/api/v1/no-such-thing/"), 404)
+    page = analyst_api.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_schema_documents_problem_details_for_every_operation():
+    spec = _openapi()
+    assert "Problem" in spec["components"]["schemas"]
+    for path, methods in spec["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            assert {"401", "403"} <= set(responses), (method, path)
+            if "{id}" in path:
+                assert "404" in responses, (method, path)
+            if "requestBody" in operation:
+                assert set(operation["requestBody"]["content"]) == {"application/json"}
+                assert {"400", "415"} <= set(responses), (method, path)
+            for code in ("400", "401", "403", "404", "415"):
+                if code in responses:
+                    assert "application/problem+json" in responses[code]["content"], (method, path)
