@@ -13,6 +13,7 @@ import time_machine
 from django.test import Client
 from django.urls import get_resolver
 
+from casebook.accounts.roles import Role
 from casebook.accounts.services import api_token_create
 from casebook.accounts.tests.stepup import REAUTH, age_login, confirm
 from casebook.audit.models import AuditEvent
@@ -141,8 +142,8 @@ def test_a_post_without_a_form_page_returns_to_the_referring_page_of_this_site(c
 
 
 @pytest.mark.django_db
-def test_out_of_scope_user_gets_404_and_no_export(crew, person):
-    other = crew["other"]
+def test_out_of_scope_user_gets_404_and_no_export(org, make_user, person):
+    other = make_user(Role.TRACKING_OFFICER, org["b"])  # an officer of station B
     with time_machine.travel(START, tick=False):
         client = login(Client(), other)
         response = client.post(
