@@ -8,6 +8,7 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Analysis")
 
     def ready(self):
-        from . import access, guards  # noqa: F401 - guards: an assessment before feeding back
+        from . import access, dossier, guards  # noqa: F401 - guards: an assessment to feed back
 
         access.register_rules()
+        dossier.register()  # the assessments card of a subject's overview

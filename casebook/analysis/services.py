@@ -13,6 +13,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.audit.services import record_event
 from casebook.intel.choices import SourceEvaluation
+from casebook.intel.selectors import visible_records
 from casebook.subjects.choices import RiskLevel
 from casebook.subjects.models import Subject
 
@@ -83,8 +84,6 @@ def assessment_create(
     errors: dict[str, list] = {}
     if not ratings:
         errors["factors"] = [_("Rate at least one factor.")]
-    from casebook.intel.views import visible_records
-
     visible = visible_records(actor).filter(subjects=subject, merged_into__isnull=True)
     seen = set()
     for rating in ratings:

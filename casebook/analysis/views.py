@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.core.redirects import safe_target
-from casebook.intel.views import visible_records
+from casebook.intel.selectors import visible_records
 from casebook.subjects.choices import RiskLevel
 from casebook.subjects.selectors import get_subject
 from casebook.tracking.selectors import visible_tasks

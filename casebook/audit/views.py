@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casebook.access.policy import Action, require
-from casebook.accounts.views import recent_auth_required
+from casebook.accounts.decorators import recent_auth_required
 from casebook.core.spreadsheet import csv_writer
 
 from . import chain

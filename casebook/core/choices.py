@@ -17,3 +17,11 @@ class Classification(models.IntegerChoices):
     INTERNAL = 1, _("Internal")
     CONFIDENTIAL = 2, _("Confidential")  # 秘密
     SECRET = 3, _("Secret")  # 机密
+
+
+class ExportFormat(models.TextChoices):
+    """Document formats of exports (the reports module builds them; others offer them)."""
+
+    PDF = "pdf", _("PDF")
+    DOCX = "docx", _("Word")
+    XLSX = "xlsx", _("Excel")

@@ -8,6 +8,7 @@ class IntelConfig(AppConfig):
     verbose_name = _("Information")
 
     def ready(self):
-        from . import access, guards  # noqa: F401 - guards registers the tracking guards
+        from . import access, dossier, guards  # noqa: F401 - guards registers the tracking guards
 
         access.register_rules()
+        dossier.register()  # the records tab of a subject, the records of a task

@@ -18,10 +18,10 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.decorators import recent_auth_required
 from casebook.audit import reads
+from casebook.core.choices import ExportFormat
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
 from casebook.core.spreadsheet import csv_writer
-from casebook.reports.choices import ExportFormat
 from casebook.subjects.selectors import get_subject, visible_subjects
 from casebook.tracking.selectors import visible_tasks
 
@@ -41,23 +41,8 @@ from .forms import (
     VerifyForm,
     VisitForm,
 )
-from .models import Attachment, Informant, InformationRecord, Rectification, Tip
-
-
-def visible_records(user):
-    return (
-        policy.record_queryset(user, InformationRecord.objects.all())
-        .select_related("informant", "created_by", "task")
-        .prefetch_related("subjects", "tags")
-    )
-
-
-def get_record(user, pk) -> InformationRecord:
-    try:
-        return visible_records(user).get(pk=pk)
-    except (InformationRecord.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
-
+from .models import Attachment, Informant, Rectification, Tip
+from .selectors import get_record, visible_records
 
 FILTERS = {
     "channel": Channel.values,

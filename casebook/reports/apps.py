@@ -10,9 +10,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from casebook.core.health import register_check
 
-        from . import access, guards  # noqa: F401 - guards: an acknowledged feedback report
+        from . import access, dossier, guards  # noqa: F401 - guards: an acknowledged feedback report
 
         access.register_rules()
+        dossier.register()  # the archive tab of a subject
         from .selectors import outbox_health
 
         register_check(outbox_health)  # /healthz: urgent messages stuck in the outbox

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from casebook.core.choices import ExportFormat  # noqa: F401 - offered by pages of other modules
+
 
 class FeedbackStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting the leader")
@@ -38,12 +40,6 @@ class DeliveryStatus(models.TextChoices):
 class DutyPost(models.TextChoices):
     LEADER = "leader", _("Duty leader")
     OFFICER = "officer", _("Duty officer")
-
-
-class ExportFormat(models.TextChoices):
-    PDF = "pdf", _("PDF")
-    DOCX = "docx", _("Word")
-    XLSX = "xlsx", _("Excel")
 
 
 class ExportKind(models.TextChoices):

@@ -58,7 +58,7 @@ def urgent_alerts(user):
 def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     """What an urgent report is about, given by ids, each fetched the one scoped way of its
     module: what the user may not see answers 404 (pages and API alike)."""
-    from casebook.intel.views import get_record
+    from casebook.intel.selectors import get_record
     from casebook.subjects.selectors import get_subject
     from casebook.tracking.models import Task
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.accounts.models import User
 from casebook.accounts.decorators import recent_auth_required
+from casebook.accounts.models import User
 from casebook.core.forms import run_and_report, submit_form
 from casebook.subjects.selectors import visible_subjects
 
@@ -442,7 +442,7 @@ def dossier_print(request, pk: int):
 @require_POST
 @recent_auth_required(back=_export_form_page)
 def export_new(request):
-    from casebook.intel.views import get_record
+    from casebook.intel.selectors import get_record
     from casebook.subjects.selectors import get_subject
 
     form = ExportForm(request.POST)

@@ -20,7 +20,7 @@ from casebook.audit import reads
 from casebook.audit.labels import action_label
 from casebook.core.models import Unit
 
-from . import selectors, services
+from . import dossier, selectors, services
 from .choices import Kind
 from .forms import (
     CATEGORY_RECORDS,
@@ -264,20 +264,17 @@ def subject_edit(request, pk: int):
     )
 
 
-TABS = ["overview", "details", "records", "associations", "archive", "timeline"]
-
-
 @login_required
 def subject_detail(request, pk: int):
     subject = selectors.get_subject(request.user, pk)
-    tab = request.GET.get("tab", "overview")
-    if tab not in TABS:
-        tab = "overview"
+    section = dossier.tab(request.GET.get("tab", "overview")) or dossier.tab("overview")
+    tab = section.key
     user = request.user
     context = {
         "subject": subject,
         "tab": tab,
-        "tabs": TABS,
+        "tabs": dossier.tabs(),
+        "tab_template": section.template,
         "may_edit": policy.can(user, Action.SUBJECT_EDIT, subject),
         "may_approve": policy.can(user, Action.SUBJECT_APPROVE, subject),
         "consulted": _consulted(request, subject),
@@ -288,23 +285,13 @@ def subject_detail(request, pk: int):
     detail = services._detail_of(subject)
     context["detail"] = detail
     context["tile_url"] = settings.CASEBOOK_MAP_TILE_URL
+    if section.context is not None:  # a tab of a higher module (dossier.register_tab)
+        context.update(section.context(request, subject))
     if tab == "overview":
-        from casebook.tracking.selectors import visible_tasks
-
         context["links"] = selectors.associations_of(user, subject)[:6]
-        context["tasks"] = list(
-            visible_tasks(user).filter(subjects=subject).order_by("-created_at")[:8]
-        )
-        context["may_assign_task"] = subject.station_id in policy.station_ids(
-            user, Action.TASK_ASSIGN
-        )
-        from casebook.analysis.models import RiskAssessment
-
-        context["assessments"] = RiskAssessment.objects.filter(subject=subject).select_related(
-            "assessor"
-        )[:6]
-        context["may_assess"] = policy.works_at_station(user, subject.station)
-        context["open_warnings"] = subject.warnings.filter(status="open").select_related("rule")[:5]
+        context["overview_panels"] = dossier.overview_panels()
+        for panel in context["overview_panels"]:
+            context.update(panel.context(request, subject))
         if subject.kind == Kind.INCIDENT:
             context["situation"] = detail.situation.select_related("author")[:10]
             context["situation_form"] = SituationForm()
@@ -341,31 +328,6 @@ def subject_detail(request, pk: int):
             candidates=selectors.visible_subjects(user).exclude(pk=subject.pk).order_by("name")
         )
         context["unlink_form"] = UnlinkForm()
-    if tab == "records":
-        from casebook.intel.models import Rectification
-        from casebook.intel.views import visible_records
-
-        context["records"] = list(
-            visible_records(user)
-            .filter(subjects=subject, merged_into__isnull=True)
-            .order_by("-occurred_at")[:50]
-        )
-        context["rectifications"] = Rectification.objects.filter(subject=subject).select_related(
-            "follow_up", "result__item"
-        )
-        context["may_record"] = policy.works_at_station(user, subject.station)
-    if tab == "archive":
-        from casebook.reports import archive
-        from casebook.reports.forms import ExportForm
-
-        filters = archive.Filters.from_query(request.GET)
-        context["archive_items"], context["archive_withheld"] = archive.collect(
-            user, subject, filters
-        )
-        context["archive_filters"] = filters
-        context["archive_kinds"] = archive.KINDS
-        context["may_export"] = policy.can(user, Action.SUBJECT_EXPORT, subject)
-        context["export_form"] = ExportForm()
     if tab == "timeline":
         events = list(selectors.timeline_of(subject))
         for e in events:
@@ -374,7 +336,7 @@ def subject_detail(request, pk: int):
     if context["may_edit"] or context["may_approve"]:
         context["status_form"] = StatusForm()
         context["review_form"] = ReviewForm()
-    _record_dossier_read(request, subject, tab, context)
+    _record_dossier_read(request, subject, section, context)
     return render(request, "subjects/detail.html", context)
 
 
@@ -385,27 +347,28 @@ DETAIL_FIELDS = {
 }
 
 
-def _record_dossier_read(request, subject, tab: str, context: dict) -> None:
+def _record_dossier_read(request, subject, section: dossier.Section, context: dict) -> None:
     """One read event for the tab shown: which parts, which related objects, the purpose."""
+    tab = section.key
     fields, related, extra = [tab], {}, {"tab": tab}
     if tab in ("overview", "associations"):
         related["linked"] = [row["other"] for row in context["links"]]
-    if tab == "overview":
-        related["tasks"] = context["tasks"]
-        if subject.kind != Kind.PERSON and getattr(context["detail"], "latitude", None) is not None:
-            fields.append("position")
+    # what the tab and the overview's panels of higher modules showed
+    for part in [section, *context.get("overview_panels", [])]:
+        related.update({key: context[key] for key in part.related})
+        extra.update({name: len(context[key]) for key, name in part.counted.items()})
+    if (
+        tab == "overview"
+        and subject.kind != Kind.PERSON
+        and getattr(context["detail"], "latitude", None) is not None
+    ):
+        fields.append("position")
     if tab == "details":
         if subject.kind == Kind.PERSON and not context["consulted"]:
             fields.append("masked_identifiers")
         else:
             fields += DETAIL_FIELDS[subject.kind]
             fields += [section["key"] for section in context.get("record_sections", [])]
-    if tab == "records":
-        related["records"] = context["records"]
-    if tab == "archive":
-        extra["items"] = len(context["archive_items"])
-    if tab == "timeline":
-        extra["events"] = len(context["events"])
     reads.record_read(
         request,
         what="subject",

@@ -8,6 +8,7 @@ class TrackingConfig(AppConfig):
     verbose_name = _("Tracking tasks")
 
     def ready(self):
-        from . import access
+        from . import access, dossier
 
         access.register_rules()
+        dossier.register()  # the tasks card of a subject's overview

@@ -20,7 +20,7 @@ from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.redirects import safe_target
 from casebook.subjects.selectors import visible_subjects
 
-from . import notify, selectors, services
+from . import notify, selectors, services, task_page
 from .choices import STAGES, Stage
 from .forms import (
     AdvanceForm,
@@ -157,14 +157,14 @@ def task_detail(request, pk: int):
         for s in STAGES
     ]
     subjects = list(visible_subjects(user).filter(tasks=task).select_related("category"))
-    records = list(_task_records(user, task))
+    related = task_page.related_of(user, task)  # of higher modules: intel's records
     reads.record_read(  # a task is not personal data, the subjects and records it shows are
         request,
         what="task",
         objects=subjects,
         object_type="subjects.subject",
         fields=["subject_names", "records", "comments", "feedback"],
-        related={"records": records},
+        related=related,
         details={"task": task.pk},
     )
     return render(
@@ -187,7 +187,7 @@ def task_detail(request, pk: int):
             "feedback_reports": task.feedback_reports.select_related("author", "acknowledged_by"),
             "events": events,
             "escalations": task.escalations.all(),
-            "records": records,
+            **related,
             "first_subject": task.subjects.first(),
             "comment_form": CommentForm(),
             "advance_form": AdvanceForm(),
@@ -196,12 +196,6 @@ def task_detail(request, pk: int):
             "share_form": ShareForm(task=task) if may_manage else None,
         },
     )
-
-
-def _task_records(user, task):
-    from casebook.intel.views import visible_records
-
-    return visible_records(user).filter(task=task, merged_into__isnull=True).order_by("occurred_at")
 
 
 def _run(request, task, action, success: str):
