@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
+from casebook.subjects.widgets import SubjectPicker
 
 from .choices import (
     Channel,
@@ -23,7 +24,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 class RecordForm(forms.Form):
     subjects = forms.ModelMultipleChoiceField(
-        label=_("Subjects"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 5})
+        label=_("Subjects"), queryset=None, widget=SubjectPicker()
     )
     task = forms.ModelChoiceField(label=_("For the task"), queryset=None, required=False)
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
@@ -55,7 +56,7 @@ class RecordForm(forms.Form):
     def __init__(self, *args, subjects_qs, tasks_qs, station, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subjects"].queryset = subjects_qs
-        self.fields["subjects"].label_from_instance = lambda s: f"{s.name}（{s.category.label}）"
+        self.fields["subjects"].widget.params["station"] = station.pk
         self.fields["task"].queryset = tasks_qs
         self.fields["informant"].queryset = Informant.objects.filter(
             station=station, is_active=True
@@ -180,7 +181,7 @@ class TipStatusForm(forms.Form):
 
 class TipLinkForm(forms.Form):
     subjects = forms.ModelMultipleChoiceField(
-        label=_("Subjects"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("Subjects"), queryset=None, widget=SubjectPicker()
     )
     source_evaluation = forms.ChoiceField(
         label=_("Source"), choices=SourceEvaluation.choices, initial=SourceEvaluation.UNTESTED
@@ -191,7 +192,8 @@ class TipLinkForm(forms.Form):
         initial=InfoAssessment.INDIRECT,
     )
 
-    def __init__(self, *args, subjects_qs, **kwargs):
+    def __init__(self, *args, subjects_qs, station=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subjects"].queryset = subjects_qs
-        self.fields["subjects"].label_from_instance = lambda s: f"{s.name}（{s.station.name}）"
+        if station is not None:  # the tip names its station: the queryset holds only its subjects
+            self.fields["subjects"].widget.params["station"] = station.pk

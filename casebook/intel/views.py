@@ -581,7 +581,7 @@ def tip_detail(request, pk: int):
     subjects_qs = visible_subjects(request.user).select_related("station").order_by("name")
     if tip.station_id:
         subjects_qs = subjects_qs.filter(station=tip.station)
-    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs)
+    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs, station=tip.station)
     if request.method == "POST" and "link" in request.POST and form.is_valid():
         try:
             record = services.tip_link(actor=request.user, tip=tip, **form.cleaned_data)

@@ -21,6 +21,7 @@ from .models import (
     Threat,
 )
 from .services import approvers_for
+from .widgets import SubjectPicker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -144,6 +145,7 @@ class PlaceForm(forms.ModelForm):
             "operator_name",
             "opening_hours",
         ]
+        widgets = {"operator": SubjectPicker(multiple=False, kind=Kind.PERSON)}
 
     def __init__(self, *args, operators=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,7 +260,11 @@ class ReviewForm(forms.Form):
 
 
 class AssociationForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("Linked subject"), queryset=Subject.objects.none())
+    target = forms.ModelChoiceField(
+        label=_("Linked subject"),
+        queryset=Subject.objects.none(),
+        widget=SubjectPicker(multiple=False),
+    )
     type = forms.ChoiceField(label=_("Relation"), choices=AssociationType.choices)
     role = forms.CharField(label=_("Role"), max_length=60, required=False)
     source = forms.CharField(label=_("Source of the information"), max_length=200)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import category_views, views
+from . import category_views, picker_views, views
 
 app_name = "subjects"
 urlpatterns = [
     path("", views.subject_list, name="list"),
     path("map/", views.subject_map, name="map"),
+    path("pick/", picker_views.subject_pick, name="pick"),
     path("categories/", category_views.category_list, name="categories"),
     path("categories/new/", category_views.category_edit, name="category_create"),
     path("categories/<int:pk>/", category_views.category_edit, name="category_edit"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_WORKERS
+from casebook.subjects.widgets import SubjectPicker
 
 from .choices import WORKING_STAGES, Origin, Priority, Stage
 from .services import default_deadlines
@@ -49,7 +50,7 @@ class DeadlineFields:
 class TaskForm(DeadlineFields, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     subjects = forms.ModelMultipleChoiceField(
-        label=_("Subjects"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("Subjects"), queryset=None, widget=SubjectPicker()
     )
     lead = forms.ModelChoiceField(label=_("Lead officer"), queryset=None)
     team = forms.ModelMultipleChoiceField(
@@ -71,7 +72,7 @@ class TaskForm(DeadlineFields, forms.Form):
         super().__init__(*args, **kwargs)
         workers = station_workers(station)
         self.fields["subjects"].queryset = subjects_qs
-        self.fields["subjects"].label_from_instance = lambda s: f"{s.name}（{s.category.label}）"
+        self.fields["subjects"].widget.params["station"] = station.pk
         self.fields["lead"].queryset = workers
         self.fields["team"].queryset = workers
         self.add_deadline_fields(default_deadlines(Priority.NORMAL))
