@@ -136,6 +136,7 @@ class TaskViewSet(
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
+        self.get_object()  # another station's task: 404 before its input is judged (A1)
         data = TransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         return self._do(

@@ -1,0 +1,677 @@
+"""The permission walk: every URL pattern of the project (pages and API routes), called as
+anonymous, as an officer of another station, as users without the right, and as administrators
+of another bureau (SECURITY.md A1, A3; issue #12 items 4 and 6).
+
+The table ``ROUTES`` names every URL pattern with what it is (public, a case-data page, an admin
+page, the audit pages, the user's own pages, an API route) and, for each parameter, the object of
+*station B* (or bureau T) it is called with. A pattern that the resolver knows but the table does
+not makes ``test_every_url_is_in_the_walk`` fail, naming it: a new view states here who may
+reach it before it ships.
+
+What is asserted, for every route:
+
+- anonymous: a page redirects to the login (with ``next``), an API route answers 401/403, and
+  nothing of the objects shows; the public allow-list is reachable without a login;
+- an officer of station A, on station B's objects: 403/404 and none of their identifying text;
+  on lists and dashboards, none of B's objects;
+- users without the right: the audit and system administrators on case data, the officer on the
+  admin and audit pages: refused or empty, never the data;
+- the system and security administrators of another bureau: this bureau's users, units and
+  access requests answer 404, and none of their names shows;
+- a route that answers GET with 405 is also POSTed with an empty body by each of them: never a
+  2xx, and nothing is written (no audited write, no row added anywhere).
+"""
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casebook.accounts.models import Compartment, GrantRequest
+from casebook.accounts.roles import Role
+from casebook.accounts.services import api_token_create, user_change_access
+from casebook.audit.models import AuditEvent
+from casebook.core.choices import Classification
+from casebook.subjects.models import Category
+from casebook.subjects.tests.conftest import make_id
+from conftest import login
+
+# --- what each route is ----------------------------------------------------------------------
+
+PUBLIC = "public"  # reachable without a login
+SELF = "self"  # any logged-in user, about themselves (home, profile, notifications)
+CASE = "case"  # case data: scoped by station, role and clearance
+ADMIN = "admin"  # system/security administration
+AUDIT = "audit"  # the audit administrator's pages
+API = "api"  # /api/: DRF, 401/403 for anonymous instead of a redirect
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    #: URL keyword → "@world-key" (an object of station B / bureau T) or a literal value
+    params: dict = field(default_factory=dict)
+    #: the object belongs to the whole system (categories, factors): another bureau's
+    #: administrator may reach it, so only the case-data checks apply
+    global_object: bool = False
+    #: a query string to call it with (a search for station B's subject by name)
+    query: str = ""
+
+
+def r(kind, global_object=False, /, query="", **params):
+    return Route(kind, params, global_object, query)
+
+
+ROUTES: dict[str, Route] = {
+    # core
+    "core:home": r(SELF),
+    "core:units": r(ADMIN),
+    "core:unit_create": r(ADMIN),
+    "core:unit_edit": r(ADMIN, pk="@unit_b"),
+    # accounts
+    "accounts:login": r(PUBLIC),
+    "accounts:verify": r(PUBLIC),
+    "accounts:enrol": r(PUBLIC),
+    "accounts:password_set": r(PUBLIC),
+    "accounts:logout": r(PUBLIC),
+    "accounts:reauth": r(SELF),
+    "accounts:profile": r(SELF),
+    "accounts:mfa_setup": r(SELF),
+    "accounts:mfa_remove": r(SELF),
+    "accounts:token_revoke": r(SELF, pk="@token_b"),
+    "accounts:users": r(ADMIN),
+    "accounts:user_create": r(ADMIN),
+    "accounts:user_detail": r(ADMIN, pk="@officer_b"),
+    "accounts:user_toggle_active": r(ADMIN, pk="@officer_b"),
+    "accounts:user_reset_mfa": r(ADMIN, pk="@officer_b"),
+    "accounts:user_temporary_password": r(ADMIN, pk="@officer_b"),
+    "accounts:grants": r(ADMIN),
+    "accounts:grant_approve": r(ADMIN, pk="@grant_b"),
+    "accounts:grant_reject": r(ADMIN, pk="@grant_b"),
+    "accounts:grant_withdraw": r(ADMIN, pk="@grant_b"),
+    "accounts:security": r(ADMIN),
+    # audit
+    "audit:log": r(AUDIT),
+    "audit:export": r(AUDIT),
+    "audit:verify": r(AUDIT),
+    "audit:checkpoint": r(AUDIT),
+    "audit:checkpoints": r(AUDIT),
+    # subjects
+    "subjects:list": r(CASE, query="q=王五六"),
+    "subjects:pick": r(CASE, query="q=王五六"),
+    "subjects:map": r(CASE),
+    "subjects:categories": r(ADMIN),
+    "subjects:category_create": r(ADMIN),
+    "subjects:category_edit": r(ADMIN, True, pk="@place_category"),
+    "subjects:checklist_add": r(ADMIN, True, pk="@place_category"),
+    "subjects:checklist_retire": r(ADMIN, True, pk="@place_category", item_pk="@checklist_item"),
+    "subjects:create": r(CASE, kind="person"),
+    "subjects:detail": r(CASE, pk="@person_b"),
+    "subjects:edit": r(CASE, pk="@person_b"),
+    "subjects:consult": r(CASE, pk="@person_b"),
+    "subjects:status": r(CASE, pk="@person_b"),
+    "subjects:review": r(CASE, pk="@person_b"),
+    "subjects:link_add": r(CASE, pk="@person_b"),
+    "subjects:link_delete": r(CASE, pk="@person_b", link_pk="@link_b"),
+    "subjects:record_add": r(CASE, pk="@person_b", record="offence"),
+    "subjects:situation_add": r(CASE, pk="@person_b"),
+    "subjects:photo": r(CASE, pk="@person_b"),
+    "subjects:photo_upload": r(CASE, pk="@person_b"),
+    "subjects:graph": r(CASE, pk="@person_b"),
+    # tracking
+    "tracking:list": r(CASE),
+    "tracking:board": r(CASE),
+    "tracking:create": r(CASE),
+    "tracking:bulk": r(CASE),
+    "tracking:detail": r(CASE, pk="@task_b"),
+    "tracking:accept": r(CASE, pk="@task_b"),
+    "tracking:advance": r(CASE, pk="@task_b"),
+    "tracking:return": r(CASE, pk="@task_b"),
+    "tracking:reassign": r(CASE, pk="@task_b"),
+    "tracking:deadlines": r(CASE, pk="@task_b"),
+    "tracking:share": r(CASE, pk="@task_b"),
+    "tracking:comment": r(CASE, pk="@task_b"),
+    "tracking:notifications": r(SELF),
+    "tracking:notifications_read": r(SELF),
+    "tracking:notifications_count": r(SELF),
+    "tracking:notification_open": r(SELF, pk="@notification_b"),
+    # intel
+    "intel:list": r(CASE),
+    "intel:export": r(CASE),
+    "intel:create": r(CASE),
+    "intel:detail": r(CASE, pk="@record_b"),
+    "intel:verify": r(CASE, pk="@record_b"),
+    "intel:organise": r(CASE, pk="@record_b"),
+    "intel:merge": r(CASE, pk="@record_b"),
+    "intel:attach": r(CASE, pk="@record_b"),
+    "intel:attachment": r(CASE, pk="@attachment_b"),
+    "intel:attachment_thumb": r(CASE, pk="@attachment_b"),
+    "intel:visit": r(CASE, subject_pk="@person_b"),
+    "intel:rectification_close": r(CASE, pk="@rectification_b"),
+    "intel:informants": r(CASE),
+    "intel:informant_reveal": r(CASE, pk="@informant_b"),
+    "intel:tips": r(CASE),
+    "intel:tip_detail": r(CASE, pk="@tip_b"),
+    "intel:tip": r(PUBLIC),
+    "intel:tip_status": r(PUBLIC),
+    # analysis
+    "analysis:dashboard": r(CASE),
+    "analysis:bureau": r(CASE),
+    "analysis:warnings": r(CASE),
+    "analysis:warning_handle": r(CASE, pk="@warning_b"),
+    "analysis:places": r(CASE),
+    "analysis:rules": r(ADMIN),
+    "analysis:factor_add": r(ADMIN, True, category_pk="@person_category"),
+    "analysis:factor_retire": r(ADMIN, True, pk="@factor"),
+    "analysis:trail": r(CASE, subject_pk="@person_b"),
+    "analysis:assess": r(CASE, subject_pk="@person_b"),
+    "analysis:assessment": r(CASE, pk="@assessment_b"),
+    "analysis:decide": r(CASE, pk="@assessment_b"),
+    "analysis:measure_task": r(CASE, pk="@measure_b"),
+    # reports
+    "reports:inbox": r(CASE),
+    "reports:feedback_new": r(CASE, task_pk="@task_b"),
+    "reports:feedback": r(CASE, pk="@feedback_b"),
+    "reports:feedback_ack": r(CASE, pk="@feedback_b"),
+    "reports:feedback_task": r(CASE, pk="@feedback_b"),
+    "reports:urgent_new": r(CASE),
+    "reports:urgent": r(CASE, pk="@urgent_b"),
+    "reports:urgent_ack": r(CASE, pk="@urgent_b"),
+    "reports:duty": r(CASE),
+    "reports:duty_remove": r(CASE, pk="@shift_b"),
+    "reports:print": r(CASE, pk="@person_b"),
+    "reports:exports": r(CASE),
+    "reports:export_new": r(CASE),
+    "reports:export": r(CASE, pk="@export_b"),
+    "reports:export_download": r(CASE, pk="@export_b"),
+    "reports:periodic": r(CASE),
+    "reports:periodic_download": r(CASE, pk="@periodic_b"),
+    # project level
+    "set_language": r(PUBLIC),
+    "javascript-catalog": r(SELF),
+    "healthz": r(PUBLIC),
+    "schema": r(API),
+    "api-docs": r(SELF),
+    # API v1
+    "api-me": r(API),
+    "api-units": r(API),
+    "subject-list": r(API),
+    "subject-detail": r(API, pk="@person_b"),
+    "subject-consult": r(API, pk="@person_b"),
+    "task-list": r(API),
+    "task-detail": r(API, pk="@task_b"),
+    "task-accept": r(API, pk="@task_b"),
+    "task-transition": r(API, pk="@task_b"),
+    "record-list": r(API),
+    "record-detail": r(API, pk="@record_b"),
+    "record-verify": r(API, pk="@record_b"),
+    "tip-list": r(API),
+    "tip-detail": r(API, pk="@tip_b"),
+    "tip-dismiss": r(API, pk="@tip_b"),
+    "tip-link": r(API, pk="@tip_b"),
+    "urgent-report-list": r(API),
+    "urgent-report-detail": r(API, pk="@urgent_b"),
+    "urgent-report-acknowledge": r(API, pk="@urgent_b"),
+}
+
+#: addresses that are not views of ours and are not walked (none are mounted today; the
+#: Django admin and served media would go here)
+SKIPPED: set[str] = set()
+
+
+def url_patterns():
+    """(name, keyword parameters) of every URL pattern, through every include."""
+
+    def walk(patterns, namespace, inherited):
+        for pattern in patterns:
+            own = _params(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                yield from walk(pattern.url_patterns, ns, inherited | own)
+            else:
+                name = pattern.name or str(pattern.pattern)
+                yield (f"{namespace}:{name}" if namespace else name), inherited | own
+
+    return list(walk(get_resolver().url_patterns, None, frozenset()))
+
+
+def _params(pattern) -> frozenset:
+    converters = getattr(pattern, "converters", None)
+    if converters is not None and hasattr(pattern, "_route"):
+        return frozenset(converters)
+    return frozenset(pattern.regex.groupindex)
+
+
+# --- the data of station B (and bureau T) that nobody outside may reach -------------------------
+
+#: text that identifies station B's case data: never in an answer to someone outside
+CASE_MARKERS = (
+    "乙所重点人王五六",
+    "乙所关系人赵七",
+    "乙所场所蓝月亮",
+    "乙所核查任务",
+    "乙所秘密记录内容",
+    "乙所线人钱某某",
+    "乙所群众举报可疑",
+    "乙所紧急情况内容",
+    "乙所反馈摘要内容",
+    "乙所工作措施",
+)
+#: text that identifies bureau T's accounts: never shown to another bureau's administrator
+ADMIN_MARKERS = ("乙所民警甲乙", "乙所所长丙丁", "测试市公安局")
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (20, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def world(org, make_user):
+    """Station B's subjects, task, records, informant, tip, urgent report, feedback, assessment,
+    duty shift, export and periodic report, and bureau T's users, unit and access request —
+    each made through the services."""
+    from casebook.analysis import rules
+    from casebook.analysis.services import Rating, assessment_create
+    from casebook.intel import services as intel
+    from casebook.reports import periodic
+    from casebook.reports import services as reports
+    from casebook.subjects import services as subjects
+    from casebook.tracking import services as tracking
+    from casebook.tracking.choices import Stage
+
+    informants = Compartment.objects.get(code="informants")
+    leader_b = make_user(
+        Role.STATION_LEADER, org["b"], real_name="乙所所长丙丁", compartments=[informants]
+    )
+    officer_b = make_user(Role.TRACKING_OFFICER, org["b"], real_name="乙所民警甲乙")
+    sysadmin = make_user(Role.SYSTEM_ADMIN, org["bureau"], real_name="本局系统管理员")
+    category = Category.objects.get(code="drug_involved")
+    place_category = Category.objects.get(code="entertainment_venue")
+
+    def person(name, seq):
+        return subjects.subject_create(
+            actor=leader_b,
+            kind="person",
+            category=category,
+            name=name,
+            station=org["b"],
+            legal_basis_ref="城公(治)字〔2026〕9号",
+            approved_by=leader_b,
+            approved_on=date(2026, 1, 5),
+            officers=[officer_b],
+            detail={"data_subject_category": "suspect", "id_number": make_id(seq=seq)},
+        )
+
+    person_b = person("乙所重点人王五六", "731")
+    other_b = person("乙所关系人赵七", "732")
+    place_b = subjects.subject_create(
+        actor=leader_b,
+        kind="place",
+        category=place_category,
+        name="乙所场所蓝月亮KTV",
+        station=org["b"],
+        legal_basis_ref="《娱乐场所管理条例》",
+        approved_by=leader_b,
+        approved_on=date(2026, 1, 5),
+        detail={"address": "江州市城关区乙路9号", "licence_numbers": "娱经许字999999号"},
+    )
+    link_b = subjects.association_create(
+        actor=leader_b,
+        source=person_b,
+        target=other_b,
+        type="associate",
+        source_text="走访得知",
+        confidence="medium",
+    )
+    task_b = tracking.task_create(
+        actor=leader_b,
+        title="乙所核查任务王五六",
+        station=org["b"],
+        lead=officer_b,
+        subjects=[person_b],
+    )
+    task_b = tracking.task_accept(actor=officer_b, task=task_b)
+    task_b = tracking.task_advance(actor=officer_b, task=task_b, to_stage=Stage.COLLECTING)
+    record_b = intel.record_create(
+        actor=officer_b,
+        subjects=[person_b],
+        method="field_visit",
+        channel="own",
+        occurred_at=timezone.now(),
+        content="乙所秘密记录内容：本人在家",
+        source_evaluation="A",
+        info_assessment="1",
+        task=task_b,
+    )
+    intel.record_verify(actor=officer_b, record=record_b, status="verified", note="当面核实")
+    task_b = tracking.task_advance(actor=officer_b, task=task_b, to_stage=Stage.ORGANISING)
+    task_b = tracking.task_advance(actor=officer_b, task=task_b, to_stage=Stage.ANALYSING)
+    factor = category.risk_factors.filter(is_active=True).first()
+    assessment_b = assessment_create(
+        actor=officer_b,
+        subject=person_b,
+        task=task_b,
+        ratings=[Rating(factor, [record_b])],
+        measures=["乙所工作措施：每周走访"],
+    )
+    feedback_b = reports.feedback_submit(
+        actor=officer_b,
+        task=task_b,
+        summary="乙所反馈摘要内容",
+        findings="情绪平稳",
+        recommendations="继续关注",
+    )
+    attachment_b = intel.attachment_add(
+        actor=officer_b, record=record_b, name="photo.png", data=_png()
+    )
+    items = list(place_category.checklist.filter(is_active=True))
+    checklist = {item.pk: ("pass", "") for item in items}
+    checklist[items[0].pk] = ("fail", "消防通道堵塞")
+    intel.field_visit(
+        actor=officer_b,
+        subject=place_b,
+        occurred_at=timezone.now(),
+        findings="例行检查",
+        checklist=checklist,
+    )
+    from casebook.intel.models import Rectification
+    from casebook.reports.models import PeriodicReport
+    from casebook.tracking.models import Notification
+
+    informant_b = intel.informant_register(
+        actor=leader_b, handler=officer_b, real_name="乙所线人钱某某"
+    )
+    tip_b = intel.tip_submit(ip="192.0.2.77", what="乙所群众举报可疑物品交易", station=org["b"])
+    urgent_b = reports.urgent_report_create(
+        actor=officer_b, text="乙所紧急情况内容", subject=person_b
+    )
+    now = timezone.now()
+    shift_b = reports.duty_shift_add(
+        actor=leader_b,
+        unit=org["b"],
+        user=leader_b,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=1, hours=8),
+    )
+    export_b = reports.export_request(
+        actor=leader_b, fmt="pdf", purpose="案件核查", subject=person_b
+    )
+    periodic.generate_due(timezone.localdate() + timedelta(days=8))
+    rules.evaluate(timezone.localdate() + timedelta(days=80))
+    _token, _key = api_token_create(actor=officer_b, name="乙所接口")
+    grant_b = user_change_access(actor=sysadmin, user=officer_b, clearance=Classification.SECRET)
+    from casebook.analysis.models import Warning
+
+    objects = {
+        "unit_b": org["b"],
+        "officer_b": officer_b,
+        "leader_b": leader_b,
+        "token_b": _token,
+        "grant_b": grant_b,
+        "person_b": person_b,
+        "place_b": place_b,
+        "link_b": link_b,
+        "task_b": task_b,
+        "record_b": record_b,
+        "attachment_b": attachment_b,
+        "rectification_b": Rectification.objects.get(subject=place_b),
+        "informant_b": informant_b,
+        "tip_b": tip_b,
+        "urgent_b": urgent_b,
+        "feedback_b": feedback_b,
+        "assessment_b": assessment_b,
+        "measure_b": assessment_b.measures.get(),
+        "shift_b": shift_b,
+        "export_b": export_b,
+        "periodic_b": PeriodicReport.objects.filter(station=org["b"]).first(),
+        "warning_b": Warning.objects.filter(subject__station=org["b"]).first(),
+        "notification_b": Notification.objects.filter(user=officer_b).first(),
+        "person_category": category,
+        "place_category": place_category,
+        "checklist_item": items[-1],
+        "factor": factor,
+    }
+    missing = [key for key, value in objects.items() if value is None]
+    assert not missing, f"the walk's world lacks {missing}"
+    assert isinstance(grant_b, GrantRequest) and grant_b.is_pending
+    return objects
+
+
+def url_for(name: str, route: Route, world: dict) -> str:
+    kwargs = {
+        key: (world[value[1:]].pk if str(value).startswith("@") else value)
+        for key, value in route.params.items()
+    }
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{route.query}" if route.query else url
+
+
+def walked(world):
+    """(name, route, url) for every pattern, in resolver order."""
+    return [
+        (name, ROUTES[name], url_for(name, ROUTES[name], world))
+        for name, _params in url_patterns()
+        if name in ROUTES and name not in SKIPPED
+    ]
+
+
+# --- what "nothing leaked, nothing written" means ------------------------------------------------
+
+#: audited actions that a read appends (read logging, the audit admin's own viewing)
+READ_ACTIONS = ("audit.view", "feedback.read")
+
+
+def written() -> tuple:
+    """A fingerprint of everything a write would change: every audited successful write and
+    the row count of every model of ours outside the audit log."""
+    writes = (
+        AuditEvent.objects.filter(outcome="success")
+        .exclude(action__startswith="read.")
+        .exclude(action__in=READ_ACTIONS)
+        .count()
+    )
+    counts = tuple(
+        model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label not in ("audit", "sessions", "axes", "django_tasks_db")
+        and model.__module__.startswith("casebook.")
+    )
+    return writes, counts
+
+
+def body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+def leaked(response, markers) -> list[str]:
+    text = body(response)
+    return [marker for marker in markers if marker in text]
+
+
+def is_login_redirect(response, url) -> bool:
+    return response.status_code == 302 and response.url.startswith("/accounts/login/?next=")
+
+
+def has_object(route: Route) -> bool:
+    return any(str(v).startswith("@") for v in route.params.values())
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_url_is_in_the_walk():
+    """A URL pattern the table does not know fails here, by name; so does a stale entry."""
+    names = {name for name, _ in url_patterns()}
+    for name in sorted(names - set(ROUTES) - SKIPPED):
+        pytest.fail(f"new URL not covered by the permission walk: {name}")
+    stale = sorted(set(ROUTES) - names)
+    assert not stale, f"the permission walk lists URLs that no longer exist: {stale}"
+    for name, params in url_patterns():
+        if name in ROUTES:
+            assert set(ROUTES[name].params) == set(params), f"{name}: parameters {params}"
+
+
+@pytest.mark.django_db
+def test_anonymous(world):
+    """Pages send to the login, the API answers 401/403, nothing shows, nothing is written; the
+    public pages answer without a login."""
+    client = Client()
+    problems = []
+    for name, route, url in walked(world):
+        response = client.get(url)
+        if route.kind == PUBLIC:
+            if (
+                is_login_redirect(response, url)
+                or response.status_code >= 500
+                and name != "healthz"
+            ):
+                problems.append(f"{name}: public but answered {response.status_code}")
+            continue
+        if route.kind == API:
+            if response.status_code not in (401, 403):
+                problems.append(f"{name}: API answered {response.status_code} to anonymous")
+        elif not is_login_redirect(response, url):
+            problems.append(f"{name}: answered {response.status_code}, not the login")
+        if leaked(response, CASE_MARKERS + ADMIN_MARKERS):
+            problems.append(f"{name}: shows {leaked(response, CASE_MARKERS + ADMIN_MARKERS)}")
+        before = written()
+        posted = client.post(url, {})
+        if 200 <= posted.status_code < 300 or written() != before:
+            problems.append(f"{name}: anonymous POST answered {posted.status_code} or wrote")
+        elif route.kind != API and not is_login_redirect(posted, url):
+            problems.append(f"{name}: anonymous POST answered {posted.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def _walk_as(client, world, kinds, markers, *, object_statuses=(403, 404), post_self=False):
+    """Call every route of ``kinds``: object routes must be refused with ``object_statuses``,
+    other routes may answer but show none of ``markers``; a GET answered 405 is POSTed empty
+    and must write nothing."""
+    problems = []
+    for name, route, url in walked(world):
+        if route.kind not in kinds:
+            continue
+        response = client.get(url)
+        status = response.status_code
+        if status >= 500:
+            problems.append(f"{name}: server error {status}")
+        if has_object(route) and status not in (*object_statuses, 405):
+            problems.append(f"{name}: answered {status} for another's object")
+        if found := leaked(response, markers):
+            problems.append(f"{name}: shows {found}")
+        if status == 405 and (route.kind != SELF or has_object(route) or post_self):
+            before = written()
+            posted = client.post(url, {})
+            refused = posted.status_code in object_statuses
+            if (has_object(route) and not refused) or not 300 <= posted.status_code < 500:
+                problems.append(f"{name}: POST answered {posted.status_code}")
+            if written() != before:
+                problems.append(f"{name}: POST by an outsider wrote something")
+            if found := leaked(posted, markers):
+                problems.append(f"{name}: POST shows {found}")
+    return problems
+
+
+def _client(user, token=False) -> Client:
+    if token:
+        TOTPDevice.objects.get_or_create(user=user, name="app", defaults={"confirmed": True})
+        _t, key = api_token_create(actor=user, name="walk")
+        return Client(HTTP_AUTHORIZATION=f"Token {key}")
+    return login(Client(), user)
+
+
+@pytest.mark.django_db
+def test_officer_of_another_station(world, make_user, org):
+    """Station A's officer (and leader) get 403/404 for each of station B's objects, on every
+    page and API route, and see none of them in lists; the admin and audit pages refuse them."""
+    problems = []
+    officer = make_user(Role.TRACKING_OFFICER, org["a"])
+    leader = make_user(Role.STATION_LEADER, org["a"])
+    for user in (officer, leader):
+        problems += _walk_as(_client(user), world, {CASE, API, SELF, ADMIN, AUDIT}, CASE_MARKERS)
+    # the officer has no right to any admin or audit page at all
+    client = _client(officer)
+    for name, route, url in walked(world):
+        if route.kind in (ADMIN, AUDIT):
+            status = client.get(url).status_code
+            if status not in (403, 404, 405):
+                problems.append(f"{name}: an officer got {status} on an admin page")
+    # the API with a token as well as with the session
+    problems += _walk_as(_client(officer, token=True), world, {API}, CASE_MARKERS)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_users_without_the_right_see_no_case_data(world, make_user, org):
+    """The audit and system administrators of this very bureau hold no case data (A3): every
+    case page and API route refuses them or shows nothing of station B."""
+    problems = []
+    for role in (Role.AUDIT_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
+        user = make_user(role, org["bureau"])
+        problems += [
+            f"{role}: {p}" for p in _walk_as(_client(user), world, {CASE, API}, CASE_MARKERS)
+        ]
+    assert not problems, "\n".join(problems)
+
+
+#: whose duty each bureau object's admin route is (SECURITY.md A3)
+DUTY = {
+    "core:unit_edit": Role.SYSTEM_ADMIN,
+    "accounts:user_detail": Role.SYSTEM_ADMIN,
+    "accounts:user_toggle_active": Role.SYSTEM_ADMIN,
+    "accounts:user_reset_mfa": Role.SYSTEM_ADMIN,
+    "accounts:user_temporary_password": Role.SYSTEM_ADMIN,
+    "accounts:grant_approve": Role.SECURITY_ADMIN,
+    "accounts:grant_reject": Role.SECURITY_ADMIN,
+    "accounts:grant_withdraw": Role.SYSTEM_ADMIN,
+}
+
+
+@pytest.mark.django_db
+def test_administrators_of_another_bureau(world, make_user, org):
+    """The system and security administrators of bureau O: this bureau's users, units and access
+    requests answer 404 and none of their names shows anywhere; no case data either."""
+    problems = []
+    for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
+        user = make_user(role, org["other_bureau"])
+        client = _client(user)
+        problems += [
+            f"{role}: {p}"
+            for p in _walk_as(client, world, {CASE, API, SELF, AUDIT}, CASE_MARKERS + ADMIN_MARKERS)
+        ]
+        for name, route, url in walked(world):
+            if route.kind != ADMIN:
+                continue
+            # this bureau's own objects: 404 for the administrator whose duty they are,
+            # 403 (the role) or 404 for the other one; never the page
+            expected = (404,) if DUTY.get(name) == role else (403, 404)
+            response = client.get(url)
+            status = response.status_code
+            if has_object(route) and not route.global_object and status not in (*expected, 405):
+                problems.append(f"{role}: {name} answered {status}, not {expected}")
+            if status >= 500:
+                problems.append(f"{role}: {name}: server error")
+            if found := leaked(response, CASE_MARKERS + ADMIN_MARKERS):
+                problems.append(f"{role}: {name} shows {found}")
+            if status == 405 and not route.global_object:
+                before = written()
+                posted = client.post(url, {})
+                if posted.status_code not in expected:
+                    problems.append(f"{role}: {name} POST answered {posted.status_code}")
+                if written() != before:
+                    problems.append(f"{role}: {name} POST wrote something")
+    assert not problems, "\n".join(problems)
