@@ -16,6 +16,7 @@ from casebook.access.policy import (
     administers_unit,
     can_decide_grant,
     grant_request_queryset,
+    mfa_required,
     require,
     user_admin_queryset,
 )
@@ -472,12 +473,6 @@ def temporary_password_expired(user: User) -> bool:
         and user.password_changed_at is not None
         and timezone.now() - user.password_changed_at > TEMPORARY_PASSWORD_VALID
     )
-
-
-def mfa_required(user: User) -> bool:
-    """Does any of the user's roles require two factors (the security administrator's policy)?"""
-    policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
-    return any(policies.get(role, RolePolicy.default_for(role)) for role in user.role_set)
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

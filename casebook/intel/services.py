@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
 from casebook.core import uploads
 from casebook.core.validators import (
@@ -29,6 +28,7 @@ from casebook.core.validators import (
     validate_text_length,
 )
 from casebook.crypto.services import blind_index, data_key_create, decrypt_bytes, encrypt_bytes
+from casebook.intel.access import may_register_informants
 
 from .choices import (
     SETTLED,
@@ -173,7 +173,7 @@ def _tags(names) -> list[Tag]:
 
 
 def _check_record(actor, record) -> None:
-    if not policy.record_queryset(actor, InformationRecord.objects.filter(pk=record.pk)).exists():
+    if not policy.can(actor, Action.SUBJECT_VIEW, record):
         raise PermissionDenied
     if not policy.works_at_station(actor, record.station):
         raise PermissionDenied(_("Only officers of the owning station organise its records."))
@@ -214,7 +214,7 @@ def record_organise(
         record.tags.set(_tags(tags))
         details["tags"] = sorted(t.name for t in record.tags.all())
     if corroborates is not None:
-        visible = policy.record_queryset(actor, InformationRecord.objects.all())
+        visible = InformationRecord.objects.restrict(actor, Action.SUBJECT_VIEW)
         others = [r for r in corroborates if r.pk != record.pk and visible.filter(pk=r.pk).exists()]
         record.corroborates.add(*others)
         details["corroborates"] = [r.pk for r in others]
@@ -391,11 +391,7 @@ def informant_register(
     *, actor, handler, real_name: str, id_number: str = "", phone: str = "", notes: str = ""
 ) -> Informant:
     station = actor.unit.station
-    if not (
-        Role.STATION_LEADER in actor.role_set
-        and station is not None
-        and policy.INFORMANT_COMPARTMENT in actor.compartment_codes
-    ):
+    if not may_register_informants(actor):
         raise PermissionDenied(
             _("Only a station leader holding the informant compartment registers informants.")
         )
@@ -702,7 +698,7 @@ def tip_link(
     task=None,
 ) -> InformationRecord:
     """Triage: the tip becomes an information record on the subjects it concerns."""
-    if not policy.tip_queryset(actor, Tip.objects.filter(pk=tip.pk)).exists():
+    if not policy.can(actor, Action.TIP_TRIAGE, tip):
         raise PermissionDenied
     if tip.status != TipStatus.RECEIVED:
         raise ValidationError(_("This tip has already been triaged."))
@@ -738,7 +734,7 @@ def tip_link(
 
 @transaction.atomic
 def tip_dismiss(*, actor, tip: Tip, reason: str) -> Tip:
-    if not policy.tip_queryset(actor, Tip.objects.filter(pk=tip.pk)).exists():
+    if not policy.can(actor, Action.TIP_TRIAGE, tip):
         raise PermissionDenied
     if tip.status != TipStatus.RECEIVED:
         raise ValidationError(_("This tip has already been triaged."))

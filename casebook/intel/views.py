@@ -4,6 +4,16 @@ their triage queue."""
 
 import io
 
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.accounts.decorators import recent_auth_required
+from casebook.audit import reads
+from casebook.core.forms import apply_validation_error, run_and_report
+from casebook.core.middleware import client_ip
+from casebook.core.spreadsheet import csv_writer
+from casebook.reports.choices import ExportFormat
+from casebook.tracking.selectors import visible_tasks
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,18 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casebook.access import policy
-from casebook.access.policy import Action
-from casebook.accounts.decorators import recent_auth_required
-from casebook.audit import reads
-from casebook.core.choices import ExportFormat
-from casebook.core.forms import apply_validation_error, run_and_report
-from casebook.core.middleware import client_ip
-from casebook.core.spreadsheet import csv_writer
 from casebook.subjects.selectors import get_subject, visible_subjects
-from casebook.tracking.selectors import visible_tasks
 
 from . import services
+from .access import may_register_informants
 from .choices import Channel, Handling, InfoAssessment, SourceEvaluation, TipStatus, Verification
 from .forms import (
     AttachmentForm,
@@ -41,8 +43,23 @@ from .forms import (
     VerifyForm,
     VisitForm,
 )
-from .models import Attachment, Informant, Rectification, Tip
-from .selectors import get_record, visible_records
+from .models import Attachment, Informant, InformationRecord, Rectification, Tip
+
+
+def visible_records(user):
+    return (
+        InformationRecord.objects.restrict(user, Action.SUBJECT_VIEW)
+        .select_related("informant", "created_by", "task")
+        .prefetch_related("subjects", "tags")
+    )
+
+
+def get_record(user, pk) -> InformationRecord:
+    try:
+        return visible_records(user).get(pk=pk)
+    except (InformationRecord.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
 
 FILTERS = {
     "channel": Channel.values,
@@ -452,10 +469,7 @@ def informant_list(request):
         (i, services.informant_grade(i), policy.can(request.user, Action.INFORMANT_REVEAL, i))
         for i in informants
     ]
-    may_register = (
-        policy.INFORMANT_COMPARTMENT in request.user.compartment_codes
-        and request.user.has_role("station_leader")
-    )
+    may_register = may_register_informants(request.user)
     form = None
     if may_register:
         from casebook.tracking.forms import station_workers
@@ -562,7 +576,7 @@ def tip_queue(request):
     if policy.reach(request.user, Action.TIP_TRIAGE) is None:
         raise PermissionDenied
     show = request.GET.get("status", TipStatus.RECEIVED)
-    tips = policy.tip_queryset(request.user, Tip.objects.select_related("station"))
+    tips = Tip.objects.select_related("station").restrict(request.user, Action.TIP_TRIAGE)
     if show in TipStatus.values:
         tips = tips.filter(status=show)
     page = Paginator(
@@ -577,11 +591,11 @@ def tip_queue(request):
 
 @login_required
 def tip_detail(request, pk: int):
-    tip = get_object_or_404(policy.tip_queryset(request.user, Tip.objects.all()), pk=pk)
+    tip = get_for_user_or_404(request.user, Tip, Action.TIP_TRIAGE, pk=pk)
     subjects_qs = visible_subjects(request.user).select_related("station").order_by("name")
     if tip.station_id:
         subjects_qs = subjects_qs.filter(station=tip.station)
-    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs, station=tip.station)
+    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs)
     if request.method == "POST" and "link" in request.POST and form.is_valid():
         try:
             record = services.tip_link(actor=request.user, tip=tip, **form.cleaned_data)

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
 from casebook.audit.labels import action_label
 from casebook.audit.models import AuditEvent
 
@@ -100,7 +101,7 @@ def local_time(dt: datetime | None) -> str:
 def _tasks(user, subject, f: Filters):
     from casebook.tracking.models import Task
 
-    qs = policy.task_queryset(user, Task.objects.filter(subjects=subject))
+    qs = Task.objects.filter(subjects=subject).restrict(user, Action.TASK_VIEW)
     for task in f.window(qs, "created_at").select_related("lead", "station").order_by("pk"):
         lines = [task.instructions] if task.instructions else []
         lines.append(
@@ -123,8 +124,8 @@ def _records(user, subject, f: Filters):
     from casebook.intel.choices import Handling, Method
     from casebook.intel.models import InformationRecord
 
-    qs = policy.record_queryset(
-        user, InformationRecord.objects.filter(subjects=subject, merged_into__isnull=True)
+    qs = InformationRecord.objects.filter(subjects=subject, merged_into__isnull=True).restrict(
+        user, Action.SUBJECT_VIEW
     )
     qs = (
         f.window(qs, "occurred_at").select_related("created_by").prefetch_related("checklist__item")
@@ -191,7 +192,7 @@ def _assessments(subject, f: Filters):
 def _feedback(user, subject, f: Filters):
     from .models import FeedbackReport
 
-    qs = policy.feedback_queryset(user, FeedbackReport.objects.filter(task__subjects=subject))
+    qs = FeedbackReport.objects.filter(task__subjects=subject).restrict(user, Action.FEEDBACK_VIEW)
     for r in f.window(qs, "submitted_at").select_related("author", "task", "acknowledged_by"):
         lines = [
             _("Summary: %(text)s") % {"text": r.summary},
@@ -420,8 +421,8 @@ def document_for_export(export) -> tuple[Document, list[int]]:
     if export.subject_id:
         from casebook.subjects.models import Subject
 
-        subject = policy.get_or_404(
-            export.user, Subject.objects.all(), policy.Action.SUBJECT_EXPORT, pk=export.subject_id
+        subject = get_for_user_or_404(
+            export.user, Subject, Action.SUBJECT_EXPORT, pk=export.subject_id
         )
         return build_document(
             export.user,

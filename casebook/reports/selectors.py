@@ -4,23 +4,23 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.audit.models import AuditEvent
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from casebook.access import policy
-from casebook.audit.models import AuditEvent
 
 from .choices import Channel, DeliveryStatus, FeedbackStatus, UrgentStatus
 from .models import Delivery, Export, FeedbackReport, PeriodicReport, UrgentReport
 
 
 def visible_feedback(user):
-    return policy.feedback_queryset(user, FeedbackReport.objects.all())
+    return FeedbackReport.objects.restrict(user, Action.FEEDBACK_VIEW)
 
 
 def visible_urgent(user):
-    return policy.urgent_queryset(user, UrgentReport.objects.all())
+    return UrgentReport.objects.restrict(user, Action.URGENT_VIEW)
 
 
 def feedback_awaiting(user):
@@ -36,7 +36,8 @@ def urgent_awaiting(user):
     """Open urgent reports the user may acknowledge, oldest first: what the red banner and the
     inbox show until someone acknowledges them."""
     return (
-        policy.urgent_to_acknowledge_queryset(user, visible_urgent(user))
+        visible_urgent(user)
+        .restrict(user, Action.URGENT_ACKNOWLEDGE)
         .filter(status=UrgentStatus.OPEN)
         .select_related("author", "station", "subject")
         .order_by("created_at")
@@ -58,9 +59,10 @@ def urgent_alerts(user):
 def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     """What an urgent report is about, given by ids, each fetched the one scoped way of its
     module: what the user may not see answers 404 (pages and API alike)."""
-    from casebook.intel.selectors import get_record
-    from casebook.subjects.selectors import get_subject
     from casebook.tracking.models import Task
+
+    from casebook.intel.views import get_record
+    from casebook.subjects.selectors import get_subject
 
     anchor = {}
     if subject:
@@ -68,7 +70,7 @@ def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     if record:
         anchor["record"] = get_record(user, record)
     if task:
-        anchor["task"] = policy.get_task_or_404(user, Task.objects.all(), pk=task)
+        anchor["task"] = get_for_user_or_404(user, Task, Action.TASK_VIEW, pk=task)
     return anchor
 
 
@@ -151,10 +153,10 @@ def my_exports(user):
 
 
 def visible_periodic_reports(user):
-    return policy.scope_queryset(
-        user,
-        PeriodicReport.objects.defer("content").select_related("station"),
-        policy.Action.STATION_DASHBOARD,
+    return (
+        PeriodicReport.objects.defer("content")
+        .select_related("station")
+        .restrict(user, Action.STATION_DASHBOARD)
     )
 
 

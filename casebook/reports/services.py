@@ -388,24 +388,13 @@ def urgent_report_create(
     *, actor, text: str, place: str = "", subject=None, record=None, task=None
 ) -> UrgentReport:
     """Send an urgent report about a subject, a record or a task (or none) at once."""
-    from casebook.intel.models import InformationRecord
-    from casebook.tracking.models import Task
-
-    if not actor.has_role(*policy.CASE_WORKERS):
+    if not policy.can(actor, Action.URGENT_SEND):
         raise PermissionDenied
     if subject is not None and not policy.can(actor, Action.SUBJECT_VIEW, subject):
         raise PermissionDenied
-    if (
-        record is not None
-        and not policy.record_queryset(
-            actor, InformationRecord.objects.filter(pk=record.pk)
-        ).exists()
-    ):
+    if record is not None and not policy.can(actor, Action.SUBJECT_VIEW, record):
         raise PermissionDenied
-    if (
-        task is not None
-        and not policy.task_queryset(actor, Task.objects.filter(pk=task.pk)).exists()
-    ):
+    if task is not None and not policy.can(actor, Action.TASK_VIEW, task):
         raise PermissionDenied
     if len(_text(text)) < 2:
         raise ValidationError({"text": [_("Say what happened.")]})

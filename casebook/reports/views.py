@@ -3,6 +3,13 @@ archive's print view, exports with their progress, and the periodic station repo
 
 from datetime import timedelta
 
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.accounts.decorators import recent_auth_required
+from casebook.accounts.models import User
+from casebook.accounts.roles import CASE_WORKERS
+from casebook.core.forms import run_and_report, submit_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casebook.access import policy
-from casebook.access.policy import Action
-from casebook.accounts.decorators import recent_auth_required
-from casebook.accounts.models import User
-from casebook.core.forms import run_and_report, submit_form
 from casebook.subjects.selectors import visible_subjects
 
 from . import archive, periodic, selectors, services
@@ -89,7 +91,9 @@ def _on_duty_now(user) -> list[tuple]:
 def _task_for(user, pk):
     from casebook.tracking.models import Task
 
-    return policy.get_task_or_404(user, Task.objects.select_related("station", "lead"), pk=pk)
+    return get_for_user_or_404(
+        user, Task.objects.select_related("station", "lead"), Action.TASK_VIEW, pk=pk
+    )
 
 
 @login_required
@@ -159,7 +163,7 @@ def _get_feedback(user, pk):
 def _station_officers(station):
     return (
         User.objects.filter(is_active=True, unit__in=[station, *station.children.all()])
-        .filter(roles__role__in=policy.CASE_WORKERS)
+        .filter(roles__role__in=CASE_WORKERS)
         .distinct()
         .order_by("username")
     )
@@ -442,7 +446,7 @@ def dossier_print(request, pk: int):
 @require_POST
 @recent_auth_required(back=_export_form_page)
 def export_new(request):
-    from casebook.intel.selectors import get_record
+    from casebook.intel.views import get_record
     from casebook.subjects.selectors import get_subject
 
     form = ExportForm(request.POST)
@@ -543,7 +547,7 @@ def periodic_list(request):
 
 @login_required
 def periodic_download(request, pk: int):
-    report = policy.get_or_404(
+    report = get_for_user_or_404(
         request.user, PeriodicReport.objects.all(), Action.STATION_DASHBOARD, pk=pk
     )
     data = periodic.periodic_download(actor=request.user, report=report)

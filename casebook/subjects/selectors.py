@@ -3,15 +3,14 @@
 import re
 from dataclasses import dataclass
 
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.audit.models import AuditEvent
+from casebook.crypto.services import blind_index
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-
-from casebook.access import policy
-from casebook.access.policy import Action
-from casebook.audit.models import AuditEvent
-from casebook.crypto.services import blind_index
 
 from . import identifiers as ids
 from .choices import IdentifierKind, RiskLevel, Status
@@ -29,12 +28,12 @@ SORTS = {
 
 
 def visible_subjects(user, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
-    return policy.scope_queryset(user, Subject.objects.all(), action)
+    return Subject.objects.restrict(user, action)
 
 
 def get_subject(user, pk, action: Action = Action.SUBJECT_VIEW) -> Subject:
     """The one way to fetch a subject for a user: out of scope answers 404."""
-    return policy.get_or_404(
+    return get_for_user_or_404(
         user,
         Subject.objects.select_related("category", "station", "area", "approved_by"),
         action,
@@ -123,25 +122,6 @@ def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
         qs = qs.filter(review_due__lt=timezone.localdate()).exclude(status=Status.CLOSED)
     qs = qs.order_by(SORTS.get(f.sort, "-updated_at"), "-pk")
     return qs, exact
-
-
-PICK_LIMIT = 20
-OWN_LIMIT = 10
-
-
-def subject_pick(user, f: ListFilters) -> tuple[list[Subject], bool, bool]:
-    """(subjects, matched_identifier, more): what a subject picker offers — at most PICK_LIMIT
-    subjects the user may see matching the query (name, pinyin, initials, or an exact ID or
-    phone number), by name; with no query, at most OWN_LIMIT of the user's own subjects."""
-    if not f.q:
-        f = ListFilters(kind=f.kind, station=f.station, officer=str(user.pk), sort="updated")
-        limit = OWN_LIMIT
-    else:
-        f = ListFilters(q=f.q, kind=f.kind, station=f.station, sort="name")
-        limit = PICK_LIMIT
-    qs, exact = subject_list(user, f)
-    rows = list(qs[: limit + 1])
-    return rows[:limit], exact, len(rows) > limit
 
 
 def search_kind(query: str, *, exact: bool) -> str:

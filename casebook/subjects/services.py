@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.accounts.roles import Role
+from casebook.accounts.roles import LEADER_ROLES
 from casebook.audit.services import changes, record_event
 from casebook.core import uploads
 from casebook.core.choices import UnitKind
@@ -247,7 +247,7 @@ def _check_duplicates(actor, kind: str, detail, exclude: Subject | None = None) 
             clash = clash.exclude(subject=exclude)
         other = clash.select_related("subject").first()
         if other is not None:
-            visible = policy.scope_queryset(actor, Subject.objects.filter(pk=other.subject_id))
+            visible = Subject.objects.filter(pk=other.subject_id).restrict(actor)
             existing = visible.first()
             raise DuplicateSubject(UNIQUE_KINDS[ident_kind], existing, other.subject)
 
@@ -409,7 +409,7 @@ def _validate_common(
         collect(errors, "approved_on", validate_plausible_date, approved_on)
     if approved_by is None:
         errors["approved_by"] = [_("Name the leader who approved the tracking.")]
-    elif station is not None and not _may_approve(approved_by, station):
+    elif station is not None and not policy.may_approve_tracking(approved_by, station):
         errors["approved_by"] = [
             _("The approver must be a leader of the owning station or of the bureau.")
         ]
@@ -421,26 +421,16 @@ def _validate_common(
         raise ValidationError(errors)
 
 
-def _may_approve(user, station) -> bool:
-    if not user.is_active:
-        return False
-    if Role.STATION_LEADER in user.role_set and user.unit.station == station:
-        return True
-    return Role.BUREAU_LEADER in user.role_set and user.unit_id == station.parent_id
-
-
 def approvers_for(station):
     """Users who may approve tracking for ``station`` (for form choices)."""
     from casebook.accounts.models import User
 
     candidates = (
-        User.objects.filter(
-            is_active=True, roles__role__in=[Role.STATION_LEADER, Role.BUREAU_LEADER]
-        )
+        User.objects.filter(is_active=True, roles__role__in=LEADER_ROLES)
         .select_related("unit")
         .distinct()
     )
-    return [u for u in candidates if _may_approve(u, station)]
+    return [u for u in candidates if policy.may_approve_tracking(u, station)]
 
 
 # --- subjects ---------------------------------------------------------------------------------

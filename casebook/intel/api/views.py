@@ -2,18 +2,18 @@
 only; encrypted identities never leave through the API."""
 
 import django_filters
+from casebook.access.policy import Action
+from casebook.audit.reads import ReadLoggedMixin
+from casebook.core.api import JsonInput, ObjectIdField
+from casebook.core.filters import IdFilter, StrictFilterSet
+from casebook.tracking.selectors import visible_tasks
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from casebook.access import policy
-from casebook.audit.reads import ReadLoggedMixin
-from casebook.core.api import JsonInput, ObjectIdField
-from casebook.core.filters import IdFilter, StrictFilterSet
 from casebook.subjects.selectors import visible_subjects
-from casebook.tracking.selectors import visible_tasks
 
 from .. import services
 from ..choices import (
@@ -25,7 +25,7 @@ from ..choices import (
     Verification,
 )
 from ..models import InformationRecord, Tip
-from ..selectors import visible_records
+from ..views import visible_records
 
 
 class RecordOut(serializers.ModelSerializer):
@@ -189,7 +189,7 @@ class TipViewSet(
     filterset_class = TipFilter
 
     def get_queryset(self):
-        return policy.tip_queryset(self.request.user, Tip.objects.all()).order_by("-received_at")
+        return Tip.objects.restrict(self.request.user, Action.TIP_TRIAGE).order_by("-received_at")
 
     @extend_schema(request=TipLinkIn, responses=RecordOut)
     @action(detail=True, methods=["post"])
