@@ -9,10 +9,10 @@ from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
 from casebook.accounts.decorators import recent_auth_required
 from casebook.audit import reads
+from casebook.core.choices import ExportFormat
 from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.middleware import client_ip
 from casebook.core.spreadsheet import csv_writer
-from casebook.reports.choices import ExportFormat
 from casebook.tracking.selectors import visible_tasks
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
@@ -43,23 +43,8 @@ from .forms import (
     VerifyForm,
     VisitForm,
 )
-from .models import Attachment, Informant, InformationRecord, Rectification, Tip
-
-
-def visible_records(user):
-    return (
-        InformationRecord.objects.restrict(user, Action.SUBJECT_VIEW)
-        .select_related("informant", "created_by", "task")
-        .prefetch_related("subjects", "tags")
-    )
-
-
-def get_record(user, pk) -> InformationRecord:
-    try:
-        return visible_records(user).get(pk=pk)
-    except (InformationRecord.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
-
+from .models import Attachment, Informant, Rectification, Tip
+from .selectors import get_record, visible_records
 
 FILTERS = {
     "channel": Channel.values,
@@ -595,7 +580,7 @@ def tip_detail(request, pk: int):
     subjects_qs = visible_subjects(request.user).select_related("station").order_by("name")
     if tip.station_id:
         subjects_qs = subjects_qs.filter(station=tip.station)
-    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs)
+    form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs, station=tip.station)
     if request.method == "POST" and "link" in request.POST and form.is_valid():
         try:
             record = services.tip_link(actor=request.user, tip=tip, **form.cleaned_data)

@@ -61,7 +61,7 @@ def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     module: what the user may not see answers 404 (pages and API alike)."""
     from casebook.tracking.models import Task
 
-    from casebook.intel.views import get_record
+    from casebook.intel.selectors import get_record
     from casebook.subjects.selectors import get_subject
 
     anchor = {}

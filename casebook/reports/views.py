@@ -446,7 +446,7 @@ def dossier_print(request, pk: int):
 @require_POST
 @recent_auth_required(back=_export_form_page)
 def export_new(request):
-    from casebook.intel.views import get_record
+    from casebook.intel.selectors import get_record
     from casebook.subjects.selectors import get_subject
 
     form = ExportForm(request.POST)

@@ -124,6 +124,25 @@ def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
     return qs, exact
 
 
+PICK_LIMIT = 20
+OWN_LIMIT = 10
+
+
+def subject_pick(user, f: ListFilters) -> tuple[list[Subject], bool, bool]:
+    """(subjects, matched_identifier, more): what a subject picker offers — at most PICK_LIMIT
+    subjects the user may see matching the query (name, pinyin, initials, or an exact ID or
+    phone number), by name; with no query, at most OWN_LIMIT of the user's own subjects."""
+    if not f.q:
+        f = ListFilters(kind=f.kind, station=f.station, officer=str(user.pk), sort="updated")
+        limit = OWN_LIMIT
+    else:
+        f = ListFilters(q=f.q, kind=f.kind, station=f.station, sort="name")
+        limit = PICK_LIMIT
+    qs, exact = subject_list(user, f)
+    rows = list(qs[: limit + 1])
+    return rows[:limit], exact, len(rows) > limit
+
+
 def search_kind(query: str, *, exact: bool) -> str:
     """What kind of search a query was — the name of the identifier it matched exactly, or
     "text" — without the query itself (the audit log must not hold an ID number)."""

@@ -25,7 +25,7 @@ from ..choices import (
     Verification,
 )
 from ..models import InformationRecord, Tip
-from ..views import visible_records
+from ..selectors import visible_records
 
 
 class RecordOut(serializers.ModelSerializer):
