@@ -9,6 +9,7 @@ against it detects a cut tail.
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,17 +23,27 @@ GENESIS = "0" * 64
 def _mac(data: bytes) -> str:
     """HMAC under the audit system key, with the profile that key was made with (so a later
     change of CASEBOOK_CRYPTO_PROFILE does not break the existing chain)."""
-    from casebook.crypto.services import system_mac
-
-    return system_mac("audit", data).hex()
+    return chain_mac()(data).hex()
 
 
-def canonical(event) -> bytes:
-    """The bytes that an event's hash covers: every field but the hash itself."""
-    occurred = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    body = [
-        event.seq,
-        occurred,
+def chain_mac() -> Callable[[bytes], bytes]:
+    """The HMAC of the audit system key, its key looked up once (see ``system_mac_function``)."""
+    from casebook.crypto.services import system_mac_function
+
+    return system_mac_function("audit")
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _occurred(event) -> str:
+    return event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _placed(event) -> list:
+    """The fields between the event's place in the chain (seq, time) and ``prev_hash``."""
+    return [
         event.actor_id,
         event.actor_name,
         event.actor_unit,
@@ -47,13 +58,50 @@ def canonical(event) -> bytes:
         event.purpose,
         event.recipients,
         event.details or {},
-        event.prev_hash,
     ]
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def compute_hash(event) -> str:
-    return _mac(canonical(event))
+def canonical(event, prepared: "Prepared | None" = None) -> bytes:
+    """The bytes that an event's hash covers: every field but the hash itself, as the JSON
+    array ``[seq, occurred_at, actor_id, …, details, prev_hash]``. With ``prepared`` the middle
+    of the array is the one serialised before the chain head was locked: the same bytes."""
+    if prepared is None:
+        return _dumps([event.seq, _occurred(event), *_placed(event), event.prev_hash])
+    return b"".join(
+        (
+            b"[",
+            _dumps(event.seq),
+            b",",
+            _dumps(_occurred(event)),
+            b",",
+            prepared.middle,
+            b",",
+            _dumps(event.prev_hash),
+            b"]",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What an event's hash needs that does not depend on its place in the chain, computed
+    before the chain head is locked: the serialised fields and the keyed HMAC."""
+
+    middle: bytes
+    mac: Callable[[bytes], bytes]
+
+
+def prepare(event) -> Prepared:
+    """Serialise everything of ``event`` but seq, time and prev_hash, and look the key up."""
+    return Prepared(middle=_dumps(_placed(event))[1:-1], mac=chain_mac())
+
+
+def compute_hash(event, prepared: Prepared | None = None) -> str:
+    """The event's hash; with ``prepared`` (see :func:`prepare`) no database access and no
+    serialisation of its fields: what runs under the chain-head lock is microseconds."""
+    if prepared is None:
+        return _mac(canonical(event))
+    return prepared.mac(canonical(event, prepared)).hex()
 
 
 @dataclass
@@ -72,7 +120,9 @@ def verify(checkpoint: dict | None = None, *, chunk: int = 2000) -> VerifyResult
     expected_seq, running, checked = 1, GENESIS, 0
     hashes_at: dict[int, str] = {}
     want_seq = int(checkpoint["seq"]) if checkpoint else None
+    mac = None  # the key is looked up once, at the first event
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk):
+        mac = mac or chain_mac()
         if event.seq != expected_seq:
             if event.seq > expected_seq:
                 return VerifyResult(
@@ -98,7 +148,7 @@ def verify(checkpoint: dict | None = None, *, chunk: int = 2000) -> VerifyResult
                 % {"seq": event.seq},
                 event.seq,
             )
-        if compute_hash(event) != event.hash:
+        if mac(canonical(event)).hex() != event.hash:
             return VerifyResult(
                 False,
                 checked,

@@ -52,36 +52,39 @@ def record_event(
     actor_name: str = "",
 ) -> AuditEvent:
     """Append one event to the chain. ``details`` must never hold the sensitive values
-    themselves (ID numbers, coordinates…): name the fields that changed instead."""
+    themselves (ID numbers, coordinates…): name the fields that changed instead.
+
+    Every append locks the chain head, so appends queue on it: everything that does not depend
+    on the previous event — neutralising, serialising, looking up the chain key — is done before
+    the lock. Under it: read the head, take the time, HMAC, insert, move the head."""
     if obj is not None:
         object_type, object_id, object_repr = describe(obj)
     ctx = request_context.current()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        actor_id=actor.pk if authenticated else None,
+        actor_name=neutralise((actor.real_name if authenticated else actor_name) or "", 80),
+        actor_unit=neutralise(str(actor.unit) if authenticated else "", 100),
+        action=action,
+        object_type=object_type,
+        object_id=neutralise(str(object_id), 64),
+        object_repr=neutralise(object_repr, 200),
+        outcome=outcome,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        channel=ctx.channel,
+        purpose=neutralise(purpose, 300),
+        recipients=neutralise(recipients, 300),
+        details=neutralise(details or {}),
+    )
+    prepared = chain.prepare(event)
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
-        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            actor_id=actor.pk if authenticated else None,
-            actor_name=neutralise((actor.real_name if authenticated else actor_name) or "", 80),
-            actor_unit=neutralise(str(actor.unit) if authenticated else "", 100),
-            action=action,
-            object_type=object_type,
-            object_id=neutralise(str(object_id), 64),
-            object_repr=neutralise(object_repr, 200),
-            outcome=outcome,
-            ip=ctx.ip,
-            request_id=ctx.request_id,
-            channel=ctx.channel,
-            purpose=neutralise(purpose, 300),
-            recipients=neutralise(recipients, 300),
-            details=neutralise(details or {}),
-            prev_hash=head.hash,
-        )
-        event.hash = chain.compute_hash(event)
+        # the time is taken under the lock, so that times never run backwards along the chain
+        event.seq, event.occurred_at, event.prev_hash = head.seq + 1, timezone.now(), head.hash
+        event.hash = chain.compute_hash(event, prepared)
         event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
 
 

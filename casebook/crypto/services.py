@@ -16,6 +16,8 @@ import os
 import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -252,8 +254,17 @@ def is_token(value: object) -> bool:
 def system_mac(purpose: str, data: bytes) -> bytes:
     """HMAC of ``data`` with the system key of ``purpose``, in that key's own profile, so
     indexes, tags and chains stay verifiable after ``CASEBOOK_CRYPTO_PROFILE`` changes."""
+    return system_mac_function(purpose)(data)
+
+
+def system_mac_function(purpose: str) -> Callable[[bytes], bytes]:
+    """:func:`system_mac` with the key looked up now, for a caller that MACs many values or must
+    not touch the database later: the audit chain looks its key up before it locks the chain
+    head, so that inside the lock only the HMAC itself runs. The unwrapped key comes from this
+    process's key cache, keyed by the wrapped bytes: a rotation (new wrapping) or a restored key
+    row never meets a stale entry, and :func:`rewrap_all` empties the cache besides."""
     dk = _system_data_key(purpose)
-    return get_profile(dk.profile).mac(data_key_plaintext(dk), data)
+    return partial(get_profile(dk.profile).mac, data_key_plaintext(dk))
 
 
 def normalise_for_index(value: str) -> str:
