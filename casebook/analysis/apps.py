@@ -12,3 +12,8 @@ class AnalysisConfig(AppConfig):
 
         access.register_rules()
         dossier.register()  # the assessments card of a subject's overview
+        from casebook.core.jobs import register_job
+
+        from .tasks import evaluate_warning_rules
+
+        register_job(evaluate_warning_rules)

@@ -15,6 +15,16 @@ from casebook.tracking import selectors as task_selectors
 
 from .models import RiskAssessment, Warning, WarningStatus
 
+#: name -> fetch(user, station_id or "") for figures of modules above analysis (reports: the
+#: latest urgent reports); registered from their AppConfig.ready(), shown as template variables.
+_FIGURES: dict = {}
+
+
+def register_figure(name: str, fetch) -> None:
+    if _FIGURES.get(name, fetch) is not fetch:
+        raise ValueError(f"dashboard figure {name!r} is registered twice")
+    _FIGURES[name] = fetch
+
 
 def subjects_url(**params) -> str:
     return f"{reverse('subjects:list')}?{urlencode({k: v for k, v in params.items() if v != ''})}"
@@ -112,7 +122,7 @@ def station_numbers(user, station_id: int | str = "") -> dict:
             "url": f"{reverse('analysis:warnings')}?status=open"
             + (f"&station={station}" if station else ""),
         },
-        "recent_urgent": _recent_urgent(user, station),
+        **{name: fetch(user, station) for name, fetch in _FIGURES.items()},
         "recent_warnings": warnings.filter(
             rule__code__in=["new_risk_info", "high_risk_link", "incident_escalates"]
         ).select_related("subject", "rule")[:8],
@@ -149,13 +159,3 @@ def bureau_rows(user, stations) -> list[dict]:
             }
         )
     return rows
-
-
-def _recent_urgent(user, station: str):
-    """The latest urgent reports of the stations on the dashboard, open ones first."""
-    from casebook.reports.selectors import visible_urgent
-
-    qs = visible_urgent(user).select_related("author", "station", "acknowledged_by")
-    if station:
-        qs = qs.filter(station_id=station)
-    return qs.order_by("-status", "-created_at")[:6]

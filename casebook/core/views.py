@@ -23,6 +23,7 @@ from casebook.audit.models import AuditEvent
 from .api import api_bad_request, api_server_error, is_api_request, problem_response
 from .choices import UnitKind
 from .forms import apply_validation_error
+from .home import panel_context
 from .models import Unit
 from .services import unit_create, unit_update
 
@@ -55,43 +56,6 @@ def _station_summary(station: Unit) -> dict:
     }
 
 
-def _subject_summary(user) -> dict | None:
-    """Counts for the home page; each links to the list filtered the same way."""
-    from casebook.access.policy import reach
-    from casebook.subjects.choices import Kind, RiskLevel, Status
-    from casebook.subjects.selectors import visible_subjects
-
-    if reach(user, Action.SUBJECT_VIEW) is None:
-        return None
-    active = visible_subjects(user).filter(status=Status.ACTIVE)
-    today = timezone.localdate()
-    return {
-        "mine": active.filter(officers=user).count(),
-        "mine_list": active.filter(officers=user)
-        .select_related("category")
-        .order_by("review_due")[:8],
-        "persons": active.filter(kind=Kind.PERSON).count(),
-        "places": active.filter(kind=Kind.PLACE).count(),
-        "incidents": active.filter(kind=Kind.INCIDENT).count(),
-        "overdue": visible_subjects(user)
-        .exclude(status=Status.CLOSED)
-        .filter(review_due__lt=today)
-        .count(),
-        "high": active.filter(risk_level__gte=RiskLevel.HIGH).count(),
-        "officer_id": user.pk,
-        "my_tasks": _my_task_count(user),
-    }
-
-
-def _my_task_count(user) -> int | None:
-    from casebook.access.policy import reach
-    from casebook.tracking.selectors import queue
-
-    if reach(user, Action.TASK_VIEW) is None:
-        return None
-    return queue(user, "mine").count()
-
-
 @login_required
 def home(request):
     user = request.user
@@ -103,16 +67,13 @@ def home(request):
         .order_by("-seq")[:8]
     )
     context["my_events"] = mine
-    context["subjects"] = _subject_summary(user)
+    context.update(panel_context(user, role))  # panels of higher modules (core.home)
     if (
         role in (Role.STATION_LEADER, Role.ANALYST, Role.TRACKING_OFFICER, Role.COMMUNITY_OFFICER)
         and user.unit.station
     ):
         summary = _station_summary(user.unit.station)
         context["summary"] = summary
-        from casebook.reports.selectors import feedback_awaiting
-
-        context["feedback_awaiting"] = feedback_awaiting(user)[:5]
         if role == Role.STATION_LEADER:
             context["colleagues"] = (
                 User.objects.filter(Q(unit=summary["station"]) | Q(unit__parent=summary["station"]))

@@ -1,14 +1,17 @@
-"""What the reports module adds to a subject's dossier: the "Archive" tab, the tracking record
-with its export (registered from ``ReportsConfig.ready()``)."""
+"""What the reports module adds to the pages of lower modules: the "Archive" tab of a subject's
+dossier (the tracking record with its export) and the latest urgent reports on the station
+dashboard (registered from ``ReportsConfig.ready()``)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.analysis.dashboard import register_figure
 from casebook.subjects.dossier import register_tab
 
 from . import archive
 from .forms import ExportForm
+from .selectors import visible_urgent
 
 
 def archive_tab(request, subject) -> dict:
@@ -25,6 +28,14 @@ def archive_tab(request, subject) -> dict:
     }
 
 
+def recent_urgent(user, station: str):
+    """The latest urgent reports of the stations on the dashboard, open ones first."""
+    qs = visible_urgent(user).select_related("author", "station", "acknowledged_by")
+    if station:
+        qs = qs.filter(station_id=station)
+    return qs.order_by("-status", "-created_at")[:6]
+
+
 def register() -> None:
     register_tab(
         "archive",
@@ -34,3 +45,4 @@ def register() -> None:
         archive_tab,
         counted={"archive_items": "items"},
     )
+    register_figure("recent_urgent", recent_urgent)

@@ -8,6 +8,9 @@ class SubjectsConfig(AppConfig):
     verbose_name = _("Tracked subjects")
 
     def ready(self):
-        from . import access
+        from casebook.core.home import register_home_panel
+
+        from . import access, home
 
         access.register_rules()
+        register_home_panel(home.subject_stats)

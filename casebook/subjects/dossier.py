@@ -37,6 +37,7 @@ class Section:
 
 _TABS: dict[str, Section] = {}
 _PANELS: dict[str, Section] = {}
+_SUGGESTERS: list[Callable] = []
 
 
 def _register(registry: dict, section: Section) -> None:
@@ -72,6 +73,17 @@ def register_overview_panel(
 ) -> None:
     """A card on the overview tab of the dossier."""
     _register(_PANELS, Section(key, order, template, context, related=tuple(related)))
+
+
+def register_purpose_suggester(suggest: Callable) -> None:
+    """``suggest(user, subject)`` returns a purpose to pre-fill in the consultation prompt, or
+    an empty string (tracking suggests the user's open task on the subject)."""
+    if suggest not in _SUGGESTERS:
+        _SUGGESTERS.append(suggest)
+
+
+def purpose_suggesters() -> list[Callable]:
+    return list(_SUGGESTERS)
 
 
 def tabs() -> list[Section]:

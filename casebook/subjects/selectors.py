@@ -3,15 +3,17 @@
 import re
 from dataclasses import dataclass
 
-from casebook.access.policy import Action
-from casebook.access.registry import get_for_user_or_404
-from casebook.audit.models import AuditEvent
-from casebook.crypto.services import blind_index
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.audit.models import AuditEvent
+from casebook.crypto.services import blind_index
+
+from . import dossier
 from . import identifiers as ids
 from .choices import IdentifierKind, RiskLevel, Status
 from .models import Association, Identifier, Subject
@@ -255,10 +257,9 @@ def timeline_of(subject: Subject, limit: int = 200):
 
 
 def purpose_suggestion(user, subject: Subject) -> str:
-    """The purpose pre-filled in the consultation prompt: the user's task on the subject when
-    the tracking module knows one, else empty."""
-    try:
-        from casebook.tracking.selectors import purpose_for  # type: ignore[import-not-found]
-    except ImportError:
-        return ""
-    return purpose_for(user, subject)
+    """The purpose pre-filled in the consultation prompt: the first one a higher module suggests
+    (tracking: the user's task on the subject), else empty."""
+    for suggest in dossier.purpose_suggesters():
+        if purpose := suggest(user, subject):
+            return purpose
+    return ""

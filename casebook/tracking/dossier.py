@@ -1,11 +1,11 @@
-"""What the tracking module adds to a subject's dossier: the tasks card of the overview
-(registered from ``TrackingConfig.ready()``)."""
+"""What the tracking module adds to a subject's dossier: the tasks card of the overview and the
+purpose suggested in the consultation prompt (registered from ``TrackingConfig.ready()``)."""
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.subjects.dossier import register_overview_panel
+from casebook.subjects.dossier import register_overview_panel, register_purpose_suggester
 
-from .selectors import visible_tasks
+from .selectors import purpose_for, visible_tasks
 
 
 def tasks_panel(request, subject) -> dict:
@@ -20,3 +20,4 @@ def register() -> None:
     register_overview_panel(
         "tasks", 20, "tracking/subject_panel_tasks.html", tasks_panel, related=("tasks",)
     )
+    register_purpose_suggester(purpose_for)  # the user's open task on the subject
