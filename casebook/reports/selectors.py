@@ -4,12 +4,13 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from casebook.access.policy import Action
-from casebook.access.registry import get_for_user_or_404
-from casebook.audit.models import AuditEvent
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.audit.models import AuditEvent
 
 from .choices import Channel, DeliveryStatus, FeedbackStatus, UrgentStatus
 from .models import Delivery, Export, FeedbackReport, PeriodicReport, UrgentReport
@@ -59,10 +60,9 @@ def urgent_alerts(user):
 def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     """What an urgent report is about, given by ids, each fetched the one scoped way of its
     module: what the user may not see answers 404 (pages and API alike)."""
-    from casebook.tracking.models import Task
-
     from casebook.intel.selectors import get_record
     from casebook.subjects.selectors import get_subject
+    from casebook.tracking.models import Task
 
     anchor = {}
     if subject:
