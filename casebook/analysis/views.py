@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.audit import reads
 from casebook.core.redirects import safe_target
 from casebook.intel.selectors import visible_records
 from casebook.subjects.choices import RiskLevel
@@ -98,6 +99,7 @@ def assess(request, subject_pk: int):
                 "text": text,
             }
     chosen = {f.pk for f in factors if request.POST.get(f"factor_{f.pk}")}
+    _record_assess_read(request, subject, records)
     cited = {
         f.pk: {int(i) for i in request.POST.getlist(f"records_{f.pk}") if i.isdigit()}
         for f in factors
@@ -120,6 +122,16 @@ def assess(request, subject_pk: int):
     )
 
 
+def _record_assess_read(request, subject, records) -> None:
+    reads.record_read(
+        request,
+        what="assessment_form",
+        objects=[subject],
+        fields=["risk_level", "records"],
+        related={"records": records},
+    )
+
+
 def _get_assessment(user, pk) -> RiskAssessment:
     assessment = RiskAssessment.objects.select_related("subject", "assessor").filter(pk=pk).first()
     if assessment is None or not policy.can(user, Action.SUBJECT_VIEW, assessment.subject):
@@ -133,7 +145,23 @@ def assessment_detail(request, pk: int):
     visible = visible_records(request.user)
     factors = []
     for row in assessment.factors.select_related("factor"):
-        factors.append({"row": row, "records": visible.filter(pk__in=row.records.values("pk"))})
+        factors.append(
+            {"row": row, "records": list(visible.filter(pk__in=row.records.values("pk")))}
+        )
+    history = list(
+        RiskAssessment.objects.filter(subject=assessment.subject).order_by("-assessed_at")[:10]
+    )
+    reads.record_read(
+        request,
+        what="assessment",
+        objects=[assessment],
+        fields=["level", "factors", "summary", "measures", "history"],
+        related={
+            "subjects": [assessment.subject],
+            "records": [r for f in factors for r in f["records"]],
+            "history": history,
+        },
+    )
     return render(
         request,
         "analysis/assessment.html",
@@ -145,9 +173,7 @@ def assessment_detail(request, pk: int):
             and policy.can(request.user, Action.SUBJECT_APPROVE, assessment.subject),
             "may_task": assessment.subject.station_id
             in policy.station_ids(request.user, Action.TASK_ASSIGN),
-            "history": RiskAssessment.objects.filter(subject=assessment.subject).order_by(
-                "-assessed_at"
-            )[:10],
+            "history": history,
         },
     )
 
@@ -215,6 +241,16 @@ def dashboard(request):
     else:
         return redirect("analysis:bureau")
     numbers = station_numbers(request.user, station.pk)
+    numbers["recent_warnings"] = warnings = list(numbers["recent_warnings"])
+    numbers["recent_urgent"] = urgent = list(numbers["recent_urgent"])
+    reads.record_read(  # the counts are not personal data, the warnings and reports shown are
+        request,
+        what="dashboard",
+        objects=[w.subject for w in warnings],
+        object_type="subjects.subject",
+        related={"warnings": warnings, "urgent_reports": urgent},
+        details={"board": "station", "station": station.pk},
+    )
     return render(
         request,
         "analysis/dashboard.html",
@@ -240,6 +276,12 @@ def bureau(request):
         pk__in=policy.station_ids(request.user, Action.BUREAU_DASHBOARD), kind=UnitKind.STATION
     ).order_by("code")
     rows = bureau_rows(request.user, stations)
+    reads.record_read(  # counts per station only: which stations were looked at
+        request,
+        what="dashboard",
+        object_type="subjects.subject",
+        details={"board": "bureau", "stations": [r["station"].pk for r in rows]},
+    )
     return render(
         request,
         "analysis/bureau.html",
@@ -276,6 +318,26 @@ def warnings(request):
     if request.GET.get("subject", "").isdigit():
         qs = qs.filter(subject_id=int(request.GET["subject"]))
     page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    page.object_list = shown = list(page.object_list)
+    reads.record_read(
+        request,
+        what="warning_list",
+        objects=shown,
+        object_type="analysis.warning",
+        related={"subjects": [w.subject for w in shown]},
+        search={
+            "filters": {  # codes and ids only
+                "status": status,
+                **{
+                    k: request.GET[k]
+                    for k in ("station", "subject")
+                    if request.GET.get(k, "").isdigit()
+                },
+                **({"rule": rule} if rule else {}),
+            },
+            "results": page.paginator.count,
+        },
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -350,8 +412,6 @@ def places_map(request):
         }
         for p in places[:3000]
     ]
-    from casebook.audit import reads
-
     reads.record_read(
         request,
         what="map",
@@ -376,7 +436,6 @@ def trail(request, subject_pk: int):
     trails are sensitive: shown only within a stated purpose, and each view is logged."""
     from django.conf import settings
 
-    from casebook.audit import reads
     from casebook.subjects import services as subject_services
     from casebook.subjects.forms import PurposeForm
     from casebook.subjects.selectors import purpose_suggestion

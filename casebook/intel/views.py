@@ -365,6 +365,13 @@ def attachment_file(request, pk: int, thumb: bool = False):
         data = services.attachment_bytes(attachment, thumbnail=thumb)
     except ValidationError as exc:
         raise Http404 from exc
+    reads.record_read(  # a thumbnail too: it can be fetched without its record's page
+        request,
+        what="attachment",
+        objects=[attachment],
+        related={"records": [attachment.record_id]},
+        details={"thumbnail": thumb},
+    )
     response = HttpResponse(data, content_type="image/jpeg" if thumb else attachment.content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -9,6 +9,7 @@ from casebook.access.registry import get_for_user_or_404
 from casebook.accounts.decorators import recent_auth_required
 from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_WORKERS
+from casebook.audit import reads
 from casebook.core.forms import run_and_report, submit_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -60,12 +61,23 @@ def inbox(request):
     recent = Paginator(
         selectors.visible_urgent(user).select_related("author", "station", "acknowledged_by"), 15
     ).get_page(request.GET.get("page"))
+    recent.object_list = list(recent.object_list)
+    awaiting = list(selectors.feedback_awaiting(user)[:20])
+    urgent_open = list(selectors.urgent_awaiting(user)[:20])
+    mine = list(mine)
+    reads.record_read(
+        request,
+        what="reports_inbox",
+        objects=[*urgent_open, *recent.object_list],
+        object_type="reports.urgentreport",
+        related={"feedback_reports": [*awaiting, *mine]},
+    )
     return render(
         request,
         "reports/inbox.html",
         {
-            "awaiting": selectors.feedback_awaiting(user)[:20],
-            "urgent_open": selectors.urgent_awaiting(user)[:20],
+            "awaiting": awaiting,
+            "urgent_open": urgent_open,
             "mine": mine,
             "urgent_page": recent,
             "exports": selectors.my_exports(user)[:5],
@@ -131,12 +143,26 @@ def feedback_detail(request, pk: int):
     may_task = report.status == FeedbackStatus.ACKNOWLEDGED and policy.can(
         request.user, Action.TASK_ASSIGN, report.task
     )
+    assessments = list(
+        report.assessments.filter(
+            subject__in=visible_subjects(request.user).values("pk")
+        ).select_related("subject")
+    )
+    reads.record_read(
+        request,
+        what="feedback",
+        objects=[report],
+        fields=["summary", "findings", "recommendations", "assessments", "instruction"],
+        related={
+            "tasks": [report.task_id],
+            "subjects": [a.subject for a in assessments],
+            "assessments": assessments,
+        },
+    )
     context = {
         "report": report,
         "receipts": report.receipts.select_related("user"),
-        "assessments": report.assessments.filter(
-            subject__in=visible_subjects(request.user).values("pk")
-        ).select_related("subject"),
+        "assessments": assessments,
         "follow_ups": report.follow_ups.select_related("lead"),
         "may_ack": may_ack,
         "may_task": may_task,
@@ -283,6 +309,13 @@ def urgent_detail(request, pk: int):
     )
     subject_visible = report.subject is not None and policy.can(
         request.user, Action.SUBJECT_VIEW, report.subject
+    )
+    reads.record_read(
+        request,
+        what="urgent",
+        objects=[report],
+        fields=["text", "timeline"],
+        related={"subjects": [report.subject] if subject_visible else []},
     )
     return render(
         request,

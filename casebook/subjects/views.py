@@ -556,6 +556,13 @@ def photo(request, pk: int):
     data = services.photo_bytes(subject)
     if data is None:
         raise Http404
+    reads.record_read(
+        request,
+        what="photo",
+        objects=[subject],
+        fields=["photo"],
+        purpose=_consulted(request, subject),
+    )
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "no-store"
     return response

@@ -54,6 +54,19 @@ def task_list(request):
     if station_filter.isdigit():
         qs = qs.filter(station_id=int(station_filter))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page.object_list = tasks = list(page.object_list)
+    reads.record_read(  # task titles and the first subjects of each name people
+        request,
+        what="task_list",
+        objects=tasks,
+        object_type="tracking.task",
+        related={"subjects": [s for t in tasks for s in list(t.subjects.all())[:2]]},
+        search={
+            "filters": {"queue": name, **({"stage": stage} if stage else {})}
+            | ({"station": station_filter} if station_filter.isdigit() else {}),
+            "results": page.paginator.count,
+        },
+    )
     station = request.user.unit.station
     may_assign = policy.reach(request.user, Action.TASK_ASSIGN) is not None
     return render(
@@ -79,7 +92,14 @@ def task_list(request):
 @login_required
 def task_board(request):
     _require_tasks(request.user)
-    return render(request, "tracking/board.html", {"columns": selectors.board(request.user)})
+    columns = selectors.board(request.user)
+    reads.record_read(
+        request,
+        what="task_board",
+        objects=[card for column in columns for card in column["cards"]],
+        object_type="tracking.task",
+    )
+    return render(request, "tracking/board.html", {"columns": columns})
 
 
 @login_required
