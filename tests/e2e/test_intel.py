@@ -5,6 +5,7 @@ the form to the triage queue, and its status by reference code."""
 from playwright.sync_api import expect
 
 from .catalogue import zh
+from .picker import pick_subject
 
 PHONE = {"width": 390, "height": 844}
 
@@ -84,7 +85,7 @@ def test_public_tip_to_triage_and_status(browser, casebook_server, login, page):
     with page.expect_navigation():
         page.locator("[data-testid=tip-queue] a", has_text=reference).click()
     expect(page.locator("[data-testid=tip-what]")).to_contain_text("<b>聚众赌博</b>")  # escaped
-    page.locator("[data-testid=tip-link] select[name=subjects]").select_option(index=0)
+    pick_subject(page.locator("[data-testid=tip-link]"), "网")  # a station's internet café
     with page.expect_navigation():
         page.click("[data-testid=tip-link] button[name=link]")
     expect(page.locator("[data-testid=record-content]")).to_contain_text("聚众赌博")

@@ -6,6 +6,8 @@ record another test may change."""
 
 from playwright.sync_api import expect
 
+from .picker import pick_subject
+
 EVIL = '<img src=x onerror="window.__xss=1">'
 PLAIN = "安全测试网吧（提示框）"
 
@@ -69,7 +71,8 @@ def test_place_names_are_text_in_map_and_graph_tooltips(page, login):
     # Link the place to the plain one, then hover its node in the link graph.
     page.goto(evil_url + "?tab=associations")
     link = page.locator("form[action$='/links/']")
-    link.locator("select[name=target]").select_option(value=plain_pk)
+    picker = pick_subject(link, "安全测试网吧", name="target", choose=PLAIN)
+    expect(picker.locator("input[type=hidden][name=target]")).to_have_attribute("value", plain_pk)
     link.locator("select[name=type]").select_option(index=1)
     link.locator("input[name=source]").fill("现场走访核实")
     with page.expect_navigation():
