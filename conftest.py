@@ -5,10 +5,10 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebook.accounts import authflow
+from casebook.accounts.models import Compartment
 from casebook.accounts.roles import Role
-from casebook.accounts.services import mfa_required, user_create
+from casebook.accounts.services import mfa_required, unit_create, user_create
 from casebook.core.choices import Classification, UnitKind
-from casebook.core.services import unit_create
 
 PASSWORD = "correct horse battery staple"
 
@@ -89,3 +89,52 @@ def client_for(make_user):
         return login(Client(), user), user
 
     return make
+
+
+#: The shared crew: key -> (role, unit of ``org``, real name, extra fields). Each member has one
+#: name everywhere, so a test may assert on it. Everyone is created for every test that asks for
+#: ``crew`` (notifications reach whoever exists, so tests see the same station each time).
+CREW = {
+    "leader": (
+        Role.STATION_LEADER,
+        "a",
+        "李所长",
+        {"email": "li@test.cn", "phone": "13900000001"},
+    ),
+    "officer": (Role.TRACKING_OFFICER, "a", "王民警", {}),
+    "colleague": (Role.TRACKING_OFFICER, "a", "民警乙", {}),
+    "handler": (Role.TRACKING_OFFICER, "a", "民警甲", {}),
+    "analyst": (Role.ANALYST, "a", "陈研判", {}),
+    "cleared_analyst": (Role.ANALYST, "a", "分析员二", {}),
+    "other_officer": (Role.TRACKING_OFFICER, "b", "民警丙", {}),
+    "other_cleared": (Role.TRACKING_OFFICER, "b", "民警丁", {}),
+    "other_leader": (Role.STATION_LEADER, "b", "乙所长", {}),
+    "bureau": (Role.BUREAU_LEADER, "bureau", "局长", {"email": "j@test.cn"}),
+    "supervisor": (Role.SUPERVISOR, "bureau", "督察", {}),
+    "admin": (Role.SYSTEM_ADMIN, "bureau", "管理员", {}),
+    "auditor": (Role.AUDIT_ADMIN, "bureau", "审计员", {}),
+}
+
+
+@pytest.fixture
+def crew_compartments(db) -> dict[str, list[Compartment]]:
+    """Compartments held by crew members: none by default. A module whose tests need cleared
+    members overrides this fixture, e.g. ``{"leader": [Compartment.objects.get(code=...)]}``."""
+    return {}
+
+
+@pytest.fixture
+def crew(org, make_user, crew_compartments):
+    """Station A's leader, officers and analysts, station B's, and the bureau's (see ``CREW``)."""
+    unknown = set(crew_compartments) - set(CREW)
+    assert not unknown, f"crew_compartments names unknown members: {unknown}"
+    return {
+        key: make_user(
+            role,
+            org[unit],
+            real_name=real_name,
+            compartments=crew_compartments.get(key, ()),
+            **extra,
+        )
+        for key, (role, unit, real_name, extra) in CREW.items()
+    }

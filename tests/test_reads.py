@@ -11,7 +11,6 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from casebook.accounts.roles import Role
 from casebook.accounts.services import api_token_create
 from casebook.audit import reads
 from casebook.audit.models import AuditEvent
@@ -33,15 +32,6 @@ NOW = timezone.make_aware(timezone.datetime(2026, 11, 20, 10, 0))
 def _frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def crew(org, make_user):
-    return {
-        "leader": make_user(Role.STATION_LEADER, org["a"], real_name="李所长"),
-        "officer": make_user(Role.TRACKING_OFFICER, org["a"], real_name="王民警"),
-        "outsider": make_user(Role.TRACKING_OFFICER, org["b"], real_name="外所民警"),
-    }
 
 
 def _person(crew, org, name, id_number, phones=""):
@@ -208,7 +198,7 @@ class TestOneEventPerPage:
         assert out["count"] == 250 and len(out["ids"]) == reads.MAX_IDS == 200
 
     def test_out_of_scope_reads_nothing_and_logs_no_read(self, crew, person, record):
-        client = login(Client(), crew["outsider"])
+        client = login(Client(), crew["other_officer"])
         mark = head()
         for url in (
             f"/subjects/{person.pk}/",
@@ -270,7 +260,7 @@ class TestSearch:
         assert ID_NUMBER not in raw and ID_NUMBER[-6:] not in raw
 
     def test_a_miss_is_logged_too(self, crew, person):
-        client = login(Client(), crew["outsider"])
+        client = login(Client(), crew["other_officer"])
         mark = head()
         client.get("/subjects/", {"q": ID_NUMBER})
         (event,) = reads_after(mark)
@@ -399,7 +389,7 @@ class TestApi:
             assert first.details["subjects"]["ids"] == [str(person.pk)]
 
     def test_out_of_scope_retrieve_logs_nothing(self, crew, person):
-        client = api_client(crew["outsider"])
+        client = api_client(crew["other_officer"])
         mark = head()
         assert client.get(f"/api/v1/subjects/{person.pk}/").status_code == 404
         assert reads_after(mark) == []

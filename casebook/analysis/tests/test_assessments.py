@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from casebook.accounts.roles import Role
 from casebook.analysis import services
 from casebook.analysis.models import AssessmentStatus, RiskFactor
 from casebook.audit.models import AuditEvent
@@ -19,16 +18,6 @@ from casebook.subjects.models import Category, Subject
 from casebook.subjects.services import subject_create
 from casebook.subjects.tests.conftest import make_id
 from conftest import login
-
-
-@pytest.fixture
-def crew(org, make_user):
-    return {
-        "leader": make_user(Role.STATION_LEADER, org["a"], real_name="所长"),
-        "officer": make_user(Role.TRACKING_OFFICER, org["a"], real_name="民警"),
-        "analyst": make_user(Role.ANALYST, org["a"], real_name="研判员"),
-        "other": make_user(Role.TRACKING_OFFICER, org["b"], real_name="外所民警"),
-    }
 
 
 @pytest.fixture
@@ -186,7 +175,7 @@ class TestDecision:
         r = rec(crew, person)
         with pytest.raises(PermissionDenied):
             services.assessment_create(
-                actor=crew["other"],
+                actor=crew["other_officer"],
                 subject=person,
                 ratings=[services.Rating(factor(person, "社会孤立"), [r])],
             )
@@ -195,7 +184,7 @@ class TestDecision:
             subject=person,
             ratings=[services.Rating(factor(person, "社会孤立"), [r])],
         )
-        assert login(Client(), crew["other"]).get(a.get_absolute_url()).status_code == 404
+        assert login(Client(), crew["other_officer"]).get(a.get_absolute_url()).status_code == 404
 
     def test_form_preview_then_sign(self, crew, person):
         r = rec(crew, person)

@@ -21,18 +21,8 @@ from casebook.subjects.tests.conftest import make_id
 from conftest import login
 
 
-@pytest.fixture
-def crew(org, make_user):
-    return {
-        "leader": make_user(Role.STATION_LEADER, org["a"], real_name="所长"),
-        "officer": make_user(Role.TRACKING_OFFICER, org["a"], real_name="民警"),
-        "leader_b": make_user(Role.STATION_LEADER, org["b"], real_name="乙所长"),
-        "bureau": make_user(Role.BUREAU_LEADER, org["bureau"], real_name="局长"),
-    }
-
-
 def person(org, crew, name, station="a", seq="501", code="drug_involved"):
-    leader = crew["leader"] if station == "a" else crew["leader_b"]
+    leader = crew["leader"] if station == "a" else crew["other_leader"]
     return subject_create(
         actor=leader,
         kind="person",
@@ -290,7 +280,7 @@ class TestDashboards:
         leader.post(f"/analysis/warnings/{warning.pk}/handle/", {"decision": "task"})
         warning.refresh_from_db()
         assert warning.status == "tasked" and warning.task.origin == "warning"
-        other = login(Client(), crew["leader_b"])
+        other = login(Client(), crew["other_leader"])
         assert (
             other.post(
                 f"/analysis/warnings/{warning.pk}/handle/", {"decision": "acknowledge"}

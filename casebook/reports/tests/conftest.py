@@ -5,30 +5,11 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from casebook.accounts.roles import Role
 from casebook.subjects.models import Category
 from casebook.subjects.services import subject_create
 from casebook.subjects.tests.conftest import make_id
 from casebook.tracking import services as tracking
 from casebook.tracking.choices import Stage
-
-
-@pytest.fixture
-def crew(org, make_user):
-    return {
-        "leader": make_user(
-            Role.STATION_LEADER,
-            org["a"],
-            real_name="李所长",
-            email="li@test.cn",
-            phone="13900000001",
-        ),
-        "officer": make_user(Role.TRACKING_OFFICER, org["a"], real_name="王民警"),
-        "analyst": make_user(Role.ANALYST, org["a"], real_name="陈研判"),
-        "other": make_user(Role.TRACKING_OFFICER, org["b"], real_name="外所民警"),
-        "other_leader": make_user(Role.STATION_LEADER, org["b"], real_name="乙所长"),
-        "bureau": make_user(Role.BUREAU_LEADER, org["bureau"], real_name="局长", email="j@test.cn"),
-    }
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ class TestSubmit:
 
     def test_someone_not_working_the_task_is_refused(self, analysing_task, crew):
         with pytest.raises(PermissionDenied):
-            submit(analysing_task, crew["other"])
+            submit(analysing_task, crew["other_officer"])
         with pytest.raises(PermissionDenied):
             submit(analysing_task, crew["analyst"])
         assert not FeedbackReport.objects.exists()
@@ -97,7 +97,7 @@ class TestLeader:
 
     def test_outsider_gets_404_and_no_data(self, analysing_task, crew):
         report = submit(analysing_task, crew["officer"])
-        other = login(Client(), crew["other"])
+        other = login(Client(), crew["other_officer"])
         page = other.get(report.get_absolute_url())
         assert page.status_code == 404
         assert "对象近期情况稳定" not in page.content.decode()

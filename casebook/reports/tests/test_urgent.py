@@ -76,8 +76,10 @@ class TestSending:
 
     def test_subject_out_of_reach_is_refused(self, crew, person):
         with pytest.raises(PermissionDenied):
-            services.urgent_report_create(actor=crew["other"], text="紧急情况", subject=person)
-        client = login(Client(), crew["other"])
+            services.urgent_report_create(
+                actor=crew["other_officer"], text="紧急情况", subject=person
+            )
+        client = login(Client(), crew["other_officer"])
         assert client.get(f"/reports/urgent/new/?subject={person.pk}").status_code == 404
 
     def test_phone_form_sends_and_bad_input_keeps_the_text(self, crew, person):
@@ -312,7 +314,7 @@ class TestDutyRoster:
         assert page.status_code == 200 and "结束时间须晚于开始时间" in page.content.decode()
         page = leader.post("/reports/duty/", self.form(org, deputy, start, hours=80))
         assert "每班最长 72 小时" in page.content.decode()
-        page = leader.post("/reports/duty/", self.form(org, crew["other"], start))
+        page = leader.post("/reports/duty/", self.form(org, crew["other_officer"], start))
         assert page.status_code == 200
         assert not DutyShift.objects.exists()
         with pytest.raises(PermissionDenied):
@@ -369,7 +371,7 @@ def test_api_raise_follow_and_acknowledge(crew, person):
     _t, officer_key = api_token_create(actor=crew["officer"], name="指挥中心")
     second_factor(crew["leader"])  # a leader's token works only with a second factor enrolled
     _t, leader_key = api_token_create(actor=crew["leader"], name="t")
-    _t, other_key = api_token_create(actor=crew["other"], name="t")
+    _t, other_key = api_token_create(actor=crew["other_officer"], name="t")
     officer = Client(HTTP_AUTHORIZATION=f"Token {officer_key}")
     leader = Client(HTTP_AUTHORIZATION=f"Token {leader_key}")
     other = Client(HTTP_AUTHORIZATION=f"Token {other_key}")

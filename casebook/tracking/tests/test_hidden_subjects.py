@@ -30,24 +30,10 @@ def compartment(db):
 
 
 @pytest.fixture
-def crew(org, make_user, compartment):
-    return {
-        "leader": make_user(
-            Role.STATION_LEADER, org["a"], compartments=[compartment], real_name="所长甲"
-        ),
-        "officer": make_user(
-            Role.TRACKING_OFFICER, org["a"], compartments=[compartment], real_name="民警甲"
-        ),
-        "colleague": make_user(Role.TRACKING_OFFICER, org["a"], real_name="民警乙"),
-        "analyst": make_user(Role.ANALYST, org["a"], real_name="分析员"),
-        "cleared_analyst": make_user(
-            Role.ANALYST, org["a"], compartments=[compartment], real_name="分析员二"
-        ),
-        "other_officer": make_user(Role.TRACKING_OFFICER, org["b"], real_name="民警丙"),
-        "other_cleared": make_user(
-            Role.TRACKING_OFFICER, org["b"], compartments=[compartment], real_name="民警丁"
-        ),
-    }
+def crew_compartments(compartment):
+    """Cleared for the classified incidents: the leader, the officer, one analyst in station A
+    and one officer in station B."""
+    return {key: [compartment] for key in ("leader", "officer", "cleared_analyst", "other_cleared")}
 
 
 def _person(org, crew, *, classification=Classification.INTERNAL, compartments=(), seq="211"):

@@ -23,19 +23,6 @@ from conftest import login, second_factor
 
 
 @pytest.fixture
-def crew(org, make_user):
-    return {
-        "leader": make_user(Role.STATION_LEADER, org["a"], real_name="所长甲"),
-        "officer": make_user(Role.TRACKING_OFFICER, org["a"], real_name="民警甲"),
-        "colleague": make_user(Role.TRACKING_OFFICER, org["a"], real_name="民警乙"),
-        "other_leader": make_user(Role.STATION_LEADER, org["b"], real_name="所长丙"),
-        "other_officer": make_user(Role.TRACKING_OFFICER, org["b"], real_name="民警丙"),
-        "bureau": make_user(Role.BUREAU_LEADER, org["bureau"], real_name="局长"),
-        "admin": make_user(Role.SYSTEM_ADMIN, org["bureau"], real_name="管理员"),
-    }
-
-
-@pytest.fixture
 def subject(org, crew):
     return subject_create(
         actor=crew["leader"],
@@ -184,7 +171,9 @@ class TestTransitions:
         assert task.stage == Stage.COLLECTING
 
     def test_plugged_guard_names_what_is_missing(self, task, crew, monkeypatch):
-        monkeypatch.setattr(services, "_GUARDS", {**services._GUARDS})
+        monkeypatch.setattr(  # copy the lists too: the guard must not outlive this test
+            services, "_GUARDS", {key: list(guards) for key, guards in services._GUARDS.items()}
+        )
         services.register_guard(
             Stage.COLLECTING, Stage.ORGANISING, lambda t: ["至少需要一条信息记录"]
         )
