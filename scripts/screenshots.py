@@ -176,6 +176,7 @@ class Shooter:
                 link.click()
             self.shot(page, "record.png")
         context.close()
+        self.subject_picker()
         context = self.context(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         page = context.new_page()
         self.login(page, "010001")
@@ -254,6 +255,24 @@ class Shooter:
         with page.expect_navigation():
             page.click("[data-testid=verify-chain]")
         self.shot(page, "audit-log.png")
+        context.close()
+
+    def subject_picker(self) -> None:
+        """The record form's subject picker: one subject chosen, the results of a search open."""
+        context, page = self.as_user("010001")
+        page.goto("/records/new/")
+        picker = page.locator("[data-testid=picker-subjects]")
+        search = picker.locator("input[data-picker-input]")
+        search.fill("网")
+        picker.locator("[data-pick]").first.click()
+        search.fill("网")
+        picker.locator("[data-pick]").nth(1).wait_for()
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        path = self.out / "subject-picker.png"
+        page.screenshot(path=str(path))  # no mouse move: the results stay open
+        self.saved.append(path)
+        print(f"  {path}")
         context.close()
 
 
