@@ -213,7 +213,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Idle timeout: the cookie lives 30 minutes and every request renews it; the server also keeps
@@ -230,7 +230,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "casebook_session"
 CSRF_COOKIE_NAME = "casebook_csrftoken"
-CSRF_FAILURE_VIEW = "casebook.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "casebook.accounts.views.csrf_failure"
 
 # django-axes: its defaults are wrong for us (SECURITY.md S3).
 AXES_FAILURE_LIMIT = 5

@@ -14,8 +14,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("casebook.core.urls")),
-    path("accounts/", include("casebook.accounts.urls")),
+    path("", include("casebook.accounts.urls")),  # the home page, /organisation/, /accounts/
     path("audit/", include("casebook.audit.urls")),
     path("subjects/", include("casebook.subjects.urls")),
     path("tasks/", include("casebook.tracking.urls")),

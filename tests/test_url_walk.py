@@ -69,11 +69,11 @@ def r(kind, global_object=False, /, query="", **params):
 
 
 ROUTES: dict[str, Route] = {
-    # core
-    "core:home": r(SELF),
-    "core:units": r(ADMIN),
-    "core:unit_create": r(ADMIN),
-    "core:unit_edit": r(ADMIN, pk="@unit_b"),
+    # the home page and the organisation (accounts, at the root)
+    "accounts:home": r(SELF),
+    "accounts:units": r(ADMIN),
+    "accounts:unit_create": r(ADMIN),
+    "accounts:unit_edit": r(ADMIN, pk="@unit_b"),
     # accounts
     "accounts:login": r(PUBLIC),
     "accounts:verify": r(PUBLIC),
@@ -630,7 +630,7 @@ def test_users_without_the_right_see_no_case_data(world, make_user, org):
 
 #: whose duty each bureau object's admin route is (SECURITY.md A3)
 DUTY = {
-    "core:unit_edit": Role.SYSTEM_ADMIN,
+    "accounts:unit_edit": Role.SYSTEM_ADMIN,
     "accounts:user_detail": Role.SYSTEM_ADMIN,
     "accounts:user_toggle_active": Role.SYSTEM_ADMIN,
     "accounts:user_reset_mfa": Role.SYSTEM_ADMIN,

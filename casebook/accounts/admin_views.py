@@ -1,5 +1,5 @@
-"""The system administrator's account management (inside their own bureau), the security
-administrator's decisions on access requests and policies."""
+"""The system administrator's account and organisation management (inside their own bureau), the
+security administrator's decisions on access requests and policies."""
 
 from functools import partial
 
@@ -20,14 +20,17 @@ from casebook.access.policy import (
     can_decide_grant,
     grant_request_queryset,
     require,
+    unit_admin_queryset,
     user_admin_queryset,
 )
 from casebook.audit.services import record_event
+from casebook.core.choices import UnitKind
 from casebook.core.forms import apply_validation_error, run_and_report
+from casebook.core.models import Unit
 
 from . import services
 from .choices import GrantStatus
-from .forms import CompartmentForm, DisableForm, GrantDecisionForm, UserForm
+from .forms import CompartmentForm, DisableForm, GrantDecisionForm, UnitForm, UserForm
 from .models import Compartment, GrantRequest, RolePolicy, User
 from .roles import Role
 
@@ -366,3 +369,54 @@ def security_policies(request):
             .annotate(n=Count("pk")),
         },
     )
+
+
+@login_required
+def unit_list(request):
+    require(request.user, Action.UNIT_MANAGE)
+    # Only the administrator's own bureau: another bureau is never listed.
+    bureaus = (
+        unit_admin_queryset(request.user, Unit.objects.filter(kind=UnitKind.BUREAU))
+        .prefetch_related("children__children")
+        .order_by("code")
+    )
+    return render(request, "accounts/unit_list.html", {"bureaus": bureaus})
+
+
+@login_required
+def unit_edit(request, pk: int | None = None):
+    require(request.user, Action.UNIT_MANAGE)
+    units = unit_admin_queryset(request.user, Unit.objects.all())
+    unit = get_object_or_404(units, pk=pk) if pk else None
+    initial = {}
+    if unit is None and request.GET.get("parent", "").isdigit():
+        parent = units.filter(pk=request.GET["parent"]).first()
+        if parent is not None:
+            initial = {
+                "parent": parent,
+                "kind": UnitKind.STATION if parent.kind == UnitKind.BUREAU else UnitKind.AREA,
+            }
+    form = UnitForm(request.POST or None, instance=unit, initial=initial, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if unit is None:
+                # the form's parent choices are the bureau's units; the service checks again
+                unit = services.unit_create(
+                    actor=request.user,
+                    kind=data["kind"],
+                    name=data["name"],
+                    code=data["code"],
+                    parent=data["parent"],
+                    address=data["address"],
+                    phone=data["phone"],
+                    time_zone=data["time_zone"],
+                )
+            else:
+                services.unit_update(actor=request.user, unit=Unit.objects.get(pk=unit.pk), **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Unit %(name)s saved.") % {"name": data["name"]})
+            return redirect("accounts:units")
+    return render(request, "accounts/unit_form.html", {"form": form, "unit": unit})

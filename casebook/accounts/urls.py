@@ -1,9 +1,12 @@
-from django.urls import path
+"""The accounts' pages under /accounts/, and the two that sit at the site's root: the home page
+(one per role) and the organisation (the system administrator's units)."""
 
-from . import admin_views, views
+from django.urls import include, path
+
+from . import admin_views, home_views, views
 
 app_name = "accounts"
-urlpatterns = [
+account_patterns = [
     path("login/", views.login_view, name="login"),
     path("login/verify/", views.verify_view, name="verify"),
     path("login/enrol/", views.enrol_view, name="enrol"),
@@ -39,4 +42,12 @@ urlpatterns = [
     ),
     path("grants/<int:pk>/withdraw/", admin_views.grant_withdraw, name="grant_withdraw"),
     path("security/", admin_views.security_policies, name="security"),
+]
+
+urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("organisation/", admin_views.unit_list, name="units"),
+    path("organisation/new/", admin_views.unit_edit, name="unit_create"),
+    path("organisation/<int:pk>/", admin_views.unit_edit, name="unit_edit"),
+    path("accounts/", include(account_patterns)),
 ]

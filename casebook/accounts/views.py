@@ -1,4 +1,5 @@
-"""Login (password, then second factor), logout, lockout, step-up, the user's own profile."""
+"""Login (password, then second factor), logout, lockout, step-up, the user's own profile, and
+the answer to a refused CSRF check (logged as a security event)."""
 
 import base64
 
@@ -34,6 +35,18 @@ from .models import ApiToken
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     return safe_target(request, target, settings.LOGIN_REDIRECT_URL)
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """``settings.CSRF_FAILURE_VIEW``: the refusal is a security event in the audit log."""
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
+    record_event(
+        actor=user, action="security.csrf", outcome="denied", object_repr=request.path[:200]
+    )
+    return render(request, "403_csrf.html", status=403)
 
 
 def lockout_response(request, credentials=None, *args, **kwargs):

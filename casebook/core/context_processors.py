@@ -1,31 +1,38 @@
-"""Navigation: only the modules the user's roles may use (no dead links)."""
+"""Navigation: only the modules the user's roles may use (no dead links).
+
+The core owns the menu's machinery; which links it holds and who sees each is not the core's to
+know (roles and the access policy sit above it): ``casebook.accounts.navigation`` registers the
+menu with :func:`register_nav` from ``AppConfig.ready()``, and the modules with something waiting
+register a badge with :func:`register_nav_badge`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from casebook.access.policy import Action, reach
 
-#: (url name, label, icon, action that must be granted or None for every user)
-NAV = [
-    ("core:home", _("Home"), "house", None),
-    ("analysis:dashboard", _("Dashboard"), "speedometer2", Action.STATION_DASHBOARD),  # one station
-    ("analysis:bureau", _("Stations"), "buildings", Action.BUREAU_DASHBOARD),
-    ("subjects:list", _("Tracked subjects"), "person-lines-fill", Action.SUBJECT_VIEW),
-    ("subjects:map", _("Map"), "geo-alt", Action.SUBJECT_VIEW),
-    ("tracking:list", _("Tasks"), "list-check", Action.TASK_VIEW),
-    ("intel:list", _("Information"), "journal-richtext", Action.SUBJECT_VIEW),
-    ("intel:tips", _("Public tips"), "megaphone", Action.TIP_TRIAGE),
-    ("analysis:warnings", _("Warnings"), "exclamation-triangle", Action.SUBJECT_VIEW),
-    ("reports:inbox", _("Reports"), "send-exclamation", Action.SUBJECT_VIEW),
-    ("tracking:board", _("Stage board"), "kanban", Action.TASK_ASSIGN),
-    ("accounts:users", _("Accounts"), "people", Action.USER_MANAGE),
-    ("core:units", _("Organisation"), "diagram-3", Action.UNIT_MANAGE),
-    ("subjects:categories", _("Categories"), "tags", Action.CATEGORY_MANAGE),
-    ("analysis:rules", _("Warning rules"), "bell", Action.CATEGORY_MANAGE),
-    ("accounts:grants", _("Access approvals"), "person-check", Action.GRANT_APPROVE),
-    ("accounts:security", _("Security policy"), "shield-lock", Action.POLICY_MANAGE),
-    ("audit:log", _("Audit log"), "journal-text", Action.AUDIT_VIEW),
-]
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the menu: a URL name, its (translatable) label, a Bootstrap icon, and who
+    sees it: ``visible(user)``, or every signed-in user when it is None."""
+
+    url_name: str
+    label: str
+    icon: str
+    visible: Callable | None = None
+
+
+#: The menu, in the order shown; filled by :func:`register_nav`.
+NAV: list[NavItem] = []
+
+
+def register_nav(*items: NavItem) -> None:
+    """Append links to the menu, in the order given (a URL name already there is left as is)."""
+    known = {item.url_name for item in NAV}
+    for item in items:
+        if item.url_name not in known:
+            NAV.append(item)
+            known.add(item.url_name)
 
 
 #: url name -> callable(user) giving a count shown as a badge on that link (0: no badge).
@@ -41,19 +48,16 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    bureau_level = reach(user, Action.BUREAU_DASHBOARD) is not None
     items = [
         {
-            "url": reverse(name),
-            "label": label,
-            "icon": icon,
+            "url": reverse(item.url_name),
+            "label": item.label,
+            "icon": item.icon,
             "active": False,
-            "badge": NAV_BADGES[name](user) if name in NAV_BADGES else 0,
+            "badge": NAV_BADGES[item.url_name](user) if item.url_name in NAV_BADGES else 0,
         }
-        for name, label, icon, action in NAV
-        if (action is None or reach(user, action) is not None)
-        # bureau-level users compare stations instead of one station's dashboard
-        and not (name == "analysis:dashboard" and bureau_level)
+        for item in NAV
+        if item.visible is None or item.visible(user)
     ]
     # the longest link that the current path starts with is the active one
     matches = [

@@ -362,7 +362,7 @@ def test_reverse_urls_exist():
         "accounts:users",
         "accounts:security",
         "audit:log",
-        "core:units",
+        "accounts:units",
     ):
         assert reverse(name)
 

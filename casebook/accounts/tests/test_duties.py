@@ -356,7 +356,7 @@ class TestOwnBureau:
             response = client.post("/organisation/new/", {**data, "is_active": "on"})
             assert response.status_code == 200
         assert not Unit.objects.filter(code__in=["X1", "X2"]).exists()
-        from casebook.core.services import unit_update
+        from casebook.accounts.services import unit_update
 
         with pytest.raises(ValidationError):
             unit_update(actor=admins["sys"], unit=org["b"], parent=org["other_bureau"])

@@ -1,8 +1,6 @@
-"""Template helpers: Bootstrap classes on widgets, readable audit actions, masking."""
+"""Template helpers: Bootstrap classes on form widgets (audit action names: `{% load audit %}`)."""
 
 from django import template
-
-from casebook.audit.labels import action_label as _action_label
 
 register = template.Library()
 
@@ -20,8 +18,3 @@ def bs(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def action_label(code: str) -> str:
-    return _action_label(code)

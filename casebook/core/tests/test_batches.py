@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from casebook.accounts.services import unit_create
 from casebook.core.batches import in_batches
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
-from casebook.core.services import unit_create
 
 
 @pytest.mark.django_db

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from casebook.accounts.models import Compartment, User
 from casebook.accounts.roles import Role
-from casebook.accounts.services import user_create
+from casebook.accounts.services import unit_create, user_create
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
-from casebook.core.services import unit_create
 from casebook.core.validators import (
     HIDDEN_CHARACTERS,
     MAX_TEXT_LENGTH,

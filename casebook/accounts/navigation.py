@@ -1,0 +1,56 @@
+"""The menu: every module's link and the access each needs, registered into the core's menu
+(``casebook.core.context_processors.register_nav``) from ``AccountsConfig.ready()``. One list,
+so the order of the menu is read in one place; a link is shown only to users whose roles reach
+its action in the access policy (no dead links)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from casebook.access.policy import Action, reach
+from casebook.core.context_processors import NavItem
+
+
+def granted(action: Action):
+    """Visible to the users whose roles give them the action at some reach."""
+
+    def visible(user) -> bool:
+        return reach(user, action) is not None
+
+    return visible
+
+
+def _one_station_dashboard(user) -> bool:
+    # bureau-level users compare stations instead of one station's dashboard
+    return (
+        reach(user, Action.STATION_DASHBOARD) is not None
+        and reach(user, Action.BUREAU_DASHBOARD) is None
+    )
+
+
+MENU = [
+    NavItem("accounts:home", _("Home"), "house"),
+    NavItem("analysis:dashboard", _("Dashboard"), "speedometer2", _one_station_dashboard),
+    NavItem("analysis:bureau", _("Stations"), "buildings", granted(Action.BUREAU_DASHBOARD)),
+    NavItem(
+        "subjects:list", _("Tracked subjects"), "person-lines-fill", granted(Action.SUBJECT_VIEW)
+    ),
+    NavItem("subjects:map", _("Map"), "geo-alt", granted(Action.SUBJECT_VIEW)),
+    NavItem("tracking:list", _("Tasks"), "list-check", granted(Action.TASK_VIEW)),
+    NavItem("intel:list", _("Information"), "journal-richtext", granted(Action.SUBJECT_VIEW)),
+    NavItem("intel:tips", _("Public tips"), "megaphone", granted(Action.TIP_TRIAGE)),
+    NavItem(
+        "analysis:warnings", _("Warnings"), "exclamation-triangle", granted(Action.SUBJECT_VIEW)
+    ),
+    NavItem("reports:inbox", _("Reports"), "send-exclamation", granted(Action.SUBJECT_VIEW)),
+    NavItem("tracking:board", _("Stage board"), "kanban", granted(Action.TASK_ASSIGN)),
+    NavItem("accounts:users", _("Accounts"), "people", granted(Action.USER_MANAGE)),
+    NavItem("accounts:units", _("Organisation"), "diagram-3", granted(Action.UNIT_MANAGE)),
+    NavItem("subjects:categories", _("Categories"), "tags", granted(Action.CATEGORY_MANAGE)),
+    NavItem("analysis:rules", _("Warning rules"), "bell", granted(Action.CATEGORY_MANAGE)),
+    NavItem(
+        "accounts:grants", _("Access approvals"), "person-check", granted(Action.GRANT_APPROVE)
+    ),
+    NavItem(
+        "accounts:security", _("Security policy"), "shield-lock", granted(Action.POLICY_MANAGE)
+    ),
+    NavItem("audit:log", _("Audit log"), "journal-text", granted(Action.AUDIT_VIEW)),
+]
