@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from casebook.access.policy import AccessPaths
 from casebook.access.querysets import RestrictedManager
 from casebook.crypto.fields import EncryptedTextField
+from casebook.crypto.textindex import TokenVectorField
 
 from .choices import (
     Channel,
@@ -114,7 +115,10 @@ class InformationRecord(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    content = models.TextField(_("what was observed"))
+    # Encrypted with the record's own data key (one per record, wrapped by the master key):
+    # destroying that key makes the content unreadable, whatever subjects it names. Searched
+    # through RecordTokens, never by its column.
+    content = EncryptedTextField(_("what was observed"))
     observations = models.JSONField(_("structured observations"), default=dict, blank=True)
     source_evaluation = models.CharField(
         _("source"), max_length=1, choices=SourceEvaluation.choices
@@ -190,6 +194,30 @@ class InformationRecord(models.Model):
     def grade(self) -> str:
         """The grade badge: ``B2`` and the handling code."""
         return f"{self.source_evaluation}{self.info_assessment}"
+
+
+class RecordTokens(models.Model):
+    """The keyed search tokens of a record's content (casebook.crypto.textindex): HMACs of its
+    characters and character pairs with their positions, never the text. Written by the
+    record's services; read only by ``casebook.intel.search``."""
+
+    record = models.OneToOneField(
+        InformationRecord,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_tokens",
+        verbose_name=_("record"),
+    )
+    tokens = TokenVectorField(_("search tokens"), editable=False)
+
+    class Meta:
+        verbose_name = _("record search tokens")
+        verbose_name_plural = _("record search tokens")
+        ordering = ["record_id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"#{self.record_id}"
 
 
 class Attachment(models.Model):

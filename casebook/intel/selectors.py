@@ -1,17 +1,25 @@
 """Reads of the information module that views, the API and other modules use; each scoped by
 `access` (a record the user may not see does not exist for them)."""
 
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from casebook.access.policy import Action
+from casebook.crypto.textindex import as_fts5_phrase, as_tsquery, query_tokens
 
 from .models import InformationRecord
+
+#: Search counts stop here: past it the list says "1000+" instead of counting every match.
+SEARCH_COUNT_CAP = 1000
 
 
 def visible_records(user):
     return (
         InformationRecord.objects.restrict(user, Action.SUBJECT_VIEW)
-        .select_related("informant", "created_by", "task")
+        .select_related("informant", "created_by", "task", "data_key")
         .prefetch_related("subjects", "tags")
     )
 
@@ -21,3 +29,36 @@ def get_record(user, pk) -> InformationRecord:
         return visible_records(user).get(pk=pk)
     except (InformationRecord.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def search_records(queryset, text: str):
+    """``queryset`` (already scoped to the user) narrowed to records whose content holds
+    ``text`` as a phrase, through the keyed-token index (casebook.crypto.textindex): a GIN-indexed
+    ``tsvector`` phrase query on PostgreSQL, an FTS5 phrase on SQLite. Never a LIKE: the column
+    holds ciphertext. A text with no character, letter or digit matches nothing."""
+    tokens = query_tokens(text)
+    if not tokens:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        sql = "SELECT record_id FROM intel_recordtokens WHERE tokens @@ %s::tsquery"
+        param = as_tsquery(tokens)
+    else:
+        sql = "SELECT rowid FROM intel_record_fts WHERE intel_record_fts MATCH %s"
+        param = as_fts5_phrase(tokens)
+    return queryset.filter(pk__in=RawSQL(sql, [param]))  # noqa: S611 - constant SQL, one parameter
+
+
+class SearchPaginator(Paginator):
+    """Pages of a text search whose count stops at :data:`SEARCH_COUNT_CAP` (``capped`` says
+    it did): counting every match of a common word over millions of records would cost more
+    than finding the first page."""
+
+    cap = SEARCH_COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list.order_by()[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+    capped = False

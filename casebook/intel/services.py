@@ -28,6 +28,7 @@ from casebook.core.validators import (
     validate_text_length,
 )
 from casebook.crypto.services import blind_index, data_key_create, decrypt_bytes, encrypt_bytes
+from casebook.crypto.textindex import text_tokens
 from casebook.intel.access import may_register_informants
 
 from .choices import (
@@ -47,6 +48,7 @@ from .models import (
     ChecklistResult,
     Informant,
     InformationRecord,
+    RecordTokens,
     Rectification,
     Tag,
     Tip,
@@ -150,6 +152,8 @@ def record_create(
         data_key=data_key_create(label=f"record:{uuid.uuid4().hex}"),
         created_by=actor,
     )
+    # The content column holds ciphertext (the record's own key); search reads keyed tokens.
+    RecordTokens.objects.create(record=record, tokens=text_tokens(record.content))
     record.subjects.set(subjects)
     if tags:
         record.tags.set(_tags(tags))

@@ -44,7 +44,7 @@ from .forms import (
     VisitForm,
 )
 from .models import Attachment, Informant, Rectification, Tip
-from .selectors import get_record, visible_records
+from .selectors import SearchPaginator, get_record, search_records, visible_records
 
 FILTERS = {
     "channel": Channel.values,
@@ -74,8 +74,8 @@ def _filtered(request):
         qs = qs.filter(task=g["task"])
     if g.get("tag"):
         qs = qs.filter(tags__name=g["tag"])
-    if g.get("q"):
-        qs = qs.filter(content__icontains=g["q"].strip())
+    if g.get("q", "").strip():
+        qs = search_records(qs, g["q"])
     return qs.order_by("-occurred_at", "-pk")
 
 
@@ -97,7 +97,8 @@ def record_list(request):
     if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
         raise PermissionDenied
     qs = _filtered(request)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    paginator_class = SearchPaginator if request.GET.get("q", "").strip() else Paginator
+    page = paginator_class(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     reads.record_read(

@@ -2,9 +2,10 @@
 only; encrypted identities never leave through the API."""
 
 import django_filters
+from django.core.paginator import Paginator as DjangoPaginator
 from casebook.access.policy import Action
 from casebook.audit.reads import ReadLoggedMixin
-from casebook.core.api import JsonInput, ObjectIdField
+from casebook.core.api import JsonInput, ObjectIdField, Pagination
 from casebook.core.filters import IdFilter, StrictFilterSet
 from casebook.tracking.selectors import visible_tasks
 from drf_spectacular.utils import extend_schema
@@ -25,7 +26,7 @@ from ..choices import (
     Verification,
 )
 from ..models import InformationRecord, Tip
-from ..selectors import visible_records
+from ..selectors import SearchPaginator, search_records, visible_records
 
 
 class RecordOut(serializers.ModelSerializer):
@@ -89,6 +90,10 @@ class VerifyIn(JsonInput):
 
 
 class RecordFilter(StrictFilterSet):
+    q = django_filters.CharFilter(
+        method="filter_text",
+        help_text="Text the content holds, as a phrase (keyed-token search; see docs).",
+    )
     subject = IdFilter(field_name="subjects__id")
     task = IdFilter(field_name="task")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
@@ -108,12 +113,25 @@ class RecordFilter(StrictFilterSet):
             "handling",
         ]
 
+    def filter_text(self, queryset, name, value):
+        return search_records(queryset, value) if value.strip() else queryset
+
+
+class RecordPagination(Pagination):
+    """Page numbers; a text search counts its matches only up to SEARCH_COUNT_CAP."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        searching = request.query_params.get("q", "").strip()
+        self.django_paginator_class = SearchPaginator if searching else DjangoPaginator
+        return super().paginate_queryset(queryset, request, view)
+
 
 class RecordViewSet(
     ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = RecordOut
     filterset_class = RecordFilter
+    pagination_class = RecordPagination
     read_object_type = "intel.informationrecord"
 
     def get_queryset(self):
