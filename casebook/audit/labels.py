@@ -113,6 +113,17 @@ ACTION_LABELS = {
     "read.informant_list": _("Informant register viewed"),
     "read.tip": _("Public tip viewed"),
     "read.api": _("Data read through the API"),
+    "read.dashboard": _("Dashboard viewed"),
+    "read.warning_list": _("Warnings viewed"),
+    "read.assessment": _("Risk assessment viewed"),
+    "read.assessment_form": _("Risk assessment form opened"),
+    "read.task_list": _("Task list viewed"),
+    "read.task_board": _("Stage board viewed"),
+    "read.reports_inbox": _("Reports inbox viewed"),
+    "read.feedback": _("Feedback report viewed"),
+    "read.urgent": _("Urgent report viewed"),
+    "read.photo": _("Photo viewed"),
+    "read.attachment": _("Attachment viewed"),
 }
 
 
