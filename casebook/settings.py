@@ -115,6 +115,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "casebook.core.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # compresses text answers (HTML, JSON) on their way out; below WhiteNoise, which answers
+    # static files itself from their pre-compressed copies (docs/operations.md, "Sizing and
+    # tuning": why BREACH is no concern here)
+    "casebook.core.middleware.GZipTextMiddleware",
     "casebook.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,7 +162,33 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'casebook.sqlite3'}"
 if DATABASE_URL.startswith("sqlite:///"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+#: Connections are kept for this many seconds and reused by the requests of the same thread
+#: (docs/operations.md, "Sizing and tuning"); health-checked before reuse after an idle spell.
+CASEBOOK_DB_CONN_MAX_AGE = int(env("CASEBOOK_DB_CONN_MAX_AGE", "60"))
+#: Seconds after which PostgreSQL ends one statement (0 = never). gunicorn.conf.py sets 30 for web
+#: requests; management commands, the job worker and the scheduler run without a limit.
+CASEBOOK_DB_STATEMENT_TIMEOUT = int(env("CASEBOOK_DB_STATEMENT_TIMEOUT", "0"))
+
+
+def postgres_options(existing: str = "", statement_timeout: int = 0) -> str:
+    """libpq ``options`` for the application's connections: JIT compilation off (Casebook's
+    queries are short and indexed; on big tables PostgreSQL chose to JIT-compile their plans and
+    spent seconds compiling what runs in milliseconds) and the statement timeout, if any. Options
+    given in DATABASE_URL (``?options=…``) come first and are kept."""
+    parts = [existing.strip()] if existing and existing.strip() else []
+    parts.append("-c jit=off")
+    if statement_timeout > 0:
+        parts.append(f"-c statement_timeout={statement_timeout * 1000}")
+    return " ".join(parts)
+
+
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CASEBOOK_DB_CONN_MAX_AGE)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = postgres_options(
+        _options.get("options", ""), CASEBOOK_DB_STATEMENT_TIMEOUT
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

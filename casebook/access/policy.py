@@ -177,15 +177,34 @@ def reach(user, action: Action) -> Reach | None:
     return best
 
 
-def station_ids(user, action: Action) -> set[int]:
-    """The stations whose objects the user may reach for the action."""
-    from casebook.core.models import Unit
+#: attribute of the user object holding its stations per reach, for the rest of the request
+_STATIONS_CACHE = "_casebook_station_ids"
 
+
+def station_ids(user, action: Action) -> set[int]:
+    """The stations whose objects the user may reach for the action.
+
+    Remembered on the user object, which lives for one request (like its ``role_set``): a page
+    asks this for every list, count and badge it shows, and a bureau's stations were queried
+    dozens of times per page. The next request loads the user afresh, so a changed unit or role
+    applies from then on."""
     level = reach(user, action)
     if level is None:
         return set()
-    unit = user.unit
-    if level in (Reach.BUREAU, Reach.GLOBAL):
+    scope = Reach.BUREAU if level in (Reach.BUREAU, Reach.GLOBAL) else Reach.STATION
+    cache = getattr(user, _STATIONS_CACHE, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _STATIONS_CACHE, cache)
+    if scope not in cache:
+        cache[scope] = frozenset(_stations_within(user.unit, scope))
+    return set(cache[scope])
+
+
+def _stations_within(unit, scope: Reach) -> set[int]:
+    from casebook.core.models import Unit
+
+    if scope == Reach.BUREAU:
         bureau = unit.bureau
         if bureau is None:
             return set()

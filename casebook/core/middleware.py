@@ -1,9 +1,11 @@
-"""Cross-cutting middleware: request context for the audit log, Content-Security-Policy, NUL."""
+"""Cross-cutting middleware: request context for the audit log, Content-Security-Policy, NUL,
+compression of text answers."""
 
 import logging
 import re
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -42,6 +44,33 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class GZipTextMiddleware(GZipMiddleware):
+    """Django's GZip middleware for text only: pages, fragments and API answers shrink to a
+    fifth or less, while a PDF, a spreadsheet, an image or an encrypted attachment (already
+    compressed, or incompressible) is passed on untouched instead of costing CPU for nothing.
+
+    BREACH (docs/operations.md, "Sizing and tuning"): Django masks the CSRF token afresh in every
+    response and this middleware pads each compressed answer with up to 100 random bytes
+    (``max_random_bytes``, "Heal the BREACH"); session cookies are SameSite=Lax and HttpOnly.
+    """
+
+    COMPRESSIBLE = (
+        "text/",
+        "application/json",
+        "application/problem+json",
+        "application/javascript",
+        "application/xml",
+        "application/vnd.oai.openapi",
+        "image/svg+xml",
+    )
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if not content_type.startswith(self.COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
 
 
 class ContentSecurityPolicyMiddleware:
