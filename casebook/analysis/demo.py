@@ -5,12 +5,16 @@ show. Through the services."""
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.core.models import Unit
+from casebook.tracking import demo as tracking_demo
+from casebook.tracking.choices import Stage
 
 from . import rules, services
 from .models import RiskAssessment
 
 
 def load(stdout) -> None:
+    walked = walk_tasks()
+    stdout.write(f"Demo tasks taken to feedback: {walked}")
     if RiskAssessment.objects.filter(task__isnull=True).exists():
         return
     for station in Unit.objects.filter(kind="station", code__in=["JZ01", "JZ02", "JZ03"]):
@@ -41,3 +45,28 @@ def load(stdout) -> None:
                 )
     created = rules.evaluate()
     stdout.write(f"Demo warnings raised: {sum(created.values())}")
+
+
+def walk_tasks() -> int:
+    """The demo tasks in analysis that are planned further get an assessment of each subject by
+    their lead officer (citing the task's records), then go on to feedback."""
+    walked = 0
+    for task in tracking_demo.tasks_to_walk(Stage.ANALYSING):
+        if not task.assessments.exists():
+            for subject in task.subjects.all():
+                factors = list(subject.category.risk_factors.filter(is_active=True))
+                if not factors:
+                    continue
+                services.assessment_create(
+                    actor=task.lead,
+                    subject=subject,
+                    task=task,
+                    ratings=[
+                        services.Rating(factors[0], list(task.records.filter(subjects=subject)))
+                    ],
+                    summary="根据走访核实情况综合研判。",
+                    measures=["每月走访一次"],
+                )
+        tracking_demo.advance(task)
+        walked += 1
+    return walked

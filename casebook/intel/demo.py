@@ -1,5 +1,7 @@
 """Demo information: graded records with verification, an informant per station, inspections
-of places (one with a failed point and its rectification), and public tips waiting in triage."""
+of places (one with a failed point and its rectification), and public tips waiting in triage;
+and the demo tasks of ``casebook.tracking.demo`` taken from collecting to analysis (a verified
+record each)."""
 
 import random
 from datetime import timedelta
@@ -9,6 +11,8 @@ from django.utils import timezone
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.core.models import Unit
+from casebook.tracking import demo as tracking_demo
+from casebook.tracking.choices import Stage
 
 from . import services
 from .models import InformationRecord, Tip
@@ -28,7 +32,17 @@ TIPS = [
 ]
 
 
+OBSERVATIONS = [
+    "走访时本人在家，情绪稳定，近期无异常活动。",
+    "经了解，近一周与外地人员有频繁联系。",
+    "社区网格员反映其近期晚出早归。",
+    "现场检查发现消防通道有杂物堆放。",
+]
+
+
 def load(stdout) -> None:
+    walked = walk_tasks()
+    stdout.write(f"Demo tasks taken to organising or analysis: {walked}")
     if InformationRecord.objects.filter(task__isnull=True).exists():
         return
     rng = random.Random(5)
@@ -93,3 +107,30 @@ def load(stdout) -> None:
             if not Tip.objects.filter(what=text, station=station).exists():
                 services.tip_submit(ip=f"demo-{station.code}-{k}", what=text, station=station)
     stdout.write(f"Demo information records created: {created}")
+
+
+def walk_tasks() -> int:
+    """The demo tasks planned beyond collecting get a verified record from their lead officer,
+    then go on to organising and, if planned, to analysis (every record settled)."""
+    rng = random.Random(7)
+    walked = 0
+    for stage in (Stage.COLLECTING, Stage.ORGANISING):
+        for task in tracking_demo.tasks_to_walk(stage):
+            if stage == Stage.COLLECTING and not task.records.exists():
+                record = services.record_create(
+                    actor=task.lead,
+                    subjects=task.subjects.all(),
+                    method="field_visit",
+                    channel="own",
+                    occurred_at=timezone.now(),
+                    content=rng.choice(OBSERVATIONS),
+                    source_evaluation="A",
+                    info_assessment="1",
+                    task=task,
+                )
+                services.record_verify(
+                    actor=task.lead, record=record, status="verified", note="民警当面核实"
+                )
+            tracking_demo.advance(task)
+            walked += 1
+    return walked

@@ -9,6 +9,8 @@ from django.utils import timezone
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.core.models import Unit
+from casebook.tracking import demo as tracking_demo
+from casebook.tracking.choices import Stage
 
 from . import periodic, services
 from .choices import DutyPost
@@ -44,6 +46,8 @@ def _roster(unit, people, creator, days=7) -> None:
 
 
 def load(stdout) -> None:
+    walked = walk_tasks()
+    stdout.write(f"Demo tasks fed back: {walked}")
     if DutyShift.objects.exists():
         return
     bureau = Unit.objects.filter(kind="bureau", code="JZ").first()
@@ -76,3 +80,28 @@ def load(stdout) -> None:
                 )
     reports = periodic.generate_due()
     stdout.write(f"Demo urgent reports: {made}; periodic reports: {reports}")
+
+
+def walk_tasks() -> int:
+    """Every demo task in feedback gets its feedback report from the lead officer; the assigning
+    leader acknowledges one in two, and those planned to the end, which are then archived."""
+    walked = 0
+    for task in tracking_demo.demo_tasks(Stage.FEEDBACK):
+        archive = tracking_demo.planned_stage(task) == Stage.ARCHIVED
+        report = task.feedback_reports.first() or services.feedback_submit(
+            actor=task.lead,
+            task=task,
+            summary="经走访核实和综合研判，对象近期情况总体稳定。",
+            findings="近一个月走访两次，本人在家，情绪平稳；未发现与重点人员异常往来。",
+            recommendations="维持现有管控等级，按周期走访，发现异常立即报告。",
+            departments="治安大队",
+            assessments=task.assessments.all(),
+        )
+        if (archive or task.pk % 2 == 0) and report.status != "acknowledged":
+            services.feedback_acknowledge(
+                actor=task.assigner, report=report, instruction="同意，按建议落实，定期报告。"
+            )
+        if archive:
+            tracking_demo.advance(task)
+        walked += 1
+    return walked

@@ -1,5 +1,12 @@
 """Demo tasks: the scheduled visits and inspections of the current period, and at every station
-a few tasks assigned by the leader and worked through the stages. Through the services."""
+a few tasks assigned by the leader and worked through the stages. Through the services.
+
+Tracking takes a task as far as its own stages go (assigned, accepted, collecting). The work that
+the later steps need belongs to the modules above: ``manage.py load_demo`` runs their demo after
+this one, and each walks on the tasks that :func:`tasks_to_walk` gives it: intel records and
+verifies information (to organising, then analysis), analysis assesses (to feedback), reports
+submit the feedback and archive. How far each task goes is :func:`planned_stage`, the same on
+every run."""
 
 import random
 
@@ -12,6 +19,8 @@ from .access import may_see_task_subjects
 from .choices import STAGES, Origin, Priority, Stage
 from .models import Task
 
+DEMO_STATIONS = ["JZ01", "JZ02", "JZ03"]
+DEMO_ORIGINS = [Origin.SUPERIOR, Origin.STATION]
 ASSIGNMENTS = [
     ("核查近期活动轨迹和交往人员", Priority.HIGH, Origin.SUPERIOR),
     ("了解经济来源及就业情况", Priority.NORMAL, Origin.STATION),
@@ -20,12 +29,43 @@ ASSIGNMENTS = [
 ]
 
 
+def planned_stage(task: Task) -> str:
+    """The stage the demo takes this task to: any but the last, one task in four may be
+    archived. Drawn from the task's id, so every module's demo step agrees on it."""
+    rng = random.Random(task.pk)
+    return rng.choice(STAGES[: 6 if task.pk % 4 == 0 else 5])
+
+
+def demo_tasks(stage: str):
+    """The demo's assigned tasks (not the scheduled ones) now at ``stage``, oldest first."""
+    return (
+        Task.objects.filter(origin__in=DEMO_ORIGINS, station__code__in=DEMO_STATIONS, stage=stage)
+        .select_related("lead", "assigner", "station")
+        .order_by("pk")
+    )
+
+
+def tasks_to_walk(stage: str) -> list[Task]:
+    """The demo tasks at ``stage`` that go further (their planned stage lies beyond it)."""
+    return [
+        task
+        for task in demo_tasks(stage)
+        if STAGES.index(planned_stage(task)) > STAGES.index(stage)
+    ]
+
+
+def advance(task: Task) -> Task:
+    """One stage on, by the lead officer, as the plan says."""
+    return services.task_advance(
+        actor=task.lead, task=task, to_stage=STAGES[task.stage_index + 1], note="按计划推进"
+    )
+
+
 def load(stdout) -> None:
-    if Task.objects.filter(origin__in=[Origin.SUPERIOR, Origin.STATION]).exists():
+    if Task.objects.filter(origin__in=DEMO_ORIGINS).exists():
         return
-    rng = random.Random(42)
     created = services.run_schedules()
-    for station in Unit.objects.filter(kind="station", code__in=["JZ01", "JZ02", "JZ03"]):
+    for station in Unit.objects.filter(kind="station", code__in=DEMO_STATIONS):
         leader = User.objects.filter(unit=station, roles__role=Role.STATION_LEADER).first()
         if leader is None:
             continue
@@ -49,83 +89,10 @@ def load(stdout) -> None:
                 instructions="按照跟踪工作流程开展，发现重大情况立即报告。",
             )
             created += 1
-            target = rng.choice(STAGES[: 5 if i % 4 else 6])
+            target = planned_stage(task)
             if target == Stage.ASSIGNED and i % 3 == 0:
                 continue  # left unaccepted
-            services.task_accept(actor=lead, task=task)
-            while task.stage != target:
-                if task.stage == Stage.COLLECTING:
-                    _record(task, lead, rng)
-                if task.stage == Stage.ANALYSING:
-                    _assess(task, lead)
-                if task.stage == Stage.FEEDBACK:
-                    _feed_back(task, lead, leader, acknowledge=True)
-                task = services.task_advance(
-                    actor=lead, task=task, to_stage=STAGES[task.stage_index + 1], note="按计划推进"
-                )
-            if task.stage == Stage.FEEDBACK:
-                _feed_back(task, lead, leader, acknowledge=i % 2 == 0)
+            task = services.task_accept(actor=lead, task=task)
+            if target != Stage.ASSIGNED:
+                advance(task)  # to collecting; the modules above take it further
     stdout.write(f"Demo tasks created: {created}")
-
-
-OBSERVATIONS = [
-    "走访时本人在家，情绪稳定，近期无异常活动。",
-    "经了解，近一周与外地人员有频繁联系。",
-    "社区网格员反映其近期晚出早归。",
-    "现场检查发现消防通道有杂物堆放。",
-]
-
-
-def _record(task, lead, rng) -> None:
-    from django.utils import timezone
-
-    from casebook.intel.services import record_create, record_verify
-
-    record = record_create(
-        actor=lead,
-        subjects=task.subjects.all(),
-        method="field_visit",
-        channel="own",
-        occurred_at=timezone.now(),
-        content=rng.choice(OBSERVATIONS),
-        source_evaluation="A",
-        info_assessment="1",
-        task=task,
-    )
-    record_verify(actor=lead, record=record, status="verified", note="民警当面核实")
-
-
-def _assess(task, lead) -> None:
-    from casebook.analysis.services import Rating, assessment_create
-
-    for subject in task.subjects.all():
-        factors = list(subject.category.risk_factors.filter(is_active=True))
-        if not factors:
-            continue
-        records = list(task.records.filter(subjects=subject))
-        assessment_create(
-            actor=lead,
-            subject=subject,
-            task=task,
-            ratings=[Rating(factors[0], records)],
-            summary="根据走访核实情况综合研判。",
-            measures=["每月走访一次"],
-        )
-
-
-def _feed_back(task, lead, leader, *, acknowledge: bool) -> None:
-    from casebook.reports.services import feedback_acknowledge, feedback_submit
-
-    report = task.feedback_reports.first() or feedback_submit(
-        actor=lead,
-        task=task,
-        summary="经走访核实和综合研判，对象近期情况总体稳定。",
-        findings="近一个月走访两次，本人在家，情绪平稳；未发现与重点人员异常往来。",
-        recommendations="维持现有管控等级，按周期走访，发现异常立即报告。",
-        departments="治安大队",
-        assessments=task.assessments.all(),
-    )
-    if acknowledge and report.status != "acknowledged":
-        feedback_acknowledge(
-            actor=leader, report=report, instruction="同意，按建议落实，定期报告。"
-        )

@@ -32,7 +32,7 @@ def _password_only(db):
 
 
 def test_load_demo_password_is_in_the_known_list():
-    from casebook.core.management.commands import load_demo
+    from casebook.site.management.commands import load_demo
 
     assert load_demo.DEMO_PASSWORD == DEMO_PASSWORD == "jiangzhou-demo-2026"
 

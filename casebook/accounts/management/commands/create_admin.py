@@ -8,10 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from casebook.accounts.roles import Role
-from casebook.accounts.services import user_create
+from casebook.accounts.services import unit_create, user_create
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
-from casebook.core.services import unit_create
 
 
 class Command(BaseCommand):

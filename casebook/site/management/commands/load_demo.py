@@ -1,10 +1,13 @@
 """manage.py load_demo: the demo bureau — three stations, their areas, an account for every role.
 
-Idempotent: run it again and it adds only what is missing. Refused in production. Later
-modules extend it with their own demo data (see ``DEMO_EXTENSIONS``).
-"""
+Idempotent: run it again and it adds only what is missing. Refused in production. Then each
+module adds its own demo data, in the order of the layers (see ``demo_steps``): a module's step
+may build on what the modules below it created (tracking's tasks are walked on through the
+stages by intel, analysis and reports, whose work each stage needs: see ``casebook.tracking.demo``).
 
-from importlib import import_module
+This command sits in ``casebook.site``, the composition root above every app, because it drives
+all of them.
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -14,11 +17,10 @@ from django.utils import translation
 from casebook.accounts.demo import DEMO_PASSWORD
 from casebook.accounts.models import Compartment, RolePolicy, User
 from casebook.accounts.roles import Role
-from casebook.accounts.services import user_create
+from casebook.accounts.services import unit_create, user_create
 from casebook.audit.services import record_event
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
-from casebook.core.services import unit_create
 
 BUREAU = ("江州市公安局", "JZ", "江州市人民路100号", "0571-110")
 STATIONS = [
@@ -92,14 +94,18 @@ ACCOUNTS = [
         "所长",
     ),
 ]
-#: Modules that add their own demo data: each has ``load(stdout)``; missing ones are skipped.
-DEMO_EXTENSIONS = [
-    "casebook.subjects.demo",
-    "casebook.intel.demo",
-    "casebook.tracking.demo",
-    "casebook.analysis.demo",
-    "casebook.reports.demo",
-]
+
+
+def demo_steps() -> list:
+    """The modules' demo data, each with ``load(stdout)``, in the order of the layers (a module
+    builds on those below it). Imported when the command runs, after the check for Faker."""
+    from casebook.analysis import demo as analysis
+    from casebook.intel import demo as intel
+    from casebook.reports import demo as reports
+    from casebook.subjects import demo as subjects
+    from casebook.tracking import demo as tracking
+
+    return [subjects, tracking, intel, analysis, reports]
 
 
 class Command(BaseCommand):
@@ -128,14 +134,8 @@ class Command(BaseCommand):
                 action="demo.load",
                 details={"accounts_created": created},
             )
-        for module_name in DEMO_EXTENSIONS:
-            try:
-                module = import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name != module_name:
-                    raise  # the module exists but something it imports does not
-                continue
-            module.load(self.stdout)
+        for step in demo_steps():
+            step.load(self.stdout)
         if not quiet_logins:
             self.print_logins()
 
