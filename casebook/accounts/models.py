@@ -132,7 +132,10 @@ class User(AbstractBaseUser):
 
     @cached_property
     def role_set(self) -> frozenset[str]:
-        """The roles held now (read once per request: revocation applies on the next one)."""
+        """The roles held now (read once per request: revocation applies on the next one).
+        Lists of users ``prefetch_related("roles")`` so that showing them costs one query."""
+        if "roles" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(r.role for r in self.roles.all())
         return frozenset(self.roles.values_list("role", flat=True))
 
     def has_role(self, *roles: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,15 @@ def register_nav_badge(url_name: str, count) -> None:
 
 
 def navigation(request):
+    """The menu, built only when a template shows it (fragments such as the polled notification
+    badge do not, and must not pay for the badges' counts)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    return {"nav_items": SimpleLazyObject(lambda: _nav_items(request, user))}
+
+
+def _nav_items(request, user) -> list[dict]:
     items = [
         {
             "url": reverse(item.url_name),
@@ -67,4 +74,4 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return {"nav_items": items}
+    return items

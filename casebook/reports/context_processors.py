@@ -1,5 +1,11 @@
 """What every page needs of the reports module: the red banner of open urgent reports that
-have reached the user, and whether the user may send one (the red button)."""
+have reached the user, and whether the user may send one (the red button).
+
+The banner is looked up only when a template shows it: fragments (the notification badge polled
+every 30 seconds, htmx partials) render with the context processors too, and must not pay for a
+banner they do not show."""
+
+from django.utils.functional import SimpleLazyObject
 
 from casebook.access import policy
 from casebook.access.policy import Action
@@ -13,5 +19,5 @@ def urgent_banner(request):
     if not request.path.startswith("/reports/urgent/"):
         from .selectors import urgent_alerts
 
-        context["urgent_banner"] = list(urgent_alerts(user)[:3])
+        context["urgent_banner"] = SimpleLazyObject(lambda: list(urgent_alerts(user)[:3]))
     return context
