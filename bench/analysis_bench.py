@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from record_pool import build_pool  # noqa: E402
 from subjects_bench import (  # noqa: E402
     bench_database_url,
     ensure_database,
@@ -31,20 +32,23 @@ from subjects_bench import (  # noqa: E402
 
 def add_records(total: int) -> None:
     """Records spread over the subjects and the last year; 10 % field visits, alerts at places.
-    The subject of each bench record is kept in its ``address`` to build the M2M rows."""
+    The subject of each bench record is kept in its ``address`` to build the M2M rows; bench
+    records are marked by ``verification_note = 'bench'``. Their content is encrypted text with
+    its keyed search tokens, copied from the pool of ``record_pool.py``."""
     from django.db import connection
 
     from casebook.accounts.models import User
-    from casebook.crypto.services import data_key_create
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM intel_informationrecord WHERE content = 'bench'")
+        cursor.execute(
+            "SELECT count(*) FROM intel_informationrecord WHERE verification_note = 'bench'"
+        )
         have = cursor.fetchone()[0]
     todo = total - have
     start = time.perf_counter()
     if todo > 0:
         print(f"inserting {todo} information records…", flush=True)
-        key = data_key_create(label="bench-records")
+        pool = build_pool(3000)
         author = User.objects.filter(username="010001").values_list("pk", flat=True).first()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_subjects")
@@ -59,7 +63,7 @@ def add_records(total: int) -> None:
                 size = min(batch, todo - offset)
                 cursor.execute(
                     INSERT_RECORDS.format(first=offset + have + 1, last=offset + have + size),
-                    [key.pk, author, n],
+                    [author, n, pool],
                 )
                 print(f"  {have + offset + size}", flush=True)
     with connection.cursor() as cursor:
@@ -68,7 +72,7 @@ def add_records(total: int) -> None:
         cursor.execute("""
             INSERT INTO intel_informationrecord_subjects (informationrecord_id, subject_id)
             SELECT r.id, r.address::bigint FROM intel_informationrecord r
-            WHERE r.content = 'bench' AND NOT EXISTS (
+            WHERE r.verification_note = 'bench' AND NOT EXISTS (
                 SELECT 1 FROM intel_informationrecord_subjects t
                 WHERE t.informationrecord_id = r.id)
         """)
@@ -78,19 +82,26 @@ def add_records(total: int) -> None:
 
 
 INSERT_RECORDS = """
-    INSERT INTO intel_informationrecord
-      (station_id, method, channel, occurred_at, recorded_at, address, content, observations,
-       source_evaluation, info_assessment, handling, handling_conditions, verification,
-       verification_note, data_key_id, created_by_id)
-    SELECT s.station_id,
-           CASE WHEN g %% 10 = 0 THEN 'field_visit' ELSE 'collection' END,
-           CASE WHEN s.kind = 'place' AND g %% 7 = 0 THEN 'video' ELSE 'community_police' END,
-           now() - ((g %% 365) || ' days')::interval - ((g %% 24) || ' hours')::interval,
-           now(), s.id::text, 'bench', '{{}}',
-           (ARRAY['A','B','C'])[1 + g %% 3], (ARRAY['1','2','3','4'])[1 + g %% 4],
-           'P', '', (ARRAY['unverified','verified','corroborated'])[1 + g %% 3], '', %s, %s
-    FROM generate_series({first}, {last}) AS g
-    JOIN bench_subjects s ON s.rn = (g %% %s) + 1
+    WITH inserted AS (
+      INSERT INTO intel_informationrecord
+        (station_id, method, channel, occurred_at, recorded_at, address, content, observations,
+         source_evaluation, info_assessment, handling, handling_conditions, verification,
+         verification_note, data_key_id, created_by_id)
+      SELECT s.station_id,
+             CASE WHEN g %% 10 = 0 THEN 'field_visit' ELSE 'collection' END,
+             CASE WHEN s.kind = 'place' AND g %% 7 = 0 THEN 'video' ELSE 'community_police' END,
+             now() - ((g %% 365) || ' days')::interval - ((g %% 24) || ' hours')::interval,
+             now(), s.id::text, p.content, '{{}}',
+             (ARRAY['A','B','C'])[1 + g %% 3], (ARRAY['1','2','3','4'])[1 + g %% 4],
+             'P', '', (ARRAY['unverified','verified','corroborated'])[1 + g %% 3], 'bench',
+             p.data_key_id, %s
+      FROM generate_series({first}, {last}) AS g
+      JOIN bench_subjects s ON s.rn = (g %% %s) + 1
+      JOIN bench_pool p ON p.n = g %% %s
+      RETURNING id, data_key_id
+    )
+    INSERT INTO intel_recordtokens (record_id, tokens)
+    SELECT i.id, p.tokens FROM inserted i JOIN bench_pool p ON p.data_key_id = i.data_key_id
 """
 
 
