@@ -306,7 +306,7 @@ class TestBackground:
         from django.utils import timezone
 
         kicked = []
-        monkeypatch.setattr(services, "_kick_export", kicked.append)
+        monkeypatch.setattr(services.exports, "_kick_export", kicked.append)
         forgotten = services.export_request(
             actor=crew["analyst"], fmt="pdf", purpose="检查", subject=person
         )

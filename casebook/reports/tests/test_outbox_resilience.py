@@ -29,7 +29,7 @@ ON_SQLITE = "sqlite" in settings.DATABASES["default"]["ENGINE"]
 def queued(crew, person, monkeypatch):
     """An urgent report whose e-mail to the station leader waits in the outbox (the delivery
     job that would be kicked after commit is held back)."""
-    monkeypatch.setattr(services, "_kick_delivery", lambda: None)
+    monkeypatch.setattr(services.urgent, "_kick_delivery", lambda: None)
     report = services.urgent_report_create(actor=crew["officer"], text="紧急情况", subject=person)
     email = report.deliveries.get(channel=Channel.EMAIL)
     assert email.status == DeliveryStatus.PENDING
