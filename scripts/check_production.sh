@@ -94,7 +94,7 @@ printf '%s\n' "$admin_password" |
 
 port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 echo "   gunicorn on 127.0.0.1:$port"
-.venv/bin/gunicorn casebook.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
+CASEBOOK_BIND="127.0.0.1:$port" .venv/bin/gunicorn -c gunicorn.conf.py casebook.wsgi \
   --log-level warning >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 for _ in $(seq 1 60); do
@@ -118,6 +118,12 @@ fi
 if grep -q "Traceback\|Internal Server Error" "$work/gunicorn.log"; then
   cat "$work/gunicorn.log" >&2
   echo "gunicorn logged errors" >&2
+  exit 1
+fi
+if ! grep -q 'request_id=[A-Za-z0-9-]\{8,\}' "$work/gunicorn.log" ||
+  grep -q '"GET [^"]*?' "$work/gunicorn.log"; then
+  cat "$work/gunicorn.log" >&2
+  echo "the access log lacks request ids or shows query strings (gunicorn.conf.py)" >&2
   exit 1
 fi
 
@@ -147,8 +153,8 @@ if "$PY" manage.py check --deploy >"$work/check.log" 2>&1 || ! grep -q accounts.
   exit 1
 fi
 rc=0
-timeout 60 .venv/bin/gunicorn casebook.wsgi --bind "127.0.0.1:$port" --workers 1 \
-  >"$work/gunicorn-demo.log" 2>&1 || rc=$?
+CASEBOOK_BIND="127.0.0.1:$port" timeout 60 .venv/bin/gunicorn -c gunicorn.conf.py casebook.wsgi \
+  --workers 1 >"$work/gunicorn-demo.log" 2>&1 || rc=$?
 if [ "$rc" = 0 ] || [ "$rc" = 124 ] || ! grep -q "Demo accounts are active" "$work/gunicorn-demo.log"; then
   cat "$work/gunicorn-demo.log" >&2
   echo "gunicorn started (rc=$rc) with a demo account in production" >&2

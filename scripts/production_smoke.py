@@ -55,12 +55,13 @@ class Browser:
         self.host = host
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(self, method: str, path: str, form: dict | None = None, extra: dict | None = None):
         headers = {
             "Host": self.host,
             "X-Forwarded-Proto": "https",
             "Accept-Language": "zh-hans",
             "User-Agent": "casebook-production-check",
+            **(extra or {}),
         }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -157,6 +158,29 @@ def check_static(browser: Browser, page: bytes, where: str) -> None:
         checked_static.add(ref)
 
 
+def check_gzip(browser: Browser, path: str) -> None:
+    """Asked with Accept-Encoding: gzip, the answer is compressed and decompresses to the same
+    bytes as the plain answer (static files: WhiteNoise's pre-compressed copy; pages: the GZip
+    middleware)."""
+    import gzip
+
+    response, content = browser.request("GET", path, extra={"Accept-Encoding": "gzip"})
+    check(response.status == 200, f"{path} (gzip) answered {response.status}")
+    check(
+        response.headers.get("Content-Encoding") == "gzip",
+        f"{path} is not compressed: Content-Encoding {response.headers.get('Content-Encoding')}",
+    )
+    check("Accept-Encoding" in (response.headers.get("Vary") or ""), f"{path}: no Vary")
+    text = gzip.decompress(content)
+    check(len(content) < len(text), f"{path}: the compressed answer is not smaller")
+    if path.startswith("/static/"):
+        _, plain = browser.request("GET", path)
+        check(text == plain, f"{path}: the compressed copy differs from the file")
+    else:
+        check(b"<html" in text, f"{path}: the compressed answer is not the page")
+    print(f"  {path}: gzip, {len(text)} -> {len(content)} bytes")
+
+
 def main(port: str, host: str, username: str, password: str) -> None:
     browser = Browser(int(port), host)
 
@@ -185,6 +209,11 @@ def main(port: str, host: str, username: str, password: str) -> None:
             check(bool(response.headers.get("Content-Security-Policy")), f"{path}: no CSP")
         check_static(browser, page, path)
         print(f"  {path}: 200, static files hashed and served")
+
+    check_gzip(browser, "/")
+    stylesheet = sorted(ref for ref in checked_static if ref.endswith(".css"))
+    check(bool(stylesheet), "no stylesheet among the static files")
+    check_gzip(browser, stylesheet[0])
 
     response, _, _ = browser.get("/static/vendor/leaflet/leaflet.js.map", follow=False)
     check(response.status == 404, "a source map that is not shipped answers 404")
