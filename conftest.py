@@ -8,7 +8,12 @@ from casebook.accounts import authflow
 from casebook.accounts.models import Compartment
 from casebook.accounts.roles import Role
 from casebook.accounts.services import mfa_required, unit_create, user_create
+from casebook.audit.labels import register_action
 from casebook.core.choices import Classification, UnitKind
+
+# Action codes that only tests write (the audit registry refuses undeclared codes).
+for _code in ("test.event", "test.warm", "test.read", "test.after_rotation", "test.after_prune"):
+    register_action(_code, _code)
 
 PASSWORD = "correct horse battery staple"
 

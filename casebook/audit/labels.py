@@ -1,4 +1,8 @@
-"""Readable, translated names of audit action codes."""
+"""The registry of audit action codes, with their readable, translated names.
+
+Every event's action code is declared here (or registered by a module from its
+``AppConfig.ready()`` with :func:`register_action`); ``record_event`` refuses a code that is
+not, so a typo cannot create an event kind that no report, filter or label knows."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +129,22 @@ ACTION_LABELS = {
     "read.photo": _("Photo viewed"),
     "read.attachment": _("Attachment viewed"),
 }
+
+
+class UnknownAction(ValueError):
+    """An audit action code that was never declared."""
+
+
+def register_action(code: str, label) -> None:
+    """Declare an action code of a module above audit (call from ``AppConfig.ready()``)."""
+    if code in ACTION_LABELS and str(ACTION_LABELS[code]) != str(label):
+        raise ValueError(f"audit action {code!r} is already declared with another label")
+    ACTION_LABELS[code] = label
+
+
+def check_action(code: str) -> None:
+    if code not in ACTION_LABELS:
+        raise UnknownAction(f"undeclared audit action code {code!r}: declare it in audit/labels.py")
 
 
 def action_label(code: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from casebook.core import request_context
 
 from . import chain
+from .labels import check_action
 from .models import AuditEvent, ChainHead, Outcome
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -57,6 +58,7 @@ def record_event(
     Every append locks the chain head, so appends queue on it: everything that does not depend
     on the previous event — neutralising, serialising, looking up the chain key — is done before
     the lock. Under it: read the head, take the time, HMAC, insert, move the head."""
+    check_action(action)
     if obj is not None:
         object_type, object_id, object_repr = describe(obj)
     ctx = request_context.current()

@@ -191,3 +191,32 @@ def test_concurrent_appends_keep_one_chain():
         # connection is closed after a transactional test, so the setting ends with it)
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
+
+
+@pytest.mark.django_db
+def test_an_undeclared_action_code_is_refused_and_nothing_written():
+    from casebook.audit.labels import UnknownAction
+    from casebook.audit.models import AuditEvent
+    from casebook.audit.services import record_event
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(UnknownAction):
+        record_event(actor=None, action="subject.updte", actor_name="系统")
+    assert AuditEvent.objects.count() == before
+
+
+def test_every_code_used_in_the_code_is_declared():
+    """Literal codes in the modules (action="…") are all in the registry."""
+    import re
+    from pathlib import Path
+
+    from casebook.audit.labels import ACTION_LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    used = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        used |= set(re.findall(r'\baction\s*=\s*"([a-z_]+\.[a-z_.]+)"', path.read_text("utf-8")))
+    assert used, "the scan found no action codes"
+    assert sorted(used - set(ACTION_LABELS)) == []
