@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from casebook.access.policy import Action, require
-from casebook.core.forms import apply_validation_error
+from casebook.core.actions import run_service
 
 from . import category_services as services
 from .models import Category, ChecklistItem
@@ -55,17 +54,17 @@ def category_edit(request, pk: int | None = None):
         form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if not (pk and k == "code")}
-        try:
-            category = services.category_save(
-                actor=request.user,
-                category=Category.objects.get(pk=pk) if pk else Category(),
-                **data,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Category %(name)s saved.") % {"name": category.name})
-            return redirect("subjects:category_edit", pk=category.pk)
+        saved = run_service(
+            request,
+            services.category_save,
+            form=form,
+            success=lambda saved: _("Category %(name)s saved.") % {"name": saved.name},
+            actor=request.user,
+            category=Category.objects.get(pk=pk) if pk else Category(),
+            **data,
+        )
+        if saved is not None:
+            return redirect("subjects:category_edit", pk=saved.pk)
     return render(
         request,
         "subjects/category_form.html",
@@ -86,11 +85,14 @@ def checklist_add(request, pk: int):
     category = get_object_or_404(Category, pk=pk)
     form = ChecklistItemForm(request.POST)
     if form.is_valid():
-        try:
-            services.checklist_item_add(actor=request.user, category=category, **form.cleaned_data)
-            messages.success(request, _("Inspection point added."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        run_service(
+            request,
+            services.checklist_item_add,
+            success=_("Inspection point added."),
+            actor=request.user,
+            category=category,
+            **form.cleaned_data,
+        )
     else:
         messages.error(request, _("Give the section and the inspection point."))
     return redirect("subjects:category_edit", pk=pk)
@@ -101,6 +103,11 @@ def checklist_add(request, pk: int):
 def checklist_retire(request, pk: int, item_pk: int):
     require(request.user, Action.CATEGORY_MANAGE)
     item = get_object_or_404(ChecklistItem, pk=item_pk, category_id=pk, is_active=True)
-    services.checklist_item_retire(actor=request.user, item=item)
-    messages.success(request, _("Inspection point removed from future inspections."))
+    run_service(
+        request,
+        services.checklist_item_retire,
+        success=_("Inspection point removed from future inspections."),
+        actor=request.user,
+        item=item,
+    )
     return redirect("subjects:category_edit", pk=pk)

@@ -5,7 +5,7 @@ every write through ``services``."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,7 @@ from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.audit import reads
 from casebook.audit.labels import action_label
+from casebook.core.actions import report_error, run_service
 from casebook.core.models import Unit
 
 from . import dossier, selectors, services
@@ -112,7 +113,12 @@ def subject_create(request, kind: str):
     if request.method == "POST" and form.is_valid() & detail_form.is_valid():
         data = form.cleaned_data
         try:
-            subject = services.subject_create(
+            subject = run_service(
+                request,
+                services.subject_create,
+                form=[form, detail_form],
+                passthrough=[services.DuplicateSubject],
+                success=lambda subject: _("%(name)s has been registered.") % {"name": subject},
                 actor=request.user,
                 kind=kind,
                 category=data["category"],
@@ -130,12 +136,10 @@ def subject_create(request, kind: str):
             )
         except services.DuplicateSubject as exc:
             duplicate = exc.existing
-            _errors_to_forms(exc, form, detail_form)
-        except ValidationError as exc:
-            _errors_to_forms(exc, form, detail_form)
+            report_error(request, exc, form=[form, detail_form])
         else:
-            messages.success(request, _("%(name)s has been registered.") % {"name": subject})
-            return redirect(subject)
+            if subject is not None:
+                return redirect(subject)
     return render(
         request,
         "subjects/form.html",
@@ -149,18 +153,6 @@ def subject_create(request, kind: str):
             "creating": True,
         },
     )
-
-
-def _errors_to_forms(exc: ValidationError, form, detail_form) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        target = (
-            form if field in form.fields else detail_form if field in detail_form.fields else form
-        )
-        for error in errors:
-            target.add_error(field if field in target.fields else None, error)
 
 
 def _conflict(user, subject, exc) -> list[tuple[str, str]]:
@@ -211,7 +203,12 @@ def subject_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() & detail_form.is_valid():
         data = form.cleaned_data
         try:
-            services.subject_update(
+            saved = run_service(
+                request,
+                services.subject_update,
+                form=[form, detail_form],
+                passthrough=[services.DuplicateSubject, services.StaleEdit],
+                success=_("Changes saved."),
                 actor=request.user,
                 subject=subject,
                 expected_version=data.get("version"),
@@ -234,19 +231,17 @@ def subject_edit(request, pk: int):
             )
         except services.DuplicateSubject as exc:
             duplicate = exc.existing
-            _errors_to_forms(exc, form, detail_form)
+            report_error(request, exc, form=[form, detail_form])
         except services.StaleEdit as exc:
             # the officer's input stays in the form; the current values are shown beside it,
             # and saving again now (knowingly) goes through
-            _errors_to_forms(exc, form, detail_form)
+            report_error(request, exc, form=[form, detail_form])
             form.data = form.data.copy()
             form.data["version"] = exc.current_version
             conflict = _conflict(request.user, subject, exc)
-        except ValidationError as exc:
-            _errors_to_forms(exc, form, detail_form)
         else:
-            messages.success(request, _("Changes saved."))
-            return redirect(subject)
+            if saved is not None:
+                return redirect(subject)
     return render(
         request,
         "subjects/form.html",
@@ -388,23 +383,16 @@ def subject_consult(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("State why you need the full particulars."))
         return redirect(f"{subject.get_absolute_url()}?tab=details")
-    try:
-        services.subject_consult(
-            actor=request.user, subject=subject, purpose=form.cleaned_data["purpose"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        _mark_consulted(request, subject, form.cleaned_data["purpose"].strip())
+    purpose = form.cleaned_data["purpose"]
+    if run_service(
+        request, services.subject_consult, actor=request.user, subject=subject, purpose=purpose
+    ):
+        _mark_consulted(request, subject, purpose.strip())
     return redirect(f"{subject.get_absolute_url()}?tab=details")
 
 
 def _back(subject, tab="overview"):
     return redirect(f"{subject.get_absolute_url()}?tab={tab}")
-
-
-def _report(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))
 
 
 @login_required
@@ -413,11 +401,14 @@ def subject_status(request, pk: int):
     subject = selectors.get_subject(request.user, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
-        try:
-            services.subject_set_status(actor=request.user, subject=subject, **form.cleaned_data)
-            messages.success(request, _("Status changed."))
-        except ValidationError as exc:
-            _report(request, exc)
+        run_service(
+            request,
+            services.subject_set_status,
+            success=_("Status changed."),
+            actor=request.user,
+            subject=subject,
+            **form.cleaned_data,
+        )
     else:
         messages.error(request, _("Choose a status and give a reason."))
     return _back(subject)
@@ -429,15 +420,17 @@ def subject_review(request, pk: int):
     subject = selectors.get_subject(request.user, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            services.subject_review(actor=request.user, subject=subject, **form.cleaned_data)
-            messages.success(
-                request,
+        run_service(
+            request,
+            services.subject_review,
+            success=lambda _result: (
                 _("Review recorded; next review on %(date)s.")
-                % {"date": subject.review_due.isoformat()},
-            )
-        except ValidationError as exc:
-            _report(request, exc)
+                % {"date": subject.review_due.isoformat()}
+            ),
+            actor=request.user,
+            subject=subject,
+            **form.cleaned_data,
+        )
     else:
         messages.error(request, _("Say what the review concluded."))
     return _back(subject)
@@ -450,19 +443,18 @@ def link_add(request, pk: int):
     form = AssociationForm(request.POST, candidates=selectors.visible_subjects(request.user))
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.association_create(
-                actor=request.user,
-                source=subject,
-                target=data["target"],
-                type=data["type"],
-                role=data["role"],
-                source_text=data["source"],
-                confidence=data["confidence"],
-            )
-            messages.success(request, _("Link added."))
-        except ValidationError as exc:
-            _report(request, exc)
+        run_service(
+            request,
+            services.association_create,
+            success=_("Link added."),
+            actor=request.user,
+            source=subject,
+            target=data["target"],
+            type=data["type"],
+            role=data["role"],
+            source_text=data["source"],
+            confidence=data["confidence"],
+        )
     else:
         messages.error(
             request,
@@ -477,13 +469,17 @@ def link_delete(request, pk: int, link_pk: int):
     subject = selectors.get_subject(request.user, pk)
     link = get_object_or_404(Association, pk=link_pk, source_subject=subject)
     form = UnlinkForm(request.POST)
-    try:
-        services.association_delete(
-            actor=request.user, link=link, reason=form.data.get("reason", "")
+    if form.is_valid():
+        run_service(
+            request,
+            services.association_delete,
+            success=_("Link removed."),
+            actor=request.user,
+            link=link,
+            reason=form.cleaned_data["reason"],
         )
-        messages.success(request, _("Link removed."))
-    except ValidationError as exc:
-        _report(request, exc)
+    else:
+        messages.error(request, _("Give a reason for removing the link."))
     return _back(subject, "associations")
 
 
@@ -495,13 +491,15 @@ def record_add(request, pk: int, record: str):
         raise Http404
     form = RECORD_FORMS[record](request.POST, prefix=record)
     if form.is_valid():
-        try:
-            services.person_record_add(
-                actor=request.user, subject=subject, record=record, data=form.cleaned_data
-            )
-            messages.success(request, _("Record added."))
-        except ValidationError as exc:
-            _report(request, exc)
+        run_service(
+            request,
+            services.person_record_add,
+            success=_("Record added."),
+            actor=request.user,
+            subject=subject,
+            record=record,
+            data=form.cleaned_data,
+        )
     else:
         errors = "; ".join(
             f"{form.fields[f].label}: {' '.join(e)}" if f in form.fields else " ".join(e)
@@ -517,11 +515,14 @@ def situation_add(request, pk: int):
     subject = selectors.get_subject(request.user, pk)
     form = SituationForm(request.POST)
     if form.is_valid():
-        try:
-            services.situation_add(actor=request.user, subject=subject, **form.cleaned_data)
-            messages.success(request, _("Situation recorded."))
-        except ValidationError as exc:
-            _report(request, exc)
+        run_service(
+            request,
+            services.situation_add,
+            success=_("Situation recorded."),
+            actor=request.user,
+            subject=subject,
+            **form.cleaned_data,
+        )
     else:
         messages.error(request, _("Describe the situation."))
     return _back(subject)
@@ -537,11 +538,14 @@ def photo_upload(request, pk: int):
         if upload.size > services.MAX_PHOTO_BYTES:
             messages.error(request, _("The photo is larger than 5 MB."))
         else:
-            try:
-                services.photo_set(actor=request.user, subject=subject, data=upload.read())
-                messages.success(request, _("Photo saved."))
-            except ValidationError as exc:
-                _report(request, exc)
+            run_service(
+                request,
+                services.photo_set,
+                success=_("Photo saved."),
+                actor=request.user,
+                subject=subject,
+                data=upload.read(),
+            )
     else:
         messages.error(request, _("Choose a photo file."))
     return _back(subject, "details")
