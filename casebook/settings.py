@@ -369,7 +369,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "casebook.core.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "casebook.core.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "casebook.core.api.problem_exception_handler",
     "DEFAULT_PARSER_CLASSES": [

@@ -13,6 +13,8 @@ from datetime import date
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.generators import SchemaGenerator
@@ -133,6 +135,17 @@ def token(request, org, make_user, bureau):
     return key
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """The WSGI handler closes the database connection when a request starts and ends (it is in a
+    transaction, as every test is); keep it open, as Django's test client does."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=10,
@@ -142,7 +155,22 @@ def token(request, org, make_user, bureau):
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_schema(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"})
+    CASES_RUN[0] += 1
+    # identity: the in-process WSGI transport does not undo the gzip that text answers get
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token}", "Accept-Encoding": "identity"}
+    )
+
+
+#: how many generated requests the fuzzing test sent (shown with ``pytest -s``)
+CASES_RUN = [0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_cases():
+    yield
+    if CASES_RUN[0]:
+        print(f"\nschemathesis: {CASES_RUN[0]} generated requests")  # noqa: T201
 
 
 # --- the fixes the fuzzer asked for, each pinned by an ordinary test --------------------------
@@ -214,11 +242,11 @@ def test_json_body_types_are_held_to_the_schema(org, make_user, bureau):
     assert ok.status_code == 201, ok.content
 
 
-def test_unknown_api_address_is_a_problem_and_pages_keep_html(analyst_api):
+def test_unknown_api_address_and_page_are_problems(analyst_api):
+    _problem(analyst_api.get("/api/v1/tips/?page="), 404)  # not silently the first page
+    assert analyst_api.get("/api/v1/tips/?page=1").status_code == 200
     _problem(analyst_api.get("/api/v1/subjects/0.5/"), 404)
     _problem(analyst_api.get("/api/v1/no-such-thing/"), 404)
-    page = analyst_api.get("/no-such-page/")
-    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
 def test_schema_documents_problem_details_for_every_operation():

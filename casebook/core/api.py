@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler
 
@@ -135,3 +136,16 @@ class JsonInput(serializers.Serializer):
             if errors:
                 raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+class Pagination(PageNumberPagination):
+    """DRF's page numbers, but ``?page=`` without a number is an invalid page (404) like
+    ``?page=x``, instead of silently the first page: the schema says a page is an integer."""
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param)
+        if number is None:
+            return 1
+        if number in self.last_page_strings:
+            return paginator.num_pages
+        return number
