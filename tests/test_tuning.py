@@ -323,3 +323,72 @@ def test_station_memory_keeps_reaches_apart(crew, org):
     assert policy.station_ids(bureau_leader, Action.SUBJECT_VIEW) == {org["a"].pk, org["b"].pk}
     admin = User.objects.get(pk=crew["admin"].pk)
     assert policy.station_ids(admin, Action.SUBJECT_VIEW) == set()
+
+
+# --- the home page's subject figures in one query -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_subject_figures_are_counted_in_one_query(crew):
+    """The six figures of the home page come from one aggregate over the subjects the user may
+    see, and agree with counting each figure on its own; another station's subjects count for
+    nothing."""
+    from datetime import date
+
+    import time_machine
+
+    from casebook.subjects.choices import Kind, RiskLevel, Status
+    from casebook.subjects.home import subject_stats
+    from casebook.subjects.models import Subject
+    from casebook.subjects.selectors import visible_subjects
+    from casebook.testing.factories import IncidentFactory, PlaceFactory
+
+    leader, officer = crew["leader"], crew["officer"]
+    with time_machine.travel("2026-06-01 10:00 +08:00", tick=False):
+        made = [
+            PersonFactory(actor=leader, officers=[officer]),
+            PersonFactory(actor=leader, officers=[officer]),
+            PersonFactory(actor=leader, officers=[crew["colleague"]]),
+            PlaceFactory(actor=leader, officers=[officer]),
+            IncidentFactory(actor=leader, officers=[crew["colleague"]]),
+            PersonFactory(actor=leader, officers=[officer]),  # closed below
+        ]
+        outsider = PersonFactory(actor=crew["other_leader"], officers=[crew["other_officer"]])
+        # arrange states directly (the services' own tests cover how they are reached)
+        Subject.objects.filter(pk=made[5].pk).update(status=Status.CLOSED)
+        Subject.objects.filter(pk__in=[made[0].pk, made[3].pk, made[5].pk]).update(
+            review_due=date(2026, 5, 1)
+        )
+        Subject.objects.filter(pk__in=[made[1].pk, made[4].pk, outsider.pk]).update(
+            risk_level=RiskLevel.HIGH
+        )
+        user = User.objects.get(pk=officer.pk)
+        visible_subjects(user).count()  # the user's roles, compartments and stations, read once
+        with CaptureQueriesContext(connection) as ctx:
+            figures = subject_stats(user, None)["subjects"]
+        counts = [q for q in ctx.captured_queries if 'FROM "subjects_subject"' in q["sql"]]
+        assert len(counts) == 1, [q["sql"] for q in ctx.captured_queries]
+
+        active = visible_subjects(user).filter(status=Status.ACTIVE)
+        expected = {
+            "mine": active.filter(officers=user).count(),
+            "persons": active.filter(kind=Kind.PERSON).count(),
+            "places": active.filter(kind=Kind.PLACE).count(),
+            "incidents": active.filter(kind=Kind.INCIDENT).count(),
+            "overdue": visible_subjects(user)
+            .exclude(status=Status.CLOSED)
+            .filter(review_due__lt=date(2026, 6, 1))
+            .count(),
+            "high": active.filter(risk_level__gte=RiskLevel.HIGH).count(),
+        }
+        assert expected == {
+            "mine": 3,
+            "persons": 3,
+            "places": 1,
+            "incidents": 1,
+            "overdue": 2,
+            "high": 2,
+        }
+        assert {k: figures[k] for k in expected} == expected
+        assert {s.pk for s in figures["mine_list"]} == {made[0].pk, made[1].pk, made[3].pk}
+        assert subject_stats(User.objects.get(pk=crew["admin"].pk), None) == {"subjects": None}
