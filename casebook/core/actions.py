@@ -88,3 +88,15 @@ def run_service(
     if success is not None:
         messages.success(request, success(result) if callable(success) else success)
     return True if result is None else result
+
+
+def report_invalid(request, form, text: str | None = None) -> None:
+    """An invalid form of a view that redirects rather than re-rendering: ``text`` as the error
+    message when given, else each error as "Label: error"."""
+    if text is not None:
+        messages.error(request, text)
+        return
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            messages.error(request, f"{field.label or name}: {error}" if field else error)

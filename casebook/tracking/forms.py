@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_WORKERS
+from casebook.core.forms import IdListField
 from casebook.subjects.widgets import SubjectPicker
 
 from .choices import WORKING_STAGES, Origin, Priority, Stage
+from .selectors import QUEUES
 from .services import default_deadlines
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -141,3 +143,35 @@ class CommentForm(forms.Form):
             }
         ),
     )
+
+
+class BulkForm(forms.Form):
+    """The task list's bulk action: accept the selected tasks, or hand them over to a worker
+    of the user's own station."""
+
+    task = IdListField()
+    action = forms.ChoiceField(
+        choices=[("accept", _("Accept (lead officer)")), ("reassign", _("Hand over to…"))]
+    )
+    lead = forms.ModelChoiceField(label=_("New lead officer"), queryset=None, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    queue = forms.ChoiceField(choices=[(q, q) for q in QUEUES], required=False)
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = (
+            station_workers(station) if station is not None else User.objects.none()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reassign" and not data.get("lead"):
+            self.add_error(None, _("Choose the new lead officer and give a reason."))
+        return data
+
+
+class NotificationsReadForm(forms.Form):
+    """Mark notifications read: the ones listed, or all of them when none is."""
+
+    id = IdListField()
+    next = forms.CharField(required=False, max_length=2000)

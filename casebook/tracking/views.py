@@ -13,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.accounts.models import User
 from casebook.audit import reads
 from casebook.audit.labels import action_label
-from casebook.core.forms import apply_validation_error, run_and_report
+from casebook.core.actions import report_invalid, run_service
 from casebook.core.redirects import safe_target
 from casebook.subjects.selectors import visible_subjects
 
@@ -24,8 +23,10 @@ from . import notify, selectors, services, task_page
 from .choices import STAGES, Stage
 from .forms import (
     AdvanceForm,
+    BulkForm,
     CommentForm,
     DeadlinesForm,
+    NotificationsReadForm,
     ReasonForm,
     ReassignForm,
     ShareForm,
@@ -119,32 +120,25 @@ def task_create(request):
     form = TaskForm(request.POST or None, station=station, subjects_qs=subjects_qs, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            task = services.task_create(
-                actor=request.user,
-                title=data["title"],
-                station=station,
-                lead=data["lead"],
-                subjects=data["subjects"],
-                origin=data["origin"],
-                priority=data["priority"],
-                instructions=data["instructions"],
-                team=list(data["team"]),
-                deadlines=form.deadlines(),
-            )
-        except ValidationError as exc:
-            _deadline_errors(form, exc)
-        else:
-            messages.success(request, _("Task assigned to %(name)s.") % {"name": task.lead})
+        task = run_service(
+            request,
+            services.task_create,
+            form=form,  # the deadlines' errors go to the top of the form
+            success=lambda task: _("Task assigned to %(name)s.") % {"name": task.lead},
+            actor=request.user,
+            title=data["title"],
+            station=station,
+            lead=data["lead"],
+            subjects=data["subjects"],
+            origin=data["origin"],
+            priority=data["priority"],
+            instructions=data["instructions"],
+            team=list(data["team"]),
+            deadlines=form.deadlines(),
+        )
+        if task is not None:
             return redirect(task)
     return render(request, "tracking/form.html", {"form": form, "station": station})
-
-
-def _deadline_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict") and "deadlines" in exc.error_dict:
-        for error in exc.error_dict.pop("deadlines"):
-            form.add_error(None, error)
-    apply_validation_error(form, exc)
 
 
 @login_required
@@ -218,20 +212,17 @@ def task_detail(request, pk: int):
     )
 
 
-def _run(request, task, action, success: str):
-    return run_and_report(request, action, success, task)
+def _run(request, task, service, success: str, **kwargs):
+    """Run a task action's service and go back to the task page, which shows the outcome."""
+    run_service(request, service, success=success, actor=request.user, task=task, **kwargs)
+    return redirect(task)
 
 
 @login_required
 @require_POST
 def task_accept(request, pk: int):
     task = selectors.get_task(request.user, pk)
-    return _run(
-        request,
-        task,
-        lambda: services.task_accept(actor=request.user, task=task),
-        _("Task accepted."),
-    )
+    return _run(request, task, services.task_accept, _("Task accepted."))
 
 
 @login_required
@@ -246,10 +237,10 @@ def task_advance(request, pk: int):
     return _run(
         request,
         task,
-        lambda: services.task_advance(
-            actor=request.user, task=task, to_stage=data["to_stage"], note=data["note"]
-        ),
+        services.task_advance,
         _("The task moved to “%(stage)s”.") % {"stage": Stage(data["to_stage"]).label},
+        to_stage=data["to_stage"],
+        note=data["note"],
     )
 
 
@@ -257,12 +248,16 @@ def task_advance(request, pk: int):
 @require_POST
 def task_return(request, pk: int):
     task = selectors.get_task(request.user, pk)
-    reason = ReasonForm(request.POST).data.get("reason", "")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the task goes back."))
+        return redirect(task)
     return _run(
         request,
         task,
-        lambda: services.task_return(actor=request.user, task=task, reason=reason),
+        services.task_return,
         _("The task went back one stage."),
+        reason=form.cleaned_data["reason"],
     )
 
 
@@ -277,13 +272,10 @@ def task_reassign(request, pk: int):
     return _run(
         request,
         task,
-        lambda: services.task_reassign(
-            actor=request.user,
-            task=task,
-            lead=form.cleaned_data["lead"],
-            reason=form.cleaned_data["reason"],
-        ),
+        services.task_reassign,
         _("Task handed over."),
+        lead=form.cleaned_data["lead"],
+        reason=form.cleaned_data["reason"],
     )
 
 
@@ -298,13 +290,10 @@ def task_deadlines(request, pk: int):
     return _run(
         request,
         task,
-        lambda: services.task_set_deadlines(
-            actor=request.user,
-            task=task,
-            deadlines=form.deadlines(),
-            reason=form.cleaned_data["reason"],
-        ),
+        services.task_set_deadlines,
         _("Deadlines changed."),
+        deadlines=form.deadlines(),
+        reason=form.cleaned_data["reason"],
     )
 
 
@@ -316,46 +305,44 @@ def task_share(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose the officer and say what you ask of them."))
         return redirect(task)
-    return _run(
-        request,
-        task,
-        lambda: services.task_share(actor=request.user, task=task, **form.cleaned_data),
-        _("Task shared."),
-    )
+    return _run(request, task, services.task_share, _("Task shared."), **form.cleaned_data)
 
 
 @login_required
 @require_POST
 def task_comment(request, pk: int):
     task = selectors.get_task(request.user, pk)
-    text = request.POST.get("text", "")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+        return redirect(task)
     return _run(
-        request,
-        task,
-        lambda: services.task_comment(actor=request.user, task=task, text=text),
-        _("Comment added."),
+        request, task, services.task_comment, _("Comment added."), text=form.cleaned_data["text"]
     )
 
 
 @login_required
 @require_POST
 def bulk(request):
-    """Bulk actions on the list: accept the selected tasks, or hand them over."""
-    ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
-    tasks = list(selectors.visible_tasks(request.user).filter(pk__in=ids))
-    action = request.POST.get("action")
+    """Bulk actions on the list: accept the selected tasks, or hand them over. Each task is
+    one service call; the page lists which ones were refused and why."""
+    form = BulkForm(request.POST, station=request.user.unit.station)
+    valid = form.is_valid()
+    back = redirect(f"/tasks/?queue={form.cleaned_data.get('queue') or 'mine'}")
+    if not valid:
+        report_invalid(request, form)
+        return back
+    data = form.cleaned_data
+    tasks = list(selectors.visible_tasks(request.user).filter(pk__in=data["task"]))
     done, failed = 0, []
     for task in tasks:
         try:
-            if action == "accept":
+            if data["action"] == "accept":
                 services.task_accept(actor=request.user, task=task)
-            elif action == "reassign":
-                lead = User.objects.filter(pk=request.POST.get("lead") or 0).first()
-                services.task_reassign(
-                    actor=request.user, task=task, lead=lead, reason=request.POST.get("reason", "")
-                )
             else:
-                raise ValidationError(_("Choose an action."))
+                services.task_reassign(
+                    actor=request.user, task=task, lead=data["lead"], reason=data["reason"]
+                )
             done += 1
         except (ValidationError, PermissionDenied) as exc:
             text = (
@@ -370,7 +357,7 @@ def bulk(request):
         messages.error(request, line)
     if not tasks:
         messages.warning(request, _("Select at least one task."))
-    return redirect(f"/tasks/?queue={request.POST.get('queue', 'mine')}")
+    return back
 
 
 @login_required
@@ -392,9 +379,14 @@ def notifications(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    notify.mark_read(request.user, ids)
-    return redirect(safe_target(request, request.POST.get("next", ""), "tracking:notifications"))
+    form = NotificationsReadForm(request.POST)
+    if form.is_valid():
+        notify.mark_read(request.user, form.cleaned_data["id"] or None)
+        target = form.cleaned_data["next"]
+    else:
+        report_invalid(request, form)
+        target = ""
+    return redirect(safe_target(request, target, "tracking:notifications"))
 
 
 @login_required
