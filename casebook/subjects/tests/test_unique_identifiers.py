@@ -22,7 +22,7 @@ NUMBER = make_id(seq="417")
 def _skip_precheck(monkeypatch, barrier=None):
     """Simulate the race: the check before the write does not see the twin being registered at
     the same moment (``exclude`` None is that check; the constraint path passes a subject)."""
-    real = services._check_duplicates
+    real = services.identifiers._check_duplicates
 
     def racing(actor, kind, detail, exclude=None):
         if exclude is None:
@@ -32,7 +32,9 @@ def _skip_precheck(monkeypatch, barrier=None):
             return
         real(actor, kind, detail, exclude=exclude)
 
-    monkeypatch.setattr(services, "_check_duplicates", racing)
+    # the check before the write is looked up by registration; the constraint path
+    # (_sync_identifiers) calls the real one in identifiers
+    monkeypatch.setattr(services.registration, "_check_duplicates", racing)
 
 
 @pytest.mark.django_db
@@ -76,11 +78,12 @@ class TestConstraint:
         make_person("赵六", id_number=NUMBER)
         other = make_person("钱七", id_number=make_id(seq="419"))
         # even if every check in the service missed the twin, the database would refuse it
-        monkeypatch.setattr(
-            services,
-            "_check_duplicates",
-            lambda actor, kind, detail, exclude=None: None,
-        )
+        for module in (services.registration, services.identifiers):
+            monkeypatch.setattr(
+                module,
+                "_check_duplicates",
+                lambda actor, kind, detail, exclude=None: None,
+            )
         with pytest.raises(IntegrityError):
             services.subject_update(
                 actor=people["leader_a"], subject=other, detail={"id_number": NUMBER}
