@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.core.choices import UnitKind
+from casebook.core.forms import IdListField
 from casebook.core.models import Unit
 from casebook.subjects.widgets import SubjectPicker
 
@@ -78,6 +79,25 @@ class VerifyForm(forms.Form):
 
 class OrganiseForm(forms.Form):
     tags = forms.CharField(label=_("Topics"), max_length=200, required=False)
+    corroborates = IdListField(label=_("Corroborated by"))
+
+    def clean_tags(self):
+        return split_tags(self.cleaned_data["tags"])
+
+
+def split_tags(text: str) -> list[str]:
+    """Topics typed with commas, Chinese or Latin."""
+    return [t for t in (text or "").replace("，", ",").split(",") if t.strip()]
+
+
+class NoteForm(forms.Form):
+    """Closing a rectification order: how it was checked."""
+
+    note = forms.CharField(label=_("How it was checked"), max_length=300)
+
+
+class TipDismissForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 class MergeForm(forms.Form):

@@ -4,27 +4,28 @@ their triage queue."""
 
 import io
 
-from casebook.access import policy
-from casebook.access.policy import Action
-from casebook.access.registry import get_for_user_or_404
-from casebook.accounts.decorators import recent_auth_required
-from casebook.audit import reads
-from casebook.core.choices import ExportFormat
-from casebook.core.forms import apply_validation_error, run_and_report
-from casebook.core.middleware import client_ip
-from casebook.core.spreadsheet import csv_writer
-from casebook.tracking.selectors import visible_tasks
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.accounts.decorators import recent_auth_required
+from casebook.audit import reads
+from casebook.core.actions import report_invalid, run_service
+from casebook.core.choices import ExportFormat
+from casebook.core.middleware import client_ip
+from casebook.core.spreadsheet import csv_writer
 from casebook.subjects.selectors import get_subject, visible_subjects
+from casebook.tracking.selectors import visible_tasks
 
 from . import services
 from .access import may_register_informants
@@ -34,14 +35,17 @@ from .forms import (
     ExportForm,
     InformantForm,
     MergeForm,
+    NoteForm,
     OrganiseForm,
     PurposeForm,
     RecordForm,
+    TipDismissForm,
     TipForm,
     TipLinkForm,
     TipStatusForm,
     VerifyForm,
     VisitForm,
+    split_tags,
 )
 from .models import Attachment, Informant, Rectification, Tip
 from .selectors import SearchPaginator, get_record, search_records, visible_records
@@ -137,15 +141,16 @@ def record_export(request):
     export: a stale login confirms the password first (SECURITY.md S6)."""
     if policy.reach(request.user, Action.SUBJECT_EXPORT) is None:
         raise PermissionDenied
-    try:
-        allowed, withheld = services.export_rows(
-            actor=request.user,
-            records=list(_filtered(request)[:5000]),
-            purpose=request.GET.get("purpose", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    rows = run_service(
+        request,
+        services.export_rows,
+        actor=request.user,
+        records=list(_filtered(request)[:5000]),
+        purpose=request.GET.get("purpose", ""),
+    )
+    if rows is None:
         return redirect(f"/records/?{request.GET.urlencode()}")
+    allowed, withheld = rows
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv_writer(out)
@@ -216,13 +221,17 @@ def record_create(request):
     form = _record_form(request, request.POST or None, initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        tags = [t for t in data.pop("tags").replace("，", ",").split(",") if t.strip()]
-        try:
-            record = services.record_create(actor=request.user, tags=tags, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Information recorded."))
+        tags = split_tags(data.pop("tags"))
+        record = run_service(
+            request,
+            services.record_create,
+            form=form,
+            success=_("Information recorded."),
+            actor=request.user,
+            tags=tags,
+            **data,
+        )
+        if record is not None:
             return redirect(record)
     return render(request, "intel/form.html", {"form": form})
 
@@ -277,8 +286,10 @@ def record_detail(request, pk: int):
     )
 
 
-def _back(request, record, action, success: str):
-    return run_and_report(request, action, success, record)
+def _back(request, target, service, success: str, /, **kwargs):
+    """Run a record action's service and go back to the record, which shows the outcome."""
+    run_service(request, service, success=success, actor=request.user, **kwargs)
+    return redirect(target)
 
 
 @login_required
@@ -292,8 +303,10 @@ def record_verify(request, pk: int):
     return _back(
         request,
         record,
-        lambda: services.record_verify(actor=request.user, record=record, **form.cleaned_data),
+        services.record_verify,
         _("Verification recorded."),
+        record=record,
+        **form.cleaned_data,
     )
 
 
@@ -301,16 +314,20 @@ def record_verify(request, pk: int):
 @require_POST
 def record_organise(request, pk: int):
     record = get_record(request.user, pk)
-    tags = [t for t in request.POST.get("tags", "").replace("，", ",").split(",") if t.strip()]
-    ids = [int(i) for i in request.POST.getlist("corroborates") if i.isdigit()]
+    form = OrganiseForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+        return redirect(record)
+    ids = form.cleaned_data["corroborates"]
     others = list(visible_records(request.user).filter(pk__in=ids))
     return _back(
         request,
         record,
-        lambda: services.record_organise(
-            actor=request.user, record=record, tags=tags, corroborates=others
-        ),
+        services.record_organise,
         _("Saved."),
+        record=record,
+        tags=form.cleaned_data["tags"],
+        corroborates=others,
     )
 
 
@@ -326,13 +343,11 @@ def record_merge(request, pk: int):
     return _back(
         request,
         record,
-        lambda: services.record_merge(
-            actor=request.user,
-            primary=record,
-            duplicate=duplicate,
-            reason=form.cleaned_data["reason"],
-        ),
+        services.record_merge,
         _("Records merged; both originals are kept."),
+        primary=record,
+        duplicate=duplicate,
+        reason=form.cleaned_data["reason"],
     )
 
 
@@ -351,10 +366,11 @@ def attachment_upload(request, pk: int):
     return _back(
         request,
         record,
-        lambda: services.attachment_add(
-            actor=request.user, record=record, name=upload.name, data=upload.read()
-        ),
+        services.attachment_add,
         _("File attached."),
+        record=record,
+        name=upload.name,
+        data=upload.read(),
     )
 
 
@@ -398,7 +414,9 @@ def visit(request, subject_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data.get("photo")
-        try:
+
+        @transaction.atomic  # the visit and its photo together, or neither
+        def visit_with_photo():
             record = services.field_visit(
                 actor=request.user,
                 subject=subject,
@@ -414,9 +432,10 @@ def visit(request, subject_pk: int):
                 services.attachment_add(
                     actor=request.user, record=record, name=photo.name, data=photo.read()
                 )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+            return record
+
+        record = run_service(request, visit_with_photo, form=form)
+        if record is not None:
             orders = Rectification.objects.filter(result__record=record).count()
             if orders:
                 messages.warning(
@@ -437,15 +456,18 @@ def visit(request, subject_pk: int):
 def rectification_close(request, pk: int):
     order = get_object_or_404(Rectification.objects.select_related("subject"), pk=pk)
     subject = get_subject(request.user, order.subject_id)
-    try:
-        services.rectification_close(
-            actor=request.user, order=order, note=request.POST.get("note", "")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            services.rectification_close,
+            success=_("Rectification closed."),
+            actor=request.user,
+            order=order,
+            note=form.cleaned_data["note"],
         )
-        messages.success(request, _("Rectification closed."))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(
-            request, " ".join(getattr(exc, "messages", [])) or _("You are not allowed to do this.")
-        )
+    else:
+        report_invalid(request, form, _("Say how the rectification was checked."))
     return redirect(f"{subject.get_absolute_url()}?tab=records")
 
 
@@ -469,14 +491,17 @@ def informant_list(request):
 
         form = InformantForm(request.POST or None, handlers=station_workers(station))
         if request.method == "POST" and form.is_valid():
-            try:
-                informant = services.informant_register(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Informant registered as %(code)s.") % {"code": informant.code}
-                )
+            informant = run_service(
+                request,
+                services.informant_register,
+                form=form,
+                success=lambda informant: (
+                    _("Informant registered as %(code)s.") % {"code": informant.code}
+                ),
+                actor=request.user,
+                **form.cleaned_data,
+            )
+            if informant is not None:
                 return redirect("intel:informants")
     reads.record_read(
         request,
@@ -500,12 +525,14 @@ def informant_reveal(request, pk: int):
     form = PurposeForm(request.POST or None)
     identity = None
     if request.method == "POST" and form.is_valid():
-        try:
-            identity = services.informant_reveal(
-                actor=request.user, informant=informant, purpose=form.cleaned_data["purpose"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+        identity = run_service(
+            request,
+            services.informant_reveal,
+            form=form,
+            actor=request.user,
+            informant=informant,
+            purpose=form.cleaned_data["purpose"],
+        )
     return render(
         request,
         "intel/informant_reveal.html",
@@ -528,7 +555,10 @@ def tip_submit(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            tip = services.tip_submit(
+            tip = run_service(
+                request,
+                services.tip_submit,
+                form=form,
                 ip=client_ip(request),
                 what=data["what"],
                 where=data["where"],
@@ -542,9 +572,7 @@ def tip_submit(request):
             return render(
                 request, "intel/tip.html", {"form": form, "refused": str(exc)}, status=429
             )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
+        if tip is not None:
             return render(request, "intel/tip_thanks.html", {"reference": tip.reference})
     return render(request, "intel/tip.html", {"form": form})
 
@@ -590,25 +618,30 @@ def tip_detail(request, pk: int):
         subjects_qs = subjects_qs.filter(station=tip.station)
     form = TipLinkForm(request.POST or None, subjects_qs=subjects_qs, station=tip.station)
     if request.method == "POST" and "link" in request.POST and form.is_valid():
-        try:
-            record = services.tip_link(actor=request.user, tip=tip, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(
-                request,
-                " ".join(getattr(exc, "messages", [])) or _("You are not allowed to do this."),
-            )
-        else:
-            messages.success(
-                request, _("The tip is now information record #%(n)s.") % {"n": record.pk}
-            )
+        record = run_service(
+            request,
+            services.tip_link,
+            success=lambda record: (
+                _("The tip is now information record #%(n)s.") % {"n": record.pk}
+            ),
+            actor=request.user,
+            tip=tip,
+            **form.cleaned_data,
+        )
+        if record is not None:
             return redirect(record)
     if request.method == "POST" and "dismiss" in request.POST:
-        try:
-            services.tip_dismiss(actor=request.user, tip=tip, reason=request.POST.get("reason", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Tip dismissed."))
+        dismiss = TipDismissForm(request.POST)
+        if not dismiss.is_valid():
+            report_invalid(request, dismiss, _("Give a reason for dismissing the tip."))
+        elif run_service(
+            request,
+            services.tip_dismiss,
+            success=_("Tip dismissed."),
+            actor=request.user,
+            tip=tip,
+            reason=dismiss.cleaned_data["reason"],
+        ):
             return redirect("intel:tips")
     reads.record_read(
         request, what="tip", objects=[tip], fields=["what", "where", "when", "contact"]

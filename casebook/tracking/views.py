@@ -212,7 +212,7 @@ def task_detail(request, pk: int):
     )
 
 
-def _run(request, task, service, success: str, **kwargs):
+def _run(request, task, service, success: str, /, **kwargs):
     """Run a task action's service and go back to the task page, which shows the outcome."""
     run_service(request, service, success=success, actor=request.user, task=task, **kwargs)
     return redirect(task)

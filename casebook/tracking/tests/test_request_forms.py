@@ -7,8 +7,10 @@ from django.test import Client
 
 from casebook.tracking import services
 from casebook.tracking.models import Notification, Task, TaskComment
-from casebook.tracking.tests.test_tracking import subject, task  # noqa: F401 (fixtures)
+from casebook.tracking.tests import test_tracking
 from conftest import login
+
+subject, task = test_tracking.subject, test_tracking.task  # fixtures
 
 pytestmark = pytest.mark.django_db
 
