@@ -106,7 +106,7 @@ def test_the_tree_keeps_the_contracts():
             "Illegal imports of protected package casebook.accounts.home_views",
         ),
         (
-            "intel/services.py",
+            "intel/services/records.py",
             "from casebook.intel import views as _views  # noqa",
             "Illegal imports of protected package casebook.intel.views",
         ),
