@@ -1,6 +1,9 @@
-"""Organisation: bureau → station → community area."""
+"""Organisation: bureau → station → community area; the abstract field groups that several
+apps' models share."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import UnitKind
@@ -112,3 +115,37 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- abstract field groups ------------------------------------------------------------------
+# Only groups that are the same, field for field (type, options, verbose name), in every model
+# that uses them: a mixin changes no column and no migration. The fields of a mixin come first
+# in the model's ``_meta`` field order; the database columns stay where their migrations put them.
+
+
+class TimestampMixin(models.Model):
+    """When a row was created (settable, for imports and tests) and last saved."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AcknowledgementMixin(models.Model):
+    """Who acknowledged a report that awaited a leader, and when; empty until then. The note
+    that goes with it differs per report (an instruction, a short note) and stays on the model."""
+
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True

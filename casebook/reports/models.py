@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import AccessPaths, ObjectScope
 from casebook.access.querysets import RestrictedManager
+from casebook.core.models import AcknowledgementMixin
 
 from .choices import (
     Channel,
@@ -25,7 +26,7 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 
 
-class FeedbackReport(models.Model):
+class FeedbackReport(AcknowledgementMixin, models.Model):
     """结果反馈: what the analysis of a task found, reported to the station leader and named
     departments. The leader reads it (receipts) and acknowledges it with an instruction (批示)."""
 
@@ -59,15 +60,6 @@ class FeedbackReport(models.Model):
         db_index=True,
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    acknowledged_by = models.ForeignKey(
-        USER,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acknowledged by"),
-    )
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     instruction = models.TextField(_("leader's instruction"), blank=True)
     follow_ups = models.ManyToManyField(
         "tracking.Task", blank=True, related_name="+", verbose_name=_("tasks from the instruction")
@@ -150,7 +142,7 @@ class DutyShift(models.Model):
         return f"{self.unit} {self.user} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class UrgentReport(models.Model):
+class UrgentReport(AcknowledgementMixin, models.Model):
     """立即报告: something that cannot wait, sent to the on-duty leaders at once. Unless someone
     acknowledges it in time it climbs the chain (station leaders, then the bureau)."""
 
@@ -198,15 +190,6 @@ class UrgentReport(models.Model):
         default=UrgentStatus.OPEN,
         db_index=True,
     )
-    acknowledged_by = models.ForeignKey(
-        USER,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acknowledged by"),
-    )
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     ack_note = models.CharField(_("instruction on acknowledging"), max_length=300, blank=True)
 
     objects = RestrictedManager()

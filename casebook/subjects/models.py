@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from casebook.access.policy import AccessPaths, ObjectScope
 from casebook.access.querysets import RestrictedManager
 from casebook.core.choices import Classification
-from casebook.core.models import BilingualLabel
+from casebook.core.models import BilingualLabel, TimestampMixin
 from casebook.crypto.fields import EncryptedTextField
 
 from .choices import (
@@ -92,7 +92,7 @@ class ChecklistItem(BilingualLabel, models.Model):
         return self.label
 
 
-class Subject(models.Model):
+class Subject(TimestampMixin, models.Model):
     """A tracked subject. Nothing is tracked without a basis: category, legal basis reference,
     approver, owning station and review date are all required."""
 
@@ -165,8 +165,6 @@ class Subject(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(
         _("version"),
         default=1,

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.querysets import RestrictedManager
+from casebook.core.models import TimestampMixin
 
 from .choices import STAGES, EscalationLevel, Origin, Priority, Stage
 
 
-class Task(models.Model):
+class Task(TimestampMixin, models.Model):
     """A tracking task on one or more subjects, moving through the six stages."""
 
     title = models.CharField(_("title"), max_length=120)
@@ -51,8 +52,6 @@ class Task(models.Model):
     schedule_key = models.CharField(
         max_length=80, unique=True, null=True, blank=True, editable=False
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedManager()
 
