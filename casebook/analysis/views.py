@@ -3,7 +3,8 @@ approval and measures."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.audit import reads
+from casebook.core.actions import report_invalid, run_service
 from casebook.core.redirects import safe_target
 from casebook.intel.selectors import visible_records
 from casebook.subjects.choices import RiskLevel
@@ -19,23 +21,16 @@ from casebook.subjects.selectors import get_subject
 from casebook.tracking.selectors import visible_tasks
 
 from . import services
+from .forms import (
+    AssessmentForm,
+    DeadlineGridForm,
+    DecisionForm,
+    FactorForm,
+    RuleForm,
+    TaskRefForm,
+    WarningHandleForm,
+)
 from .models import AssessmentStatus, Measure, RiskAssessment
-
-
-def _ratings_from(request, factors, records):
-    by_pk = {r.pk: r for r in records}
-    ratings = []
-    for factor in factors:
-        if request.POST.get(f"factor_{factor.pk}"):
-            cited = [
-                by_pk[int(i)]
-                for i in request.POST.getlist(f"records_{factor.pk}")
-                if i.isdigit() and int(i) in by_pk
-            ]
-            ratings.append(
-                services.Rating(factor, cited, request.POST.get(f"note_{factor.pk}", "")[:300])
-            )
-    return ratings
 
 
 @login_required
@@ -49,33 +44,31 @@ def assess(request, subject_pk: int):
         .filter(subjects=subject, merged_into__isnull=True)
         .order_by("-occurred_at")[:100]
     )
-    task = (
-        visible_tasks(request.user)
-        .filter(pk=request.GET.get("task") or request.POST.get("task") or 0, subjects=subject)
-        .first()
+    ref = TaskRefForm(request.POST if request.method == "POST" else request.GET)
+    task_pk = ref.cleaned_data["task"] if ref.is_valid() else None
+    task = visible_tasks(request.user).filter(pk=task_pk or 0, subjects=subject).first()
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, factors=factors, records=records
     )
-    errors, preview = {}, None
-    if request.method == "POST":
-        ratings = _ratings_from(request, factors, records)
-        level = request.POST.get("level") or None
-        measures = [line for line in request.POST.get("measures", "").splitlines() if line.strip()]
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ratings = form.ratings(services.Rating)
         if "save" in request.POST:
-            try:
-                assessment = services.assessment_create(
-                    actor=request.user,
-                    subject=subject,
-                    ratings=ratings,
-                    level=level,
-                    override_reason=request.POST.get("override_reason", ""),
-                    summary=request.POST.get("summary", ""),
-                    measures=measures,
-                    task=task,
-                )
-            except ValidationError as exc:
-                errors = (
-                    exc.message_dict if hasattr(exc, "error_dict") else {"factors": exc.messages}
-                )
-            else:
+            assessment = run_service(
+                request,
+                services.assessment_create,
+                form=form,
+                actor=request.user,
+                subject=subject,
+                ratings=ratings,
+                level=data["level"],
+                override_reason=data["override_reason"],
+                summary=data["summary"],
+                measures=data["measures"],
+                task=task,
+            )
+            if assessment is not None:
                 if assessment.status == AssessmentStatus.PENDING:
                     messages.warning(
                         request,
@@ -98,11 +91,11 @@ def assess(request, subject_pk: int):
                 "label": RiskLevel(suggested).label,
                 "text": text,
             }
-    chosen = {f.pk for f in factors if request.POST.get(f"factor_{f.pk}")}
+    # what the officer ticked and cited, shown again as it was sent
+    chosen = {f.pk for f in factors if form.data.get(f"factor_{f.pk}")}
     _record_assess_read(request, subject, records)
     cited = {
-        f.pk: {int(i) for i in request.POST.getlist(f"records_{f.pk}") if i.isdigit()}
-        for f in factors
+        f.pk: {int(i) for i in form.data.getlist(f"records_{f.pk}") if i.isdigit()} for f in factors
     }
     return render(
         request,
@@ -112,7 +105,7 @@ def assess(request, subject_pk: int):
             "factors": factors,
             "records": records,
             "task": task,
-            "errors": errors,
+            "errors": form.errors if form.is_bound else {},
             "preview": preview,
             "chosen": chosen,
             "cited": cited,
@@ -182,23 +175,22 @@ def assessment_detail(request, pk: int):
 @require_POST
 def assessment_decide(request, pk: int):
     assessment = _get_assessment(request.user, pk)
-    approve = request.POST.get("decision") == "approve"
-    try:
-        services.assessment_decide(
-            actor=request.user,
-            assessment=assessment,
-            approve=approve,
-            note=request.POST.get("note", ""),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(
-            request, " ".join(getattr(exc, "messages", [])) or _("You are not allowed to do this.")
-        )
-    else:
-        messages.success(
-            request,
-            _("Approved: the level is in force.") if approve else _("Returned to the assessor."),
-        )
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+        return redirect(assessment)
+    approve = form.cleaned_data["decision"] == "approve"
+    run_service(
+        request,
+        services.assessment_decide,
+        success=_("Approved: the level is in force.")
+        if approve
+        else _("Returned to the assessor."),
+        actor=request.user,
+        assessment=assessment,
+        approve=approve,
+        note=form.cleaned_data["note"],
+    )
     return redirect(assessment)
 
 
@@ -209,15 +201,14 @@ def measure_task(request, pk: int):
     if measure is None:
         raise Http404
     assessment = _get_assessment(request.user, measure.assessment_id)
-    try:
-        task = services.measure_to_task(actor=request.user, measure=measure)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(
-            request, " ".join(getattr(exc, "messages", [])) or _("You are not allowed to do this.")
-        )
-        return redirect(assessment)
-    messages.success(request, _("Task created."))
-    return redirect(task)
+    task = run_service(
+        request,
+        services.measure_to_task,
+        success=_("Task created."),
+        actor=request.user,
+        measure=measure,
+    )
+    return redirect(task if task is not None else assessment)
 
 
 # --- dashboards, warnings, maps -------------------------------------------------------------
@@ -363,23 +354,22 @@ def warning_handle(request, pk: int):
     warning = visible_warnings(request.user).filter(pk=pk).select_related("subject", "rule").first()
     if warning is None:
         raise Http404
-    try:
-        services.warning_handle(
+    form = WarningHandleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        run_service(
+            request,
+            services.warning_handle,
+            success=_("Warning handled."),
             actor=request.user,
             warning=warning,
-            decision=request.POST.get("decision", ""),
-            note=request.POST.get("note", ""),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(
-            request,
-            " ".join(getattr(exc, "messages", []))
-            or str(exc)
-            or _("You are not allowed to do this."),
+            decision=data["decision"],
+            note=data["note"],
         )
     else:
-        messages.success(request, _("Warning handled."))
-    return redirect(safe_target(request, request.POST.get("next", ""), "analysis:warnings"))
+        report_invalid(request, form)
+    target = form.cleaned_data.get("next", "")
+    return redirect(safe_target(request, target, "analysis:warnings"))
 
 
 @login_required
@@ -445,13 +435,14 @@ def trail(request, subject_pk: int):
         form = PurposeForm(request.POST)
         if form.is_valid():
             purpose = form.cleaned_data["purpose"].strip()
-            try:
-                subject_services.subject_consult(
-                    actor=request.user, subject=subject, purpose=purpose
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            if run_service(
+                request,
+                subject_services.subject_consult,
+                form=form,
+                actor=request.user,
+                subject=subject,
+                purpose=purpose,
+            ):
                 reads.remember_purpose(request, subject, purpose)
                 return redirect("analysis:trail", subject_pk=subject.pk)
     else:
@@ -513,35 +504,37 @@ def rules_config(request):
 
     policy.require(request.user, Action.CATEGORY_MANAGE)
     if request.method == "POST" and "deadlines" in request.POST:
-        try:
-            for priority in Priority.values:
-                for stage in WORKING_STAGES:
-                    value = request.POST.get(f"h_{priority}_{stage}", "")
-                    if value.strip():
-                        deadline_rule_set(
-                            actor=request.user, priority=priority, stage=stage, hours=int(value)
-                        )
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [_("Give whole hours.")])))
+        form = DeadlineGridForm(request.POST, priorities=Priority.values, stages=WORKING_STAGES)
+        if not form.is_valid():
+            report_invalid(request, form, _("Give whole hours."))
         else:
-            messages.success(request, _("Deadlines saved."))
+
+            @transaction.atomic  # the whole grid, or none of it
+            def save_grid():
+                for priority, stage, hours in form.hours():
+                    deadline_rule_set(
+                        actor=request.user, priority=priority, stage=stage, hours=hours
+                    )
+
+            run_service(request, save_grid, success=_("Deadlines saved."))
         return redirect("analysis:rules")
     if request.method == "POST":
-        rule = WarningRule.objects.filter(code=request.POST.get("code", "")).first()
+        rule = WarningRule.objects.filter(code=request.POST.get("code", "")[:40]).first()
         if rule is None:
             raise Http404
-        params = {k[6:]: v for k, v in request.POST.items() if k.startswith("param_")}
-        try:
-            services.rule_configure(
+        form = RuleForm(request.POST, params=rule.params)
+        if form.is_valid():
+            run_service(
+                request,
+                services.rule_configure,
+                success=_("Rule saved."),
                 actor=request.user,
                 rule=rule,
-                enabled=bool(request.POST.get("enabled")),
-                params=params,
+                enabled=form.cleaned_data["enabled"],
+                params=form.params(),
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Rule saved."))
+            report_invalid(request, form, _("Between 1 and 365."))
         return redirect("analysis:rules")
     hours = {(r.priority, r.stage): r.hours for r in DeadlineRule.objects.all()}
     grid = [
@@ -574,20 +567,18 @@ def factor_add(request, category_pk: int):
     category = Category.objects.filter(pk=category_pk).first()
     if category is None:
         raise Http404
-    try:
-        services.factor_add(
+    form = FactorForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            services.factor_add,
+            success=_("Factor added."),
             actor=request.user,
             category=category,
-            kind=request.POST.get("kind", ""),
-            name=request.POST.get("name", ""),
-            name_en=request.POST.get("name_en", ""),
-            description=request.POST.get("description", ""),
-            weight=request.POST.get("weight") or 0,
+            **form.cleaned_data,
         )
-    except (ValidationError, ValueError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("Factor added."))
+        report_invalid(request, form)
     return redirect("subjects:category_edit", pk=category_pk)
 
 
@@ -600,6 +591,11 @@ def factor_retire(request, pk: int):
     factor = RiskFactor.objects.filter(pk=pk, is_active=True).first()
     if factor is None:
         raise Http404
-    services.factor_retire(actor=request.user, factor=factor)
-    messages.success(request, _("Factor removed from future assessments."))
+    run_service(
+        request,
+        services.factor_retire,
+        success=_("Factor removed from future assessments."),
+        actor=request.user,
+        factor=factor,
+    )
     return redirect("subjects:category_edit", pk=factor.category_id)
