@@ -141,9 +141,10 @@ def record_export(request):
     export: a stale login confirms the password first (SECURITY.md S6)."""
     if policy.reach(request.user, Action.SUBJECT_EXPORT) is None:
         raise PermissionDenied
-    rows = run_service(
+    rows = run_service(  # a refusal to this user stays a 403
         request,
         services.export_rows,
+        passthrough=[PermissionDenied],
         actor=request.user,
         records=list(_filtered(request)[:5000]),
         purpose=request.GET.get("purpose", ""),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.api import MAX_ID
 from casebook.tracking.choices import Priority
 
 from .choices import DutyPost, ExportFormat
@@ -122,3 +123,30 @@ class ExportForm(forms.Form):
 
 class PurposeForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
+
+
+class ExportTargetForm(forms.Form):
+    """What a print or an export is of: a subject's archive or one information record (the
+    page's hidden fields). The view still looks the object up in the user's scope."""
+
+    subject = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    record = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+    def target(self) -> tuple[str, int] | None:
+        """("subject", pk) or ("record", pk), or None when the form names neither."""
+        if not self.is_valid():
+            return None
+        for name in ("subject", "record"):
+            if self.cleaned_data[name]:
+                return name, self.cleaned_data[name]
+        return None
+
+
+class RosterUnitForm(forms.Form):
+    """Which of the units the user keeps the roster of a new shift is for."""
+
+    unit = forms.TypedChoiceField(coerce=int, choices=())
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.name) for u in units]

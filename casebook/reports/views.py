@@ -3,17 +3,9 @@ archive's print view, exports with their progress, and the periodic station repo
 
 from datetime import timedelta
 
-from casebook.access import policy
-from casebook.access.policy import Action
-from casebook.access.registry import get_for_user_or_404
-from casebook.accounts.decorators import recent_auth_required
-from casebook.accounts.models import User
-from casebook.accounts.roles import CASE_WORKERS
-from casebook.audit import reads
-from casebook.core.forms import run_and_report, submit_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casebook.access import policy
+from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
+from casebook.accounts.decorators import recent_auth_required
+from casebook.accounts.models import User
+from casebook.accounts.roles import CASE_WORKERS
+from casebook.audit import reads
+from casebook.core.actions import report_invalid, run_service
 from casebook.subjects.selectors import visible_subjects
 
 from . import archive, periodic, selectors, services
@@ -30,10 +30,12 @@ from .forms import (
     AcknowledgeForm,
     DutyShiftForm,
     ExportForm,
+    ExportTargetForm,
     FeedbackForm,
     InstructionForm,
     InstructionTaskForm,
     PurposeForm,
+    RosterUnitForm,
     UrgentForm,
 )
 from .models import DutyShift, Export, PeriodicReport
@@ -115,12 +117,17 @@ def feedback_new(request, task_pk: int):
         raise PermissionDenied
     recipients = services.feedback_recipient_choices(task).exclude(pk=request.user.pk)
     form = FeedbackForm(request.POST or None, task=task, recipients=recipients)
-    report = submit_form(
-        request,
-        form,
-        lambda data: services.feedback_submit(actor=request.user, task=task, **data),
-        _("The feedback report was sent to the leaders."),
-    )
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = run_service(
+            request,
+            services.feedback_submit,
+            form=form,
+            success=_("The feedback report was sent to the leaders."),
+            actor=request.user,
+            task=task,
+            **form.cleaned_data,
+        )
     if report is not None:
         return redirect(report)
     if request.method == "GET":
@@ -200,15 +207,18 @@ def _station_officers(station):
 def feedback_acknowledge(request, pk: int):
     report = _get_feedback(request.user, pk)
     form = InstructionForm(request.POST)
-    instruction = form.data.get("instruction", "")
-    return run_and_report(
+    if not form.is_valid():
+        report_invalid(request, form, _("Write your instruction (批示)."))
+        return redirect(report)
+    run_service(
         request,
-        lambda: services.feedback_acknowledge(
-            actor=request.user, report=report, instruction=instruction
-        ),
-        _("Your instruction was recorded; the officers have been told."),
-        report.get_absolute_url(),
+        services.feedback_acknowledge,
+        success=_("Your instruction was recorded; the officers have been told."),
+        actor=request.user,
+        report=report,
+        instruction=form.cleaned_data["instruction"],
     )
+    return redirect(report)
 
 
 @login_required
@@ -217,22 +227,17 @@ def feedback_task(request, pk: int):
     report = _get_feedback(request.user, pk)
     form = InstructionTaskForm(request.POST, officers=_station_officers(report.station))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        report_invalid(request, form)
         return redirect(report)
-    return run_and_report(
+    run_service(
         request,
-        lambda: services.feedback_instruction_task(
-            actor=request.user,
-            report=report,
-            title=form.cleaned_data["title"],
-            lead=form.cleaned_data["lead"],
-            priority=form.cleaned_data["priority"],
-        ),
-        _("A task was assigned from the instruction."),
-        report.get_absolute_url(),
+        services.feedback_instruction_task,
+        success=_("A task was assigned from the instruction."),
+        actor=request.user,
+        report=report,
+        **form.cleaned_data,
     )
+    return redirect(report)
 
 
 # --- urgent reports -------------------------------------------------------------------------
@@ -255,12 +260,17 @@ def urgent_new(request):
         raise PermissionDenied
     anchor = _anchor(request)
     form = UrgentForm(request.POST or None)
-    report = submit_form(
-        request,
-        form,
-        lambda data: services.urgent_report_create(actor=request.user, **data, **anchor),
-        _("Sent. The on-duty leaders have been alerted."),
-    )
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = run_service(
+            request,
+            services.urgent_report_create,
+            form=form,
+            success=_("Sent. The on-duty leaders have been alerted."),
+            actor=request.user,
+            **form.cleaned_data,
+            **anchor,
+        )
     if report is not None:
         return redirect(report)
     return render(
@@ -335,13 +345,19 @@ def urgent_detail(request, pk: int):
 @require_POST
 def urgent_acknowledge(request, pk: int):
     report = get_object_or_404(selectors.visible_urgent(request.user), pk=pk)
-    note = request.POST.get("note", "")
-    return run_and_report(
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+        return redirect(report)
+    run_service(
         request,
-        lambda: services.urgent_acknowledge(actor=request.user, report=report, note=note),
-        _("Acknowledged. The officer who reported has been told."),
-        report.get_absolute_url(),
+        services.urgent_acknowledge,
+        success=_("Acknowledged. The officer who reported has been told."),
+        actor=request.user,
+        report=report,
+        note=form.cleaned_data["note"],
     )
+    return redirect(report)
 
 
 # --- duty roster ----------------------------------------------------------------------------
@@ -357,25 +373,32 @@ def duty_roster(request):
     for unit in editable:
         if unit not in units:
             units.append(unit)
-    unit_id = request.POST.get("unit") or request.GET.get("unit")
+    chosen = RosterUnitForm(request.POST, units=editable) if request.method == "POST" else None
+    unit_id = chosen.cleaned_data["unit"] if chosen is not None and chosen.is_valid() else None
     forms_by_unit = {
         unit.pk: DutyShiftForm(
-            request.POST if request.method == "POST" and str(unit.pk) == unit_id else None,
+            request.POST if unit.pk == unit_id else None,
             members=services.roster_members(unit),
             prefix=f"u{unit.pk}",
         )
         for unit in editable
     }
     if request.method == "POST":
-        unit = next((u for u in editable if str(u.pk) == unit_id), None)
+        unit = next((u for u in editable if u.pk == unit_id), None)
         if unit is None:
             raise PermissionDenied
-        shift = submit_form(
-            request,
-            forms_by_unit[unit.pk],
-            lambda data: services.duty_shift_add(actor=user, unit=unit, **data),
-            _("The shift was added to the roster."),
-        )
+        form = forms_by_unit[unit.pk]
+        shift = None
+        if form.is_valid():
+            shift = run_service(
+                request,
+                services.duty_shift_add,
+                form=form,
+                success=_("The shift was added to the roster."),
+                actor=user,
+                unit=unit,
+                **form.cleaned_data,
+            )
         if shift is not None:
             return redirect("reports:duty")
     now = timezone.now()
@@ -405,12 +428,14 @@ def duty_remove(request, pk: int):
     shift = get_object_or_404(DutyShift, pk=pk)
     if shift.unit not in policy.roster_units(request.user):
         raise Http404
-    return run_and_report(
+    run_service(
         request,
-        lambda: services.duty_shift_remove(actor=request.user, shift=shift),
-        _("The shift was removed from the roster."),
-        "reports:duty",
+        services.duty_shift_remove,
+        success=_("The shift was removed from the roster."),
+        actor=request.user,
+        shift=shift,
     )
+    return redirect("reports:duty")
 
 
 # --- archive: print and export --------------------------------------------------------------
@@ -423,11 +448,11 @@ def _archive_tab(pk) -> str:
 
 
 def _export_form_page(request) -> str:
-    if request.POST.get("subject", "").isdigit():
-        return _archive_tab(request.POST["subject"])
-    if request.POST.get("record", "").isdigit():
-        return reverse("intel:detail", args=[request.POST["record"]])
-    return ""
+    target = ExportTargetForm(request.POST).target()
+    if target is None:
+        return ""
+    kind, pk = target
+    return _archive_tab(pk) if kind == "subject" else reverse("intel:detail", args=[pk])
 
 
 @login_required
@@ -443,16 +468,14 @@ def dossier_print(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("State the purpose of printing."))
         return redirect(back)
-    try:
-        services.dossier_print(
-            actor=request.user,
-            subject=subject,
-            purpose=form.cleaned_data["purpose"],
-            filters=filters.as_dict(),
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    if not run_service(
+        request,
+        services.dossier_print,
+        actor=request.user,
+        subject=subject,
+        purpose=form.cleaned_data["purpose"],
+        filters=filters.as_dict(),
+    ):
         return redirect(back)
     items, conditional = archive.collect(request.user, subject, filters)
     items = [i for i in items if i.flag != "C"]  # a print leaves the system like an export
@@ -483,34 +506,32 @@ def export_new(request):
     from casebook.subjects.selectors import get_subject
 
     form = ExportForm(request.POST)
+    target = ExportTargetForm(request.POST).target()
+    if target is None:
+        raise Http404
+    kind, pk = target
     subject = record = None
-    if request.POST.get("subject"):
-        subject = get_subject(request.user, request.POST["subject"])
+    if kind == "subject":
+        subject = get_subject(request.user, pk)
         back = f"{subject.get_absolute_url()}?tab=archive"
     else:
-        record = get_record(request.user, request.POST.get("record", ""))
+        record = get_record(request.user, pk)
         back = record.get_absolute_url()
     if not form.is_valid():
         messages.error(request, _("Choose a format and state the purpose of the export."))
         return redirect(back)
     filters = archive.Filters.from_query(request.POST).as_dict() if subject else {}
-    try:
-        export = services.export_request(
-            actor=request.user,
-            fmt=form.cleaned_data["fmt"],
-            purpose=form.cleaned_data["purpose"],
-            subject=subject,
-            record=record,
-            filters=filters,
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect(back)
-    except PermissionDenied:
-        messages.error(request, _("You are not allowed to export this."))
-        return redirect(back)
-    return redirect(export)
+    export = run_service(
+        request,
+        services.export_request,
+        actor=request.user,
+        fmt=form.cleaned_data["fmt"],
+        purpose=form.cleaned_data["purpose"],
+        subject=subject,
+        record=record,
+        filters=filters,
+    )
+    return redirect(export if export is not None else back)
 
 
 def _my_export(user, pk) -> Export:
@@ -552,10 +573,14 @@ def _may_periodic(user) -> bool:
 @recent_auth_required
 def export_download(request, pk: int):
     export = _my_export(request.user, pk)
-    try:
-        data = services.export_download(actor=request.user, export=export)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    data = run_service(  # a refusal to this user stays a 403
+        request,
+        services.export_download,
+        passthrough=[PermissionDenied],
+        actor=request.user,
+        export=export,
+    )
+    if data is None:
         return redirect(export)
     return _attachment(data, export.filename, export.fmt)
 
