@@ -1,16 +1,13 @@
 """The system administrator's account and organisation management (inside their own bureau), the
 security administrator's decisions on access requests and policies."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,13 +21,20 @@ from casebook.access.policy import (
     user_admin_queryset,
 )
 from casebook.audit.services import record_event
+from casebook.core.actions import report_invalid, run_service
 from casebook.core.choices import UnitKind
-from casebook.core.forms import apply_validation_error, run_and_report
 from casebook.core.models import Unit
 
 from . import services
 from .choices import GrantStatus
-from .forms import CompartmentForm, DisableForm, GrantDecisionForm, UnitForm, UserForm
+from .forms import (
+    CompartmentForm,
+    DisableForm,
+    GrantDecisionForm,
+    RolePolicyForm,
+    UnitForm,
+    UserForm,
+)
 from .models import Compartment, GrantRequest, RolePolicy, User
 from .roles import Role
 
@@ -116,22 +120,22 @@ def user_create(request):
     form = UserForm(request.POST or None, actor=request.user, creating=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                user = services.user_create(
-                    actor=request.user,
-                    username=data["username"],
-                    roles=set(data["roles"]),
-                    compartments=data["compartments"],
-                    reason=data["reason"],
-                    **{k: data[k] for k in PROFILE_FORM_FIELDS},
-                )
-                password = services.user_issue_temporary_password(actor=request.user, user=user)
-        except ValidationError as exc:
-            apply_validation_error(form, exc, default_field="roles")
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("Not allowed."))
-        else:
+
+        @transaction.atomic  # the account and its first password, or neither
+        def create_with_password():
+            user = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                roles=set(data["roles"]),
+                compartments=data["compartments"],
+                reason=data["reason"],
+                **{k: data[k] for k in PROFILE_FORM_FIELDS},
+            )
+            return user, services.user_issue_temporary_password(actor=request.user, user=user)
+
+        created = run_service(request, create_with_password, form=form, default_field="roles")
+        if created is not None:
+            user, password = created
             return _show_temporary_password(request, user, password, created=True)
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
@@ -146,28 +150,37 @@ def user_detail(request, pk: int):
     form = UserForm(request.POST or None, instance=user, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        grant = None
+
+        @transaction.atomic  # the profile and the access together, or neither
+        def update_profile_and_access():
+            services.user_update(
+                actor=request.user,
+                user=user,
+                **{k: data[k] for k in PROFILE_FORM_FIELDS if k != "clearance"},
+            )
+            grant = services.user_change_access(
+                actor=request.user,
+                user=user,
+                roles=set(data["roles"]),
+                clearance=data["clearance"],
+                compartments=data["compartments"],
+                reason=data["reason"],
+            )
+            return {"grant": grant}
+
         try:
-            with transaction.atomic():
-                services.user_update(
-                    actor=request.user,
-                    user=user,
-                    **{k: data[k] for k in PROFILE_FORM_FIELDS if k != "clearance"},
-                )
-                grant = services.user_change_access(
-                    actor=request.user,
-                    user=user,
-                    roles=set(data["roles"]),
-                    clearance=data["clearance"],
-                    compartments=data["compartments"],
-                    reason=data["reason"],
-                )
-        except ValidationError as exc:
-            apply_validation_error(form, exc, default_field="roles")
+            saved = run_service(
+                request,
+                update_profile_and_access,
+                form=form,
+                default_field="roles",
+                passthrough=[PermissionDenied],  # recorded as refused, after the rollback
+            )
         except PermissionDenied as exc:
+            saved = None
             form.add_error("roles", _denied(request, user, exc))
-        else:
-            if grant is not None:
+        if saved is not None:
+            if saved["grant"] is not None:
                 messages.info(
                     request,
                     _(
@@ -202,16 +215,20 @@ def user_toggle_active(request, pk: int):
     require(request.user, Action.USER_MANAGE)
     user = get_object_or_404(_users(request), pk=pk)
     activate = not user.is_active
-    try:
-        services.user_set_active(
-            actor=request.user, user=user, active=activate, reason=request.POST.get("reason", "")
-        )
-    except ValidationError:
-        messages.error(request, _("Give a reason for disabling the account."))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    form = DisableForm(request.POST)
+    form.fields["reason"].required = not activate
+    if not form.is_valid():
+        report_invalid(request, form, _("Give a reason for disabling the account."))
     else:
-        messages.success(request, _("Account enabled.") if activate else _("Account disabled."))
+        run_service(
+            request,
+            services.user_set_active,
+            success=_("Account enabled.") if activate else _("Account disabled."),
+            actor=request.user,
+            user=user,
+            active=activate,
+            reason=form.cleaned_data["reason"],
+        )
     return redirect("accounts:user_detail", pk=pk)
 
 
@@ -220,15 +237,13 @@ def user_toggle_active(request, pk: int):
 def user_reset_mfa(request, pk: int):
     require(request.user, Action.USER_MANAGE)
     user = get_object_or_404(_users(request), pk=pk)
-    try:
-        services.mfa_reset(actor=request.user, user=user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Not allowed."))
-    else:
-        messages.success(
-            request,
-            _("Two-factor authentication reset: the officer enrols again at the next login."),
-        )
+    run_service(
+        request,
+        services.mfa_reset,
+        success=_("Two-factor authentication reset: the officer enrols again at the next login."),
+        actor=request.user,
+        user=user,
+    )
     return redirect("accounts:user_detail", pk=pk)
 
 
@@ -238,10 +253,10 @@ def user_temporary_password(request, pk: int):
     """A new temporary password (forgotten password), shown once."""
     require(request.user, Action.USER_MANAGE)
     user = get_object_or_404(_users(request), pk=pk)
-    try:
-        password = services.user_issue_temporary_password(actor=request.user, user=user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Not allowed."))
+    password = run_service(
+        request, services.user_issue_temporary_password, actor=request.user, user=user
+    )
+    if password is None:
         return redirect("accounts:user_detail", pk=pk)
     return _show_temporary_password(request, user, password, created=False)
 
@@ -285,19 +300,25 @@ def grant_decide(request, pk: int, decision: str):
     require(request.user, Action.GRANT_APPROVE)
     grant = get_object_or_404(_grant_requests(request), pk=pk)
     form = GrantDecisionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        report_invalid(request, form)
+        return redirect("accounts:grants")
     if decision == "approve":
-        action = partial(
-            services.grant_request_approve, actor=request.user, request=grant, note=note
-        )
+        service = services.grant_request_approve
         success = _("Request approved: the account's access has changed.")
     else:
-        action = partial(
-            services.grant_request_reject, actor=request.user, request=grant, note=note
-        )
+        service = services.grant_request_reject
         success = _("Request rejected: the account's access is unchanged.")
     try:
-        action()
+        run_service(
+            request,
+            service,
+            success=success,
+            passthrough=[PermissionDenied],  # recorded as refused below
+            actor=request.user,
+            request=grant,
+            note=form.cleaned_data["note"],
+        )
     except PermissionDenied as exc:
         record_event(
             actor=request.user,
@@ -307,11 +328,6 @@ def grant_decide(request, pk: int, decision: str):
             details={"request": grant.pk},
         )
         messages.error(request, str(exc) or _("Not allowed."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
     return redirect("accounts:grants")
 
 
@@ -320,12 +336,14 @@ def grant_decide(request, pk: int, decision: str):
 def grant_withdraw(request, pk: int):
     require(request.user, Action.ROLE_GRANT)
     grant = get_object_or_404(_grant_requests(request), pk=pk)
-    return run_and_report(
+    run_service(
         request,
-        partial(services.grant_request_withdraw, actor=request.user, request=grant),
-        _("Request withdrawn."),
-        reverse("accounts:user_detail", args=[grant.user_id]),
+        services.grant_request_withdraw,
+        success=_("Request withdrawn."),
+        actor=request.user,
+        request=grant,
     )
+    return redirect("accounts:user_detail", pk=grant.user_id)
 
 
 @login_required
@@ -334,15 +352,32 @@ def security_policies(request):
     require(request.user, Action.POLICY_MANAGE)
     policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
     if request.method == "POST" and "save_policies" in request.POST:
-        wanted = set(request.POST.getlist("mfa"))
-        for role in Role.values:
-            services.role_policy_set(actor=request.user, role=role, mfa_required=role in wanted)
-        messages.success(request, _("Security policy saved."))
+        form = RolePolicyForm(request.POST)
+        if not form.is_valid():
+            report_invalid(request, form)
+            return redirect("accounts:security")
+        wanted = set(form.cleaned_data["mfa"])
+
+        @transaction.atomic  # every role's policy, or none
+        def save_policies():
+            for role in Role.values:
+                services.role_policy_set(actor=request.user, role=role, mfa_required=role in wanted)
+
+        run_service(request, save_policies, success=_("Security policy saved."))
         return redirect("accounts:security")
     compartment_form = CompartmentForm(request.POST if "add_compartment" in request.POST else None)
-    if request.method == "POST" and compartment_form.is_valid():
-        services.compartment_create(actor=request.user, **compartment_form.cleaned_data)
-        messages.success(request, _("Compartment added."))
+    if (
+        request.method == "POST"
+        and compartment_form.is_valid()
+        and run_service(
+            request,
+            services.compartment_create,
+            form=compartment_form,
+            success=_("Compartment added."),
+            actor=request.user,
+            **compartment_form.cleaned_data,
+        )
+    ):
         return redirect("accounts:security")
     from casebook.crypto.keyring import load_keyring
     from casebook.crypto.models import DataKey
@@ -399,24 +434,33 @@ def unit_edit(request, pk: int | None = None):
     form = UnitForm(request.POST or None, instance=unit, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            if unit is None:
-                # the form's parent choices are the bureau's units; the service checks again
-                unit = services.unit_create(
-                    actor=request.user,
-                    kind=data["kind"],
-                    name=data["name"],
-                    code=data["code"],
-                    parent=data["parent"],
-                    address=data["address"],
-                    phone=data["phone"],
-                    time_zone=data["time_zone"],
-                )
-            else:
-                services.unit_update(actor=request.user, unit=Unit.objects.get(pk=unit.pk), **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
+        success = _("Unit %(name)s saved.") % {"name": data["name"]}
+        if unit is None:
+            # the form's parent choices are the bureau's units; the service checks again
+            saved = run_service(
+                request,
+                services.unit_create,
+                form=form,
+                success=success,
+                actor=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                code=data["code"],
+                parent=data["parent"],
+                address=data["address"],
+                phone=data["phone"],
+                time_zone=data["time_zone"],
+            )
         else:
-            messages.success(request, _("Unit %(name)s saved.") % {"name": data["name"]})
+            saved = run_service(
+                request,
+                services.unit_update,
+                form=form,
+                success=success,
+                actor=request.user,
+                unit=Unit.objects.get(pk=unit.pk),
+                **data,
+            )
+        if saved is not None:
             return redirect("accounts:units")
     return render(request, "accounts/unit_form.html", {"form": form, "unit": unit})

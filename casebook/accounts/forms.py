@@ -187,6 +187,14 @@ class DisableForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class RolePolicyForm(forms.Form):
+    """The roles whose members must use a second factor."""
+
+    mfa = forms.MultipleChoiceField(
+        label=_("Two-factor authentication by role"), choices=Role.choices, required=False
+    )
+
+
 class CompartmentForm(forms.ModelForm):
     class Meta:
         model = Compartment

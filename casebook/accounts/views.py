@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import urlencode
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebook.audit.services import record_event
+from casebook.core.actions import run_service
 from casebook.core.redirects import safe_target
 
 from . import authflow, demo, services
@@ -147,16 +148,21 @@ def password_set_view(request):
     if not user.must_change_password:
         return _second_step(request, user)
     form = SetPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(
-                actor=user, user=user, password=form.cleaned_data["new_password"]
-            )
-        except ValidationError as exc:
-            form.add_error("new_password", exc)
-        else:
-            messages.success(request, _("Your password has been set."))
-            return _second_step(request, user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            request,
+            services.user_set_password,
+            form=form,
+            default_field="new_password",
+            success=_("Your password has been set."),
+            actor=user,
+            user=user,
+            password=form.cleaned_data["new_password"],
+        )
+    ):
+        return _second_step(request, user)
     return render(request, "accounts/password_set.html", {"form": form, "next": _next_url(request)})
 
 
@@ -305,13 +311,15 @@ def profile_view(request):
                         return authflow.end_locked_session(request, user, action="account.password")
             else:
                 authflow.password_succeeded(user)
-                try:
-                    services.user_set_password(
-                        actor=user, user=user, password=password_form.cleaned_data["new_password"]
-                    )
-                except ValidationError as exc:
-                    password_form.add_error("new_password", exc)
-                else:
+                if run_service(
+                    request,
+                    services.user_set_password,
+                    form=password_form,
+                    default_field="new_password",
+                    actor=user,
+                    user=user,
+                    password=password_form.cleaned_data["new_password"],
+                ):
                     from django.contrib.auth import update_session_auth_hash
 
                     update_session_auth_hash(request, user)
@@ -319,12 +327,16 @@ def profile_view(request):
                     return redirect("accounts:profile")
         elif "create_token" in request.POST:
             token_form = ApiTokenForm(request.POST)
-            if token_form.is_valid():
-                _token, new_key = services.api_token_create(
-                    actor=user,
-                    name=token_form.cleaned_data["name"],
-                    days=token_form.cleaned_data["days"],
-                )
+            created = token_form.is_valid() and run_service(
+                request,
+                services.api_token_create,
+                form=token_form,
+                actor=user,
+                name=token_form.cleaned_data["name"],
+                days=token_form.cleaned_data["days"],
+            )
+            if created:
+                _token, new_key = created
                 token_form = ApiTokenForm()
     return render(
         request,

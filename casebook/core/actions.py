@@ -61,6 +61,7 @@ def report_error(request, exc: Exception, form=None, default_field: str | None =
 def run_service(
     request,
     fn: Callable[..., Any],
+    /,
     *args,
     success: str | Callable[[Any], str] | None = None,
     form=None,
@@ -76,7 +77,8 @@ def run_service(
     the service's result is returned — True when the service returns nothing, so that the
     caller can always test the outcome with ``is not None``. Exceptions listed in
     ``passthrough`` (subclasses the caller treats specially) are raised to the caller as they
-    are."""
+    are. ``request`` and ``fn`` are positional only, so a service may take a ``request``
+    keyword of its own (an access request, say)."""
     passthrough = tuple(passthrough)
     try:
         result = fn(*args, **kwargs)

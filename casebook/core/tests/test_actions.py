@@ -135,3 +135,10 @@ def test_report_error_without_form():
     request = _request()
     report_error(request, ValidationError(["One.", "Two."]))
     assert _messages(request) == [("error", "One."), ("error", "Two.")]
+
+
+def test_a_service_may_take_a_request_keyword_of_its_own():
+    request = _request()
+    assert run_service(request, lambda *, request: request, request="an access request") == (
+        "an access request"
+    )
