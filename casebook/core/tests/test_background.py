@@ -269,7 +269,7 @@ def pg_flushable():
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="pg_terminate_backend needs PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_process_survives_a_database_restart(pg_flushable, tmp_path):
     """The worker runs against a copy of the test database; every session it holds is killed
     the way a server restart kills them; a job enqueued afterwards still runs and the process

@@ -87,7 +87,7 @@ def test_a_failed_send_stays_queued_with_its_back_off(queued, monkeypatch):
 @pytest.mark.skipif(
     not ON_SQLITE, reason="SQLite's database-wide write lock; PostgreSQL locks rows"
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_busy_sqlite_does_not_fail_the_delivery_job(sqlite_flushable, queued):
     name = connection.settings_dict["NAME"]
     if name.startswith("file:") and "mode=memory" in name and "cache=shared" not in name:
