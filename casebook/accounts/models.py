@@ -66,9 +66,7 @@ class User(AbstractBaseUser):
         unique=True,
         validators=[police_number_validator],
     )
-    real_name = models.CharField(
-        _("real name"), max_length=50, validators=[validate_plain_name]
-    )
+    real_name = models.CharField(_("real name"), max_length=50, validators=[validate_plain_name])
     unit = models.ForeignKey(
         "core.Unit",
         verbose_name=_("unit"),
