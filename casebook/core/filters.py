@@ -8,6 +8,7 @@ of an error. These classes make the filters as strict as the schema says.
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.fields import BooleanField
 
@@ -63,3 +64,38 @@ class StrictFilterSet(django_filters.FilterSet):
                 self.form.add_error(name, ValidationError(field.error_messages["required"]))
                 valid = False
         return valid
+
+
+class CheckboxField(StrictBooleanField):
+    """A page's checkbox: ``on`` (what a browser sends for a ticked box) or true/false."""
+
+    def to_python(self, value):
+        if value == "on":
+            return True
+        return super().to_python(value)
+
+
+class CheckboxFilter(django_filters.BooleanFilter):
+    field_class = CheckboxField
+
+
+def bind_page_filters(filterset_class, request, queryset, **kwargs):
+    """A list page's FilterSet bound to its query string. An empty field of the page's form
+    means "no filter" (the API, stricter, calls an empty value an error); ``page`` belongs to
+    the paginator."""
+    data = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        kept = [v for v in values if v != ""]
+        if key != "page" and kept:
+            data.setlist(key, kept)
+    return filterset_class(data, queryset=queryset, request=request, **kwargs)
+
+
+def filter_errors(filterset) -> list[str]:
+    """The filters' errors as the page shows them: "Label: message"."""
+    lines = []
+    for name, errors in filterset.errors.items():
+        field = filterset.form.fields.get(name)
+        label = (field.label if field is not None else None) or name
+        lines += [f"{label}: {error}" for error in errors]
+    return lines

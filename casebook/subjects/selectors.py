@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
@@ -15,18 +14,8 @@ from casebook.crypto.services import blind_index
 
 from . import dossier
 from . import identifiers as ids
-from .choices import IdentifierKind, RiskLevel, Status
+from .choices import IdentifierKind
 from .models import Association, Identifier, Subject
-
-HIGH_OR_ABOVE = "high+"
-SORTS = {
-    "updated": "-updated_at",
-    "name": "name",
-    "-name": "-name",
-    "risk": "-risk_level",
-    "review": "review_due",
-    "created": "-created_at",
-}
 
 
 def visible_subjects(user, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
@@ -97,33 +86,29 @@ class ListFilters:
 
 
 def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
-    """(queryset, matched_identifier): the user's subjects filtered, searched and sorted."""
-    qs = visible_subjects(user).select_related("category", "station", "area")
-    exact = False
-    if f.q:
-        by_identifier = identifier_search(qs, f.q)
-        if by_identifier is not None:
-            qs, exact = by_identifier, True
-        else:
-            qs = text_search(qs, f.q)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.category:
-        qs = qs.filter(category__code=f.category)
-    if f.risk == HIGH_OR_ABOVE:
-        qs = qs.filter(risk_level__gte=RiskLevel.HIGH)
-    elif f.risk and str(f.risk).isdigit():
-        qs = qs.filter(risk_level=int(f.risk))
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.station and str(f.station).isdigit():
-        qs = qs.filter(station_id=int(f.station))
-    if f.officer and str(f.officer).isdigit():
-        qs = qs.filter(officers__pk=int(f.officer))
-    if f.overdue:
-        qs = qs.filter(review_due__lt=timezone.localdate()).exclude(status=Status.CLOSED)
-    qs = qs.order_by(SORTS.get(f.sort, "-updated_at"), "-pk")
-    return qs, exact
+    """(queryset, matched_identifier): the user's subjects filtered, searched and sorted —
+    through the list's one FilterSet (``filters.SubjectFilterSet``), as the page and the API
+    filter. Values the filter does not allow give no rows."""
+    from .filters import SubjectFilterSet
+
+    data = {
+        name: "on" if value is True else str(value)
+        for name, value in vars(f).items()
+        if value not in ("", None, False)
+    }
+    filterset = SubjectFilterSet(data, queryset=subject_list_base(user))
+    if not filterset.is_valid():
+        return Subject.objects.none(), False
+    return filterset.qs, filterset.exact
+
+
+def subject_list_base(user) -> QuerySet:
+    """The subjects of the list before any filter, newest change first."""
+    return (
+        visible_subjects(user)
+        .select_related("category", "station", "area")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 PICK_LIMIT = 20

@@ -19,10 +19,12 @@ from casebook.accounts.models import User
 from casebook.audit import reads
 from casebook.audit.labels import action_label
 from casebook.core.actions import report_error, run_service
+from casebook.core.filters import bind_page_filters, filter_errors
 from casebook.core.models import Unit
 
 from . import dossier, selectors, services
 from .choices import Kind
+from .filters import SubjectFilterSet, list_filters_of
 from .forms import (
     CATEGORY_RECORDS,
     DETAIL_FORMS,
@@ -37,7 +39,7 @@ from .forms import (
     SubjectForm,
     UnlinkForm,
 )
-from .models import Association, PersonDetail
+from .models import Association, PersonDetail, Subject
 
 
 def _consulted(request, subject) -> str:
@@ -58,11 +60,15 @@ def subject_list(request):
     officers = (
         User.objects.filter(subjects__station__in=station_ids).distinct().order_by("username")
     )
-    form = FilterForm(request.GET or None, stations=stations, officers=officers)
-    filters = (
-        selectors.ListFilters(**form.cleaned_data) if form.is_valid() else selectors.ListFilters()
+    form = FilterForm(request.GET or None, stations=stations, officers=officers)  # as shown
+    filterset = bind_page_filters(  # as applied: the same FilterSet as the API's
+        SubjectFilterSet, request, selectors.subject_list_base(request.user)
     )
-    qs, exact = selectors.subject_list(request.user, filters)
+    if filterset.is_valid():
+        qs, exact, errors = filterset.qs, filterset.exact, []
+    else:  # never every row for a filter that could not be read
+        qs, exact, errors = Subject.objects.none(), False, filter_errors(filterset)
+    filters = list_filters_of(filterset)
     page = Paginator(qs.prefetch_related("identifiers"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,6 +86,7 @@ def subject_list(request):
         "subjects/list.html",
         {
             "form": form,
+            "filter_errors": errors,
             "page": page,
             "query": query.urlencode(),
             "exact": exact,

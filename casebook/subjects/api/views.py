@@ -1,6 +1,5 @@
 """/api/v1/subjects/: the same rules as the pages — scoped reads, service writes, 404 outside."""
 
-import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,10 +11,10 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.audit.reads import ReadLoggedMixin
-from casebook.core.filters import StrictBooleanFilter, StrictFilterSet
 
 from .. import selectors, services
-from ..choices import Kind, RiskLevel, Status
+from ..choices import Kind
+from ..filters import SubjectFilterSet
 from ..models import Subject
 from .serializers import (
     ConflictOut,
@@ -28,31 +27,6 @@ from .serializers import (
 )
 
 
-class SubjectFilter(StrictFilterSet):
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    category = django_filters.CharFilter(field_name="category__code")
-    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices)
-    status = django_filters.ChoiceFilter(choices=Status.choices)
-    station = django_filters.CharFilter(field_name="station__code")
-    officer = django_filters.CharFilter(field_name="officers__username")
-    review_overdue = StrictBooleanFilter(method="filter_overdue")
-    q = django_filters.CharFilter(method="filter_q", help_text="full-text or exact identifier")
-
-    class Meta:
-        model = Subject
-        fields = ["kind", "category", "risk_level", "status", "station", "officer"]
-
-    def filter_overdue(self, qs, name, value):
-        from django.utils import timezone
-
-        overdue = qs.filter(review_due__lt=timezone.localdate()).exclude(status=Status.CLOSED)
-        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
-
-    def filter_q(self, qs, name, value):
-        exact = selectors.identifier_search(qs, value)
-        return exact if exact is not None else selectors.text_search(qs, value)
-
-
 class SubjectViewSet(
     ReadLoggedMixin,
     mixins.ListModelMixin,
@@ -60,7 +34,7 @@ class SubjectViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    filterset_class = SubjectFilter
+    filterset_class = SubjectFilterSet  # the list page's, too
     ordering = ["-updated_at"]
     read_object_type = "subjects.subject"
 
