@@ -22,6 +22,7 @@ from casebook.accounts.decorators import recent_auth_required
 from casebook.audit import reads
 from casebook.core.actions import report_invalid, run_service
 from casebook.core.choices import ExportFormat
+from casebook.core.filters import bind_page_filters, filter_errors
 from casebook.core.middleware import client_ip
 from casebook.core.spreadsheet import csv_writer
 from casebook.subjects.selectors import get_subject, visible_subjects
@@ -30,6 +31,7 @@ from casebook.tracking.selectors import visible_tasks
 from . import services
 from .access import may_register_informants
 from .choices import Channel, Handling, InfoAssessment, SourceEvaluation, TipStatus, Verification
+from .filters import RecordFilterSet
 from .forms import (
     AttachmentForm,
     ExportForm,
@@ -47,60 +49,31 @@ from .forms import (
     VisitForm,
     split_tags,
 )
-from .models import Attachment, Informant, Rectification, Tip
-from .selectors import SearchPaginator, get_record, search_records, visible_records
-
-FILTERS = {
-    "channel": Channel.values,
-    "source": SourceEvaluation.values,
-    "info": InfoAssessment.values,
-    "handling": Handling.values,
-    "verification": Verification.values,
-}
+from .models import Attachment, Informant, InformationRecord, Rectification, Tip
+from .selectors import SearchPaginator, get_record, visible_records
 
 
 def _filtered(request):
-    qs = visible_records(request.user).filter(merged_into__isnull=True)
-    g = request.GET
-    if g.get("channel") in Channel.values:
-        qs = qs.filter(channel=g["channel"])
-    if g.get("source") in SourceEvaluation.values:
-        qs = qs.filter(source_evaluation=g["source"])
-    if g.get("info") in InfoAssessment.values:
-        qs = qs.filter(info_assessment=g["info"])
-    if g.get("handling") in Handling.values:
-        qs = qs.filter(handling=g["handling"])
-    if g.get("verification") in Verification.values:
-        qs = qs.filter(verification=g["verification"])
-    if g.get("subject", "").isdigit():
-        qs = qs.filter(subjects=g["subject"])
-    if g.get("task", "").isdigit():
-        qs = qs.filter(task=g["task"])
-    if g.get("tag"):
-        qs = qs.filter(tags__name=g["tag"])
-    if g.get("q", "").strip():
-        qs = search_records(qs, g["q"])
-    return qs.order_by("-occurred_at", "-pk")
-
-
-def _search_summary(request, results: int) -> dict:
-    """The list's filters as the audit log keeps them: codes and ids, never the text searched."""
-    g = request.GET
-    filters = {name: g[name] for name in FILTERS if g.get(name) in FILTERS[name]}
-    filters.update({name: g[name] for name in ("subject", "task") if g.get(name, "").isdigit()})
-    if g.get("tag"):
-        filters["tag"] = g["tag"][:30]
-    summary = {"filters": filters, "results": results}
-    if g.get("q", "").strip():
-        summary["kind"] = "text"
-    return summary
+    """The page's records through the list's one FilterSet (the API's too); merged duplicates
+    are not listed."""
+    return bind_page_filters(
+        RecordFilterSet,
+        request,
+        visible_records(request.user)
+        .filter(merged_into__isnull=True)
+        .order_by("-occurred_at", "-pk"),
+    )
 
 
 @login_required
 def record_list(request):
     if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
         raise PermissionDenied
-    qs = _filtered(request)
+    filterset = _filtered(request)
+    if filterset.is_valid():
+        qs, errors = filterset.qs, []
+    else:  # never every record for a filter that could not be read
+        qs, errors = InformationRecord.objects.none(), filter_errors(filterset)
     paginator_class = SearchPaginator if request.GET.get("q", "").strip() else Paginator
     page = paginator_class(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -111,7 +84,7 @@ def record_list(request):
         objects=page.object_list,
         object_type="intel.informationrecord",
         fields=["content", "channel", "method", "informant_code", "occurred_at", "subjects"],
-        search=_search_summary(request, page.paginator.count),
+        search=filterset.search_summary(page.paginator.count),
         related={"subjects": [s for r in page.object_list for s in r.subjects.all()]},
         details={"page": page.number},
     )
@@ -120,6 +93,7 @@ def record_list(request):
         "intel/list.html",
         {
             "page": page,
+            "filter_errors": errors,
             "query": query.urlencode(),
             "filters": request.GET,
             "choices": {
@@ -141,12 +115,17 @@ def record_export(request):
     export: a stale login confirms the password first (SECURITY.md S6)."""
     if policy.reach(request.user, Action.SUBJECT_EXPORT) is None:
         raise PermissionDenied
+    filterset = _filtered(request)
+    if not filterset.is_valid():
+        for line in filter_errors(filterset):
+            messages.error(request, line)
+        return redirect(f"/records/?{request.GET.urlencode()}")
     rows = run_service(  # a refusal to this user stays a 403
         request,
         services.export_rows,
         passthrough=[PermissionDenied],
         actor=request.user,
-        records=list(_filtered(request)[:5000]),
+        records=list(filterset.qs[:5000]),
         purpose=request.GET.get("purpose", ""),
     )
     if rows is None:

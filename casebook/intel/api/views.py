@@ -1,20 +1,19 @@
 """/api/v1/records/ and /api/v1/tips/: the same rules as the pages. Informants appear by code
 only; encrypted identities never leave through the API."""
 
-import django_filters
 from django.core.paginator import Paginator as DjangoPaginator
-from casebook.access.policy import Action
-from casebook.audit.reads import ReadLoggedMixin
-from casebook.core.api import JsonInput, ObjectIdField, Pagination
-from casebook.core.filters import IdFilter, StrictFilterSet
-from casebook.tracking.selectors import visible_tasks
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from casebook.access.policy import Action
+from casebook.audit.reads import ReadLoggedMixin
+from casebook.core.api import JsonInput, ObjectIdField, Pagination
+from casebook.core.filters import StrictFilterSet
 from casebook.subjects.selectors import visible_subjects
+from casebook.tracking.selectors import visible_tasks
 
 from .. import services
 from ..choices import (
@@ -25,8 +24,9 @@ from ..choices import (
     SourceEvaluation,
     Verification,
 )
+from ..filters import RecordFilterSet
 from ..models import InformationRecord, Tip
-from ..selectors import SearchPaginator, search_records, visible_records
+from ..selectors import SearchPaginator, visible_records
 
 
 class RecordOut(serializers.ModelSerializer):
@@ -89,34 +89,6 @@ class VerifyIn(JsonInput):
     note = serializers.CharField(max_length=300)
 
 
-class RecordFilter(StrictFilterSet):
-    q = django_filters.CharFilter(
-        method="filter_text",
-        help_text="Text the content holds, as a phrase (keyed-token search; see docs).",
-    )
-    subject = IdFilter(field_name="subjects__id")
-    task = IdFilter(field_name="task")
-    channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    verification = django_filters.ChoiceFilter(choices=Verification.choices)
-    source_evaluation = django_filters.ChoiceFilter(choices=SourceEvaluation.choices)
-    info_assessment = django_filters.ChoiceFilter(choices=InfoAssessment.choices)
-
-    class Meta:
-        model = InformationRecord
-        fields = [
-            "subject",
-            "task",
-            "channel",
-            "verification",
-            "source_evaluation",
-            "info_assessment",
-            "handling",
-        ]
-
-    def filter_text(self, queryset, name, value):
-        return search_records(queryset, value) if value.strip() else queryset
-
-
 class RecordPagination(Pagination):
     """Page numbers; a text search counts its matches only up to SEARCH_COUNT_CAP."""
 
@@ -130,7 +102,7 @@ class RecordViewSet(
     ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = RecordOut
-    filterset_class = RecordFilter
+    filterset_class = RecordFilterSet  # the list page's, too
     pagination_class = RecordPagination
     read_object_type = "intel.informationrecord"
 
