@@ -41,6 +41,11 @@ def queue(user, name: str, stage: str = "") -> QuerySet:
     qs = visible_tasks(user)
     if stage in Stage.values:
         qs = qs.filter(stage=stage)
+    return queue_of(qs, user, name)
+
+
+def queue_of(qs: QuerySet, user, name: str) -> QuerySet:
+    """``qs`` (tasks the user may see) narrowed to one of the work queues, in its order."""
     open_tasks = qs.exclude(stage=Stage.ARCHIVED)
     if name == "mine":
         mine = Q(lead=user) | Q(team=user) | Q(shares__assignee=user)

@@ -16,11 +16,13 @@ from casebook.access.policy import Action
 from casebook.audit import reads
 from casebook.audit.labels import action_label
 from casebook.core.actions import report_invalid, run_service
+from casebook.core.filters import bind_page_filters, filter_errors
 from casebook.core.redirects import safe_target
 from casebook.subjects.selectors import visible_subjects
 
 from . import notify, selectors, services, task_page
 from .choices import STAGES, Stage
+from .filters import TaskFilterSet
 from .forms import (
     AdvanceForm,
     BulkForm,
@@ -33,7 +35,7 @@ from .forms import (
     TaskForm,
     station_workers,
 )
-from .models import Notification
+from .models import Notification, Task
 
 
 def _require_tasks(user) -> None:
@@ -45,15 +47,18 @@ def _require_tasks(user) -> None:
 @login_required
 def task_list(request):
     _require_tasks(request.user)
-    name = request.GET.get("queue", "mine")
-    if name not in selectors.QUEUES:
-        name = "mine"
-    stage = request.GET.get("stage", "")
-    stage = stage if stage in Stage.values else ""
-    qs = selectors.queue(request.user, name, stage)
-    station_filter = request.GET.get("station", "")
-    if station_filter.isdigit():
-        qs = qs.filter(station_id=int(station_filter))
+    filterset = bind_page_filters(  # the API's FilterSet too
+        TaskFilterSet, request, selectors.visible_tasks(request.user)
+    )
+    if "queue" not in filterset.data:  # the page opens on one's own tasks
+        filterset.data = filterset.data.copy()
+        filterset.data["queue"] = "mine"
+    if filterset.is_valid():
+        qs, errors = filterset.qs, []
+    else:  # never every task for a filter that could not be read
+        qs, errors = Task.objects.none(), filter_errors(filterset)
+    data = filterset.form.cleaned_data
+    name, stage = data.get("queue") or "mine", data.get("stage") or ""
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     page.object_list = tasks = list(page.object_list)
     reads.record_read(  # task titles and the first subjects of each name people
@@ -62,11 +67,7 @@ def task_list(request):
         objects=tasks,
         object_type="tracking.task",
         related={"subjects": [s for t in tasks for s in list(t.subjects.all())[:2]]},
-        search={
-            "filters": {"queue": name, **({"stage": stage} if stage else {})}
-            | ({"station": station_filter} if station_filter.isdigit() else {}),
-            "results": page.paginator.count,
-        },
+        search=filterset.search_summary(page.paginator.count),
     )
     station = request.user.unit.station
     may_assign = policy.reach(request.user, Action.TASK_ASSIGN) is not None
@@ -75,6 +76,7 @@ def task_list(request):
         "tracking/list.html",
         {
             "page": page,
+            "filter_errors": errors,
             "queue": name,
             "query": f"queue={name}&stage={stage}",
             "now": timezone.now(),

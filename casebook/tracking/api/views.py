@@ -1,6 +1,5 @@
 """/api/v1/tasks/: the same rules as the pages; transitions are explicit actions."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,11 +9,11 @@ from rest_framework.response import Response
 from casebook.accounts.models import User
 from casebook.audit.reads import ReadLoggedMixin
 from casebook.core.api import JsonInput, ObjectIdField
-from casebook.core.filters import IdFilter, StrictFilterSet
 from casebook.subjects.selectors import visible_subjects
 
 from .. import selectors, services
 from ..choices import Origin, Priority, Stage
+from ..filters import TaskFilterSet
 from ..models import Task
 
 
@@ -79,21 +78,10 @@ class TransitionIn(JsonInput):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class TaskFilter(StrictFilterSet):
-    stage = django_filters.ChoiceFilter(choices=Stage.choices)
-    priority = django_filters.ChoiceFilter(choices=Priority.choices)
-    lead = django_filters.CharFilter(field_name="lead__username")
-    subject = IdFilter(field_name="subjects__id")
-
-    class Meta:
-        model = Task
-        fields = ["stage", "priority", "lead", "subject"]
-
-
 class TaskViewSet(
     ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    filterset_class = TaskFilter
+    filterset_class = TaskFilterSet  # the task list page's, too
     serializer_class = TaskOut
     read_object_type = "tracking.task"
 
