@@ -1,4 +1,4 @@
-"""The information records list's filters, written once: the list page, its CSV export and
+"""The information records list's and the tip queue's filters, written once: the list page, its CSV export and
 GET /api/v1/records/ filter through ``RecordFilterSet``.
 
 The page's names are kept (``source``, ``info``, ``tag``), and the API's (``source_evaluation``,
@@ -11,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.core.filters import IdFilter, StrictFilterSet
 
-from .choices import Channel, Handling, InfoAssessment, SourceEvaluation, Verification
-from .models import InformationRecord
+from .choices import (
+    Channel,
+    Handling,
+    InfoAssessment,
+    SourceEvaluation,
+    TipStatus,
+    Verification,
+)
+from .models import InformationRecord, Tip
 from .selectors import search_records
 
 
@@ -61,3 +68,13 @@ class RecordFilterSet(StrictFilterSet):
         if (data.get("q") or "").strip():
             summary["kind"] = "text"
         return summary
+
+
+class TipFilterSet(StrictFilterSet):
+    """The tip triage queue's filter, for its page and GET /api/v1/tips/."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=TipStatus.choices)
+
+    class Meta:
+        model = Tip
+        fields = []

@@ -31,7 +31,7 @@ from casebook.tracking.selectors import visible_tasks
 from . import services
 from .access import may_register_informants
 from .choices import Channel, Handling, InfoAssessment, SourceEvaluation, TipStatus, Verification
-from .filters import RecordFilterSet
+from .filters import RecordFilterSet, TipFilterSet
 from .forms import (
     AttachmentForm,
     ExportForm,
@@ -576,17 +576,29 @@ def tip_status(request):
 def tip_queue(request):
     if policy.reach(request.user, Action.TIP_TRIAGE) is None:
         raise PermissionDenied
-    show = request.GET.get("status", TipStatus.RECEIVED)
     tips = Tip.objects.select_related("station").restrict(request.user, Action.TIP_TRIAGE)
-    if show in TipStatus.values:
-        tips = tips.filter(status=show)
+    filterset = bind_page_filters(TipFilterSet, request, tips)  # the API's FilterSet too
+    if "status" not in filterset.data:  # the page opens on the tips awaiting triage
+        filterset.data = filterset.data.copy()
+        filterset.data["status"] = TipStatus.RECEIVED
+    if filterset.is_valid():
+        tips, errors = filterset.qs, []
+    else:  # never every tip for a status that could not be read
+        tips, errors = Tip.objects.none(), filter_errors(filterset)
+    show = filterset.form.cleaned_data.get("status") or ""
     page = Paginator(
-        tips.order_by("received_at" if show == TipStatus.RECEIVED else "-received_at"), 25
+        tips.order_by("received_at" if show == TipStatus.RECEIVED else "-received_at", "pk"), 25
     ).get_page(request.GET.get("page"))
     return render(
         request,
         "intel/tips.html",
-        {"page": page, "show": show, "statuses": TipStatus.choices, "query": f"status={show}"},
+        {
+            "page": page,
+            "show": show,
+            "statuses": TipStatus.choices,
+            "query": f"status={show}",
+            "filter_errors": errors,
+        },
     )
 
 

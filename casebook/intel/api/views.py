@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from casebook.access.policy import Action
 from casebook.audit.reads import ReadLoggedMixin
 from casebook.core.api import JsonInput, ObjectIdField, Pagination
-from casebook.core.filters import StrictFilterSet
 from casebook.subjects.selectors import visible_subjects
 from casebook.tracking.selectors import visible_tasks
 
@@ -24,7 +23,7 @@ from ..choices import (
     SourceEvaluation,
     Verification,
 )
-from ..filters import RecordFilterSet
+from ..filters import RecordFilterSet, TipFilterSet
 from ..models import InformationRecord, Tip
 from ..selectors import SearchPaginator, visible_records
 
@@ -163,12 +162,6 @@ class TipDismissIn(JsonInput):
     reason = serializers.CharField(max_length=300)
 
 
-class TipFilter(StrictFilterSet):
-    class Meta:
-        model = Tip
-        fields = ["status"]
-
-
 class TipViewSet(
     ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -176,7 +169,7 @@ class TipViewSet(
 
     serializer_class = TipOut
     read_object_type = "intel.tip"
-    filterset_class = TipFilter
+    filterset_class = TipFilterSet  # the triage page's, too
 
     def get_queryset(self):
         return Tip.objects.restrict(self.request.user, Action.TIP_TRIAGE).order_by("-received_at")

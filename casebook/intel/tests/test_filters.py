@@ -22,6 +22,7 @@ def records(crew, person):
 
 
 def _api(user):
+    login(Client(), user)  # a leader's token needs the second factor enrolled
     _token, key = api_token_create(actor=user, name="t")
     return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
@@ -78,3 +79,26 @@ def test_other_station_sees_none_by_any_filter(crew, person, records):
     for query in ({}, {"subject": person.pk}, {"channel": "own"}):
         assert _page_ids(page, query) == set()
         assert _api_ids(api, query) == set()
+
+
+def test_tip_queue_page_and_api_share_the_status_filter(org, crew):
+    from django.core.cache import cache
+
+    from casebook.intel import services
+    from casebook.intel.models import Tip
+
+    cache.clear()
+    services.tip_submit(ip="192.0.2.9", what="有人深夜在小区兜售可疑物品", station=org["a"])
+    tip = Tip.objects.get()
+    page, api = login(Client(), crew["leader"]), _api(crew["leader"])
+    assert {t.pk for t in page.get("/tips/").context["page"]} == {tip.pk}  # received: default
+    assert {t.pk for t in page.get("/tips/", {"status": "closed"}).context["page"]} == set()
+    assert {
+        r["id"] for r in api.get("/api/v1/tips/", {"status": "received"}).json()["results"]
+    } == {tip.pk}
+    bad = page.get("/tips/", {"status": "everything"})
+    assert bad.status_code == 200 and bad.context["filter_errors"]
+    assert list(bad.context["page"]) == []
+    assert api.get("/api/v1/tips/", {"status": "everything"}).status_code == 400
+    other = login(Client(), crew["other_leader"])
+    assert {t.pk for t in other.get("/tips/").context["page"]} == set()
