@@ -237,6 +237,8 @@ def user_toggle_active(request, pk: int):
 def user_reset_mfa(request, pk: int):
     require(request.user, Action.USER_MANAGE)
     user = get_object_or_404(_users(request), pk=pk)
+    if user.pk == request.user.pk:  # one's own second factor: the profile page, with step-up
+        raise PermissionDenied
     run_service(
         request,
         services.mfa_reset,

@@ -242,7 +242,7 @@ def user_update(*, actor: User, user: User, **fields) -> User:
     _require_unit_in_bureau(actor, user.unit)
     user.full_clean(exclude=["password"])
     user.save(update_fields=["real_name", "unit", "title", "phone", "email"])
-    diff = changes(before, _snapshot(user))
+    diff = changes(before, _snapshot(user), sensitive=frozenset({"phone", "email"}))
     if diff:
         record_event(actor=actor, action="account.update", obj=user, details=diff)
     return user
@@ -268,8 +268,6 @@ def user_change_access(
     """
     require(actor, Action.ROLE_GRANT)
     _require_in_bureau(actor, user)
-    if actor.pk == user.pk:
-        raise PermissionDenied(_("You cannot change your own roles, clearance or compartments."))
     for cached in ("role_set", "compartment_codes"):
         user.__dict__.pop(cached, None)
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -282,7 +280,9 @@ def user_change_access(
         ),
     }
     if after == before:
-        return None
+        return None  # saving one's own page unchanged is no change of access
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("You cannot change your own roles, clearance or compartments."))
     _validate_roles(set(after["roles"]))
     if GrantRequest.objects.filter(user=user, status=GrantStatus.PENDING).exists():
         raise ValidationError(

@@ -74,14 +74,6 @@ def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     return anchor
 
 
-def recent_urgent(station_ids, limit: int = 8):
-    return (
-        UrgentReport.objects.filter(station__in=station_ids)
-        .select_related("author", "acknowledged_by", "subject")
-        .order_by("-created_at")[:limit]
-    )
-
-
 @dataclass
 class Step:
     at: datetime

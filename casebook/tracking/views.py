@@ -204,7 +204,7 @@ def task_detail(request, pk: int):
             "events": events,
             "escalations": task.escalations.all(),
             **related,
-            "first_subject": task.subjects.first(),
+            "first_subject": subjects[0] if subjects else None,  # only one the user sees
             "comment_form": CommentForm(),
             "advance_form": AdvanceForm(),
             "reassign_form": ReassignForm(station=task.station) if may_manage else None,

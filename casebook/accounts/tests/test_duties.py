@@ -456,3 +456,42 @@ class TestFirstLogin:
         response = client.post(self.LOGIN, {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302 and response["Location"] == "/"
         assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+class TestReviewFindings:
+    def test_saving_ones_own_page_unchanged_is_no_refusal(self, admins):
+        sysadmin = admins["sys"]
+        response = admins["sys_client"].post(
+            f"/accounts/users/{sysadmin.pk}/",
+            {
+                "real_name": "孙丽丽",
+                "unit": sysadmin.unit_id,
+                "clearance": sysadmin.clearance,
+                "roles": [R.SYSTEM_ADMIN],
+            },
+        )
+        assert response.status_code in (200, 302)
+        assert User.objects.get(pk=sysadmin.pk).real_name == "孙丽丽"
+        assert not AuditEvent.objects.filter(
+            action="account.roles", outcome="denied", object_id=str(sysadmin.pk)
+        ).exists()
+
+    def test_own_second_factor_is_not_reset_from_the_admin_page(self, admins):
+        sysadmin = admins["sys"]
+        TOTPDevice.objects.create(user=sysadmin, name="phone", confirmed=True)
+        response = admins["sys_client"].post(f"/accounts/users/{sysadmin.pk}/reset-2fa/")
+        assert response.status_code == 403
+        assert TOTPDevice.objects.filter(user=sysadmin).exists()
+
+    def test_phone_and_email_never_enter_the_audit_log(self, admins, make_user):
+        from casebook.accounts.services import user_update
+
+        officer = make_user(R.TRACKING_OFFICER)
+        user_update(
+            actor=admins["sys"], user=officer, phone="13800138000", email="li@example.org"
+        )
+        event = AuditEvent.objects.filter(action="account.update").latest("seq")
+        text = str(event.details)
+        assert "13800138000" not in text and "li@example.org" not in text
+        assert event.details["phone"] == {"changed": True}

@@ -76,6 +76,21 @@ class StaleEdit(ValidationError):
         super().__init__({NON_FIELD_ERRORS: [message]})
 
 
+#: Detail fields whose values never enter the audit log (SECURITY.md L2): the encrypted
+#: particulars, coordinates and other identifying values; the event names the field instead.
+DETAIL_SENSITIVE = PersonDetail.SENSITIVE | frozenset(
+    {
+        "latitude",
+        "longitude",
+        "date_of_birth",
+        "aliases",
+        "credit_code",
+        "licence_numbers",
+        "operator_name",
+    }
+)
+
+
 def _field_label(subject: Subject, key: str) -> str:
     """The translated label of a field named in an audit diff (``category_id`` → 类别)."""
     name = key.removesuffix("_id")
@@ -347,7 +362,7 @@ def subject_update(
         changes(
             detail_before,
             {f: getattr(detail_obj, f) for f in detail_fields},
-            sensitive=PersonDetail.SENSITIVE,
+            sensitive=DETAIL_SENSITIVE,
         )
     )
     if officers is not None:
