@@ -488,9 +488,7 @@ class TestReviewFindings:
         from casebook.accounts.services import user_update
 
         officer = make_user(R.TRACKING_OFFICER)
-        user_update(
-            actor=admins["sys"], user=officer, phone="13800138000", email="li@example.org"
-        )
+        user_update(actor=admins["sys"], user=officer, phone="13800138000", email="li@example.org")
         event = AuditEvent.objects.filter(action="account.update").latest("seq")
         text = str(event.details)
         assert "13800138000" not in text and "li@example.org" not in text
