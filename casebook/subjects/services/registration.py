@@ -78,7 +78,7 @@ class StaleEdit(ValidationError):
 
 #: Detail fields whose values never enter the audit log (SECURITY.md L2): the encrypted
 #: particulars, coordinates and other identifying values; the event names the field instead.
-DETAIL_SENSITIVE = PersonDetail.SENSITIVE | frozenset(
+_DETAIL_SENSITIVE = PersonDetail.SENSITIVE | frozenset(
     {
         "latitude",
         "longitude",
@@ -362,7 +362,7 @@ def subject_update(
         changes(
             detail_before,
             {f: getattr(detail_obj, f) for f in detail_fields},
-            sensitive=DETAIL_SENSITIVE,
+            sensitive=_DETAIL_SENSITIVE,
         )
     )
     if officers is not None:
