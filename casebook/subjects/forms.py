@@ -20,7 +20,7 @@ from .models import (
     Subject,
     Threat,
 )
-from .services import approvers_for
+from .services import INCIDENT_FIELDS, PERSON_FIELDS, approvers_for
 from .widgets import SubjectPicker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -105,20 +105,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = PersonDetail
-        fields = [
-            "aliases",
-            "sex",
-            "date_of_birth",
-            "id_number",
-            "phones",
-            "household_address",
-            "current_address",
-            "occupation",
-            "employer",
-            "economic_situation",
-            "data_subject_category",
-            "supervision_status",
-        ]
+        fields = list(PERSON_FIELDS)
         widgets = {
             "date_of_birth": DATE,
             "economic_situation": forms.Textarea(attrs={"rows": 2}),
@@ -161,20 +148,7 @@ class PlaceForm(forms.ModelForm):
 class IncidentForm(forms.ModelForm):
     class Meta:
         model = IncidentDetail
-        fields = [
-            "incident_type",
-            "started_at",
-            "location",
-            "latitude",
-            "longitude",
-            "incident_status",
-            "cause",
-            "scale",
-            "people_involved",
-            "departments",
-            "rescue_notes",
-            "resettlement_notes",
-        ]
+        fields = list(INCIDENT_FIELDS)
         widgets = {
             "started_at": DATETIME,
             "cause": forms.Textarea(attrs={"rows": 2}),
