@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "casebook.intel",
     "casebook.analysis",
     "casebook.reports",
+    "casebook.retention",
     "casebook.site",  # the composition root (manage.py load_demo): above every other app
 ]
 

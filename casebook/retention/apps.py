@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RetentionConfig(AppConfig):
+    name = "casebook.retention"
+    label = "retention"
+    verbose_name = _("Retention")
+
+    def ready(self):
+        pass

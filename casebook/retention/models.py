@@ -1,0 +1,1 @@
+"""Retention: review and expiry of subjects, certified destruction, legal holds (issue #14)."""
