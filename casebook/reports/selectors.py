@@ -162,8 +162,24 @@ class Issued:
         return self.text
 
 
+#: Higher apps (retention: destruction certificates, audit review reports) register a lookup
+#: ``fn(digest) -> Issued | None`` for the sealed documents they keep, from ``AppConfig.ready()``.
+_ISSUED_LOOKUPS: list = []
+
+
+def register_issued_lookup(lookup) -> None:
+    """Let ``verify_export`` find the documents a higher app issues (by their digest)."""
+    if lookup not in _ISSUED_LOOKUPS:
+        _ISSUED_LOOKUPS.append(lookup)
+
+
 def issued_document(digest: str) -> Issued | None:
     from .archive import local_time
+
+    for lookup in _ISSUED_LOOKUPS:
+        found = lookup(digest)
+        if found is not None:
+            return found
 
     export = Export.objects.filter(digest=digest).select_related("user").first()
     if export is not None:
