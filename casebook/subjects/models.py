@@ -574,3 +574,88 @@ class Association(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_subject_id} {self.type} {self.target_subject_id}"
+
+
+class SubjectImport(models.Model):
+    """One workbook of a station's existing registers brought in (persons, places, incidents).
+
+    The rows read from the workbook are kept encrypted (``rows``, under the import's own data
+    key: they hold ID numbers and phones) between the preview and the background run; the
+    errors name only the sheet, row, column and what is wrong, never the value. ``digest`` (the
+    SHA-256 of the file) makes a second import of the same file create nothing.
+    """
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", _("Checked, waiting for a decision")
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Stopped")
+
+    class Mode(models.TextChoices):
+        ALL = "all", _("Only when every row is clean")
+        CLEAN = "clean", _("Only the clean rows")
+
+    station = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=120)
+    digest = models.CharField(_("content digest (SHA-256)"), max_length=64, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PREVIEW
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, blank=True)
+    rows = EncryptedTextField(_("rows read"), blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    clean_rows = models.PositiveIntegerField(_("clean rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("subjects created"), default=0)
+    failure = models.TextField(_("why it stopped"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, related_name="+", verbose_name=_("data key")
+    )
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # a file is imported once per station: the second import of the same content
+            # finds this row and creates nothing
+            models.UniqueConstraint(
+                fields=["station", "digest"],
+                condition=models.Q(state__in=["queued", "running", "done"]),
+                name="subject_import_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    def get_data_key(self):
+        return self.data_key
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors or [])
+
+    @property
+    def rows_with_errors(self) -> int:
+        return len({(e["sheet"], e["row"]) for e in self.errors or []})
+
+    @property
+    def percent(self) -> int:
+        todo = self.clean_rows if self.mode == self.Mode.CLEAN else self.total_rows
+        return 100 if not todo else min(100, round(100 * self.done_rows / todo))
