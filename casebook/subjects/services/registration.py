@@ -178,8 +178,12 @@ def subject_create(
     compartments=(),
     notes: str = "",
     detail: dict | None = None,
+    review_due: date | None = None,
 ) -> Subject:
-    """Create a subject of any kind with its detail row; refuses twins of an identifier."""
+    """Create a subject of any kind with its detail row; refuses twins of an identifier.
+
+    ``review_due`` (a register brought in with its own review dates) may bring the first review
+    forward, never past the category's cycle; by default the cycle sets it."""
     if station is None or station.pk not in policy.station_ids(actor, Action.SUBJECT_CREATE):
         raise PermissionDenied(_("You may not create subjects for this station."))
     name = (name or "").strip()
@@ -203,6 +207,13 @@ def subject_create(
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if review_due is not None and category is not None:
+        if review_due < timezone.localdate():
+            errors["review_due"] = [_("The review date is in the past.")]
+        elif review_due > Subject.next_review(category):
+            errors["review_due"] = [
+                _("The review date is later than the category's review cycle allows.")
+            ]
     try:
         detail_data = _validate_detail(kind, detail or {})
     except ValidationError as exc:
@@ -223,7 +234,7 @@ def subject_create(
         approved_by=approved_by,
         approved_on=approved_on,
         notes=notes,
-        review_due=Subject.next_review(category),
+        review_due=review_due or Subject.next_review(category),
         created_by=actor,
         data_key=data_key_create(label=f"subject:{uuid.uuid4().hex}"),
     )
