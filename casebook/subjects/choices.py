@@ -13,6 +13,9 @@ class Kind(models.TextChoices):
 class Status(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
+    # review overdue beyond the grace period: only the station leader (and, through the
+    # retention page, the audit administrator) reads it, no new tasks, until renewed or closed
+    RESTRICTED = "restricted", _("Restricted (review overdue)")
     CLOSED = "closed", _("Closed")
 
 
@@ -46,7 +49,7 @@ class DataSubjectCategory(models.TextChoices):
     CONVICTED = "convicted", _("Convicted person")
     VICTIM = "victim", _("Victim")
     WITNESS = "witness", _("Witness")
-    INFORMANT = "informant", _("Informant")
+    # no "informant": an informant exists only in the protected register (intel.Informant)
     CONTACT = "contact", _("Contact or associate")
 
 
