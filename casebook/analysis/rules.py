@@ -260,6 +260,12 @@ RULES = {
 }
 
 
+def register_rule(code: str, fn) -> None:
+    """Add a warning rule of a higher app (from its ``AppConfig.ready()``): ``fn(rule, today,
+    existing, out)`` like the rules above; a ``WarningRule`` row with ``code`` switches it on."""
+    RULES.setdefault(code, fn)
+
+
 def evaluate(today=None) -> dict[str, int]:
     """Run every enabled rule; create the new warnings in bulk; notify responsible officers."""
     today = today or timezone.localdate()
