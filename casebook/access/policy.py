@@ -56,6 +56,12 @@ class Action(StrEnum):
     KEY_VIEW = "key.view"
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
+    # information lifecycle (issue #14)
+    RETENTION_VIEW = "retention.view"  # proposals, holds, restricted subjects
+    DESTRUCTION_APPROVE = "destruction.approve"  # one of the two approvals
+    LEGAL_HOLD = "legal_hold.manage"
+    RETENTION_CONFIGURE = "retention.configure"  # the periods of the retention classes
+    PROCESSING_REGISTER = "processing_register.view"
 
 
 class Reach(StrEnum):
@@ -131,6 +137,15 @@ RULES: dict[Action, dict[str, Reach]] = {
     Action.KEY_VIEW: {R.SECURITY_ADMIN: Reach.GLOBAL},
     Action.AUDIT_VIEW: {R.AUDIT_ADMIN: Reach.GLOBAL},
     Action.AUDIT_EXPORT: {R.AUDIT_ADMIN: Reach.GLOBAL},
+    Action.RETENTION_VIEW: {
+        R.STATION_LEADER: Reach.STATION,
+        R.SECURITY_ADMIN: Reach.GLOBAL,
+        R.AUDIT_ADMIN: Reach.GLOBAL,
+    },
+    Action.DESTRUCTION_APPROVE: {R.STATION_LEADER: Reach.STATION, R.SECURITY_ADMIN: Reach.GLOBAL},
+    Action.LEGAL_HOLD: {R.STATION_LEADER: Reach.STATION},
+    Action.RETENTION_CONFIGURE: {R.SECURITY_ADMIN: Reach.GLOBAL},
+    Action.PROCESSING_REGISTER: {R.SECURITY_ADMIN: Reach.GLOBAL, R.AUDIT_ADMIN: Reach.GLOBAL},
 }
 
 #: From this classification up, seeing an object also needs an assignment (need-to-know).
