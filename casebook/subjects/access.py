@@ -10,8 +10,10 @@ both ends. Other apps build their rules from :func:`visible_subjects` and
 from django.db.models import Exists, OuterRef, Q
 
 from casebook.access.policy import Action
-from casebook.access.registry import ParentRule, Rule, ScopeRule, register
+from casebook.access.registry import ParentRule, Rule, ScopeRule, is_active_user, register
+from casebook.accounts.roles import Role
 
+from .choices import Status
 from .models import (
     Association,
     DrugTest,
@@ -44,6 +46,27 @@ def uncleared_subjects(user):
     )
 
 
+class SubjectRule(ScopeRule):
+    """A subject's own scope; a subject **restricted** because its review is overdue beyond the
+    grace period (set by the retention module's job) is, until a leader renews or closes it,
+    reached by its station leader only — for every action: no one else reads it, works on it
+    or gives it new tasks. Its detail rows, records and tasks follow (their rules are built on
+    this one)."""
+
+    def filter(self, user, action):
+        q = super().filter(user, action)
+        if q is not None and Role.STATION_LEADER not in user.role_set:
+            q &= ~Q(status=Status.RESTRICTED)
+        return q
+
+    def allows(self, user, action, obj):
+        if obj.status == Status.RESTRICTED and not (
+            is_active_user(user) and Role.STATION_LEADER in user.role_set
+        ):
+            return False
+        return super().allows(user, action, obj)
+
+
 class AssociationRule(Rule):
     """A link is seen by whoever sees both of its ends."""
 
@@ -58,7 +81,7 @@ class AssociationRule(Rule):
 
 
 def register_rules() -> None:
-    register(Subject, ScopeRule(Subject.access_paths))
+    register(Subject, SubjectRule(Subject.access_paths))
     for model, path in (
         (Identifier, "subject"),
         (PersonDetail, "subject"),
