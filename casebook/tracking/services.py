@@ -149,6 +149,14 @@ def task_create(
             ]
         if actor is not None and not policy.can(actor, Action.SUBJECT_VIEW, subject):
             errors["subjects"] = [_("Choose subjects you can see.")]
+        if subject.status == "restricted":  # subjects.choices.Status.RESTRICTED (issue #14)
+            errors["subjects"] = [
+                _(
+                    "%(name)s is restricted because its review is overdue: no new tasks until "
+                    "a leader renews it."
+                )
+                % {"name": subject}
+            ]
     try:
         _check_worker(lead, station, "lead")
         _check_sees_subjects(lead, subjects, "lead")
