@@ -8,4 +8,9 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self):
-        pass
+        from . import backup_tasks
+
+        backup_tasks.register()
+        from . import hooks
+
+        hooks.register()  # review and destruction: access, audit codes, jobs, rule, menu

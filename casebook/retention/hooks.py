@@ -1,0 +1,74 @@
+"""How the retention module plugs into the layers below (from ``RetentionConfig.ready()``):
+access rules, audit action codes, jobs, the warning rule, the menu and the register of issued
+documents that ``verify_export`` asks."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "retention.review_overdue": _("Review overdue announced"),
+    "retention.restrict": _("Subject restricted (review overdue)"),
+    "retention.renew": _("Restricted subject renewed"),
+    "retention.propose": _("Destruction proposed"),
+    "retention.approve": _("Destruction approved"),
+    "retention.withdraw": _("Destruction proposal withdrawn"),
+    "retention.destroy": _("Data destroyed"),
+    "retention.hold": _("Legal hold placed"),
+    "retention.release": _("Legal hold released"),
+    "retention.configure": _("Retention period changed"),
+    "retention.class_delete": _("Retention class removed"),
+    "retention.certificate_download": _("Destruction certificate downloaded"),
+    "read.retention": _("Retention page viewed"),
+    "read.processing_register": _("Processing register viewed"),
+    "processing_register.export": _("Processing register exported"),
+}
+
+
+def issued_certificate(digest: str):
+    from casebook.reports.selectors import Issued
+
+    from .models import DestructionCertificate
+
+    certificate = DestructionCertificate.objects.filter(digest=digest).first()
+    if certificate is None:
+        return None
+    return Issued(
+        _("Destruction certificate %(ref)s: %(count)s items, list digest %(list)s")
+        % {
+            "ref": certificate.reference,
+            "count": certificate.item_count,
+            "list": certificate.list_digest,
+        }
+    )
+
+
+def register() -> None:
+    from casebook.access.policy import Action, reach
+    from casebook.analysis.rules import register_rule
+    from casebook.audit.labels import register_action
+    from casebook.core.context_processors import NavItem, register_nav
+    from casebook.core.jobs import register_job
+    from casebook.reports.selectors import register_issued_lookup
+
+    from . import access, rules, tasks
+
+    access.register_rules()
+    for code, label in ACTIONS.items():
+        register_action(code, label)
+    register_job(tasks.retention_review)
+    register_job(tasks.retention_propose)
+    register_rule("review_overdue", rules.review_overdue)
+    register_issued_lookup(issued_certificate)
+    register_nav(
+        NavItem(
+            "retention:index",
+            _("Retention and destruction"),
+            "recycle",
+            lambda user: reach(user, Action.RETENTION_VIEW) is not None,
+        ),
+        NavItem(
+            "retention:register",
+            _("Processing register"),
+            "journal-check",
+            lambda user: reach(user, Action.PROCESSING_REGISTER) is not None,
+        ),
+    )

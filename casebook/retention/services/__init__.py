@@ -1,0 +1,25 @@
+"""Every write of the retention module (docs/architecture.md, law 1)."""
+
+from .destruction import (
+    destruction_approve,
+    destruction_withdraw,
+    legal_hold_place,
+    legal_hold_release,
+    propose_destructions,
+    retention_class_delete,
+    retention_class_update,
+)
+from .review import review_run, subject_close, subject_renew
+
+__all__ = [
+    "destruction_approve",
+    "destruction_withdraw",
+    "legal_hold_place",
+    "legal_hold_release",
+    "propose_destructions",
+    "retention_class_delete",
+    "retention_class_update",
+    "review_run",
+    "subject_close",
+    "subject_renew",
+]

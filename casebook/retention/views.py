@@ -1,0 +1,265 @@
+"""The retention and destruction page (station leaders, the security and the audit
+administrator) and the processing register (security and audit administrators)."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casebook.access.policy import Action, can, require
+from casebook.access.registry import get_for_user_or_404
+from casebook.audit.reads import record_read
+from casebook.audit.services import record_event
+from casebook.core.actions import report_invalid, run_service
+from casebook.crypto.services import decrypt_bytes
+from casebook.subjects.models import Subject
+
+from . import register, selectors, services
+from .forms import ApproveForm, HoldForm, PeriodForm, ReasonForm, RenewForm
+from .models import DestructionCertificate, DestructionProposal, LegalHold, RetentionClass
+from .services.destruction import approver_role
+
+
+@login_required
+def index(request):
+    require(request.user, Action.RETENTION_VIEW)
+    user = request.user
+    restrictions = list(selectors.open_restrictions(user)[:200])
+    holds = list(selectors.active_holds(user)[:200])
+    may_hold = can(user, Action.LEGAL_HOLD)
+    context = {
+        "proposals": list(selectors.open_proposals(user)[:100]),
+        "decided": list(selectors.decided_proposals(user)[:20]),
+        "certificates": list(selectors.certificates(user)[:20]),
+        "restrictions": restrictions,
+        "holds": holds,
+        "classes": RetentionClass.objects.all(),
+        "may_configure": can(user, Action.RETENTION_CONFIGURE),
+        "may_hold": may_hold,
+        "hold_form": HoldForm(subjects=selectors.holdable_subjects(user)) if may_hold else None,
+        "renew_form": RenewForm(),
+        "reason_form": ReasonForm(),
+    }
+    record_read(
+        request,
+        what="retention",
+        objects=[r.subject for r in restrictions] + [h.subject for h in holds],
+        object_type="subjects.subject",
+    )
+    return render(request, "retention/index.html", context)
+
+
+@login_required
+def proposal(request, pk: int):
+    found = get_for_user_or_404(request.user, DestructionProposal, Action.RETENTION_VIEW, pk=pk)
+    role = approver_role(request.user, found)
+    approvals = list(found.approvals.select_related("user"))
+    certificate = DestructionCertificate.objects.filter(proposal=found).defer("content").first()
+    record_read(request, what="retention", objects=[found])
+    return render(
+        request,
+        "retention/proposal.html",
+        {
+            "proposal": found,
+            "role": role,
+            "approvals": approvals,
+            "already": any(a.user_id == request.user.pk for a in approvals),
+            "certificate": certificate,
+            "approve_form": ApproveForm(),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    found = get_for_user_or_404(request.user, DestructionProposal, Action.RETENTION_VIEW, pk=pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form, _("Tick the box to confirm the approval."))
+    else:
+        run_service(
+            request,
+            services.destruction_approve,
+            actor=request.user,
+            proposal=found,
+            success=_("Approval recorded."),
+        )
+    return redirect("retention:proposal", pk=found.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    found = get_for_user_or_404(request.user, DestructionProposal, Action.RETENTION_VIEW, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.destruction_withdraw,
+            actor=request.user,
+            proposal=found,
+            reason=form.cleaned_data["reason"],
+            success=_("Proposal withdrawn."),
+        )
+    return redirect("retention:proposal", pk=found.pk)
+
+
+@login_required
+def certificate(request, pk: int):
+    found = get_for_user_or_404(request.user, DestructionCertificate, Action.RETENTION_VIEW, pk=pk)
+    with transaction.atomic():
+        record_event(
+            actor=request.user,
+            action="retention.certificate_download",
+            obj=found,
+            details={"digest": found.digest},
+        )
+    data = decrypt_bytes(
+        found.data_key, bytes(found.content), context=f"certificate:{found.reference}"
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _restricted_subject(request, pk: int) -> Subject:
+    return get_for_user_or_404(request.user, Subject, Action.SUBJECT_APPROVE, pk=pk)
+
+
+@login_required
+@require_POST
+def renew(request, pk: int):
+    subject = _restricted_subject(request, pk)
+    form = RenewForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.subject_renew,
+            actor=request.user,
+            subject=subject,
+            success=_("Tracking renewed."),
+            **form.cleaned_data,
+        )
+    return redirect("retention:index")
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    subject = _restricted_subject(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.subject_close,
+            actor=request.user,
+            subject=subject,
+            reason=form.cleaned_data["reason"],
+            success=_("Tracking closed: its retention period begins."),
+        )
+    return redirect("retention:index")
+
+
+@login_required
+@require_POST
+def hold_place(request):
+    require(request.user, Action.LEGAL_HOLD)
+    form = HoldForm(request.POST, subjects=selectors.holdable_subjects(request.user))
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.legal_hold_place,
+            actor=request.user,
+            success=_("Legal hold placed."),
+            **form.cleaned_data,
+        )
+    return redirect("retention:index")
+
+
+@login_required
+@require_POST
+def hold_release(request, pk: int):
+    hold = get_for_user_or_404(request.user, LegalHold, Action.LEGAL_HOLD, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.legal_hold_release,
+            actor=request.user,
+            hold=hold,
+            reason=form.cleaned_data["reason"],
+            success=_("Legal hold released."),
+        )
+    return redirect("retention:index")
+
+
+@login_required
+@require_POST
+def class_update(request, code: str):
+    require(request.user, Action.RETENTION_CONFIGURE)
+    found = get_object_or_404(RetentionClass, code=code)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.retention_class_update,
+            actor=request.user,
+            retention_class=found,
+            days=form.cleaned_data["days"],
+            success=_("Retention period saved."),
+        )
+    return redirect("retention:index")
+
+
+@login_required
+def processing_register(request):
+    require(request.user, Action.PROCESSING_REGISTER)
+    rows = register.activities()
+    record_read(request, what="processing_register", details={"rows": len(rows)})
+    return render(request, "retention/register.html", {"rows": rows})
+
+
+@login_required
+def processing_register_xlsx(request):
+    require(request.user, Action.PROCESSING_REGISTER)
+    from django.utils import timezone
+
+    from casebook.reports.documents import CONTENT_TYPES, Document, render_xlsx, seal
+
+    document = Document(
+        title=_("Register of processing activities"),
+        marking=_("Internal"),
+        watermark=request.user.real_name,
+        reference=f"PR-{timezone.localdate():%Y%m%d}",
+        issuer=str(request.user.unit.bureau or request.user.unit),
+        tables=[register.as_table()],
+    )
+    sealed, algorithm, digest = seal(render_xlsx(document))
+    with transaction.atomic():
+        record_event(
+            actor=request.user,
+            action="processing_register.export",
+            object_type="retention.register",
+            details={"digest": digest, "algorithm": algorithm},
+        )
+    response = HttpResponse(sealed, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{document.reference}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
