@@ -13,6 +13,7 @@ Used by every app that accepts a file, so that a fix here is a fix everywhere:
 
 import io
 import re
+import zipfile
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -125,7 +126,7 @@ class _ActiveContent(Exception):
 
 def _inspect(reader) -> None:
     """Walk every object of the document (trailer, cross-reference table, object streams)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject  # noqa: PLC0415 - pypdf loads only when a PDF is uploaded
 
     pending = [reader.trailer]
     for generation, numbers in reader.xref.items():
@@ -160,7 +161,7 @@ def _inspect(reader) -> None:
 
 def check_pdf(data: bytes, *, field: str) -> None:
     """Refuse a PDF that is damaged, encrypted beyond an empty password, or holds active content."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # noqa: PLC0415 - pypdf loads only when a PDF is uploaded
 
     damaged = ValidationError({field: [_("The PDF is damaged or incomplete.")]})
     active = ValidationError(
@@ -188,3 +189,39 @@ def safe_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
     cleaned = "".join(ch for ch in base if ch.isprintable())[:100]
     return cleaned or "file"
+
+
+# --- Excel workbooks ----------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Largest workbook accepted, and the most its parts may hold once decompressed (zip bombs).
+MAX_XLSX_BYTES = 10 * 1024 * 1024
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+_XLSX_MAX_PARTS = 2_000
+
+
+def check_xlsx(data: bytes, *, field: str, max_bytes: int = MAX_XLSX_BYTES) -> None:
+    """Refuse anything but a plain Excel workbook (.xlsx): a ZIP holding ``xl/workbook.xml``,
+    no macros (``vbaProject.bin``), no more than ``_XLSX_MAX_PARTS`` parts and
+    ``MAX_XLSX_UNPACKED`` bytes once decompressed. The type comes from the content, never
+    from the file name; an old .xls, a CSV or a renamed file is refused."""
+
+    if len(data) > max_bytes:
+        raise ValidationError(
+            {field: [_("The file is too large (at most %(mb)s MB).") % {"mb": max_bytes >> 20}]}
+        )
+    not_xlsx = ValidationError({field: [_("Only Excel workbooks (.xlsx) are accepted.")]})
+    if not data.startswith(b"PK\x03\x04"):
+        raise not_xlsx
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise not_xlsx from exc
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise not_xlsx
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError({field: [_("Workbooks with macros are not accepted.")]})
+    if len(infos) > _XLSX_MAX_PARTS or sum(i.file_size for i in infos) > MAX_XLSX_UNPACKED:
+        raise ValidationError({field: [_("The workbook is too large once unpacked.")]})

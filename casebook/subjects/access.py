@@ -9,13 +9,23 @@ both ends. Other apps build their rules from :func:`visible_subjects` and
 
 from django.db.models import Exists, OuterRef, Q
 
+from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.access.registry import ParentRule, Rule, ScopeRule, is_active_user, register
+from casebook.access.registry import (
+    BureauRule,
+    ParentRule,
+    Rule,
+    ScopeRule,
+    is_active_user,
+    register,
+)
 from casebook.accounts.roles import Role
 
 from .choices import Status
 from .models import (
     Association,
+    Category,
+    ChecklistItem,
     DrugTest,
     Identifier,
     IncidentDetail,
@@ -25,7 +35,18 @@ from .models import (
     RehabPeriod,
     SituationEntry,
     Subject,
+    SubjectImport,
     Threat,
+)
+
+
+#: A category is configured by its bureau's system administrator and chosen, filtered and shown
+#: by the users of that bureau's stations.
+CATEGORY_ACTIONS = (
+    Action.CATEGORY_MANAGE,
+    Action.SUBJECT_VIEW,
+    Action.SUBJECT_CREATE,
+    Action.SUBJECT_EDIT,
 )
 
 
@@ -80,6 +101,34 @@ class AssociationRule(Rule):
         )
 
 
+def import_station_ids(user) -> set[int]:
+    """Stations whose registers ``user`` may import: a station leader's own (one who both
+    approves and registers subjects there). Bureau leaders approve but register no subjects,
+    so they do not import."""
+    return policy.station_ids(user, Action.SUBJECT_APPROVE) & policy.station_ids(
+        user, Action.SUBJECT_CREATE
+    )
+
+
+def may_import(user, station) -> bool:
+    return (
+        station is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and station.pk in import_station_ids(user)
+    )
+
+
+class ImportRule(Rule):
+    """A register import is seen by whoever may import into its station."""
+
+    def accepts(self, action):
+        return Action(action)
+
+    def filter(self, user, action):
+        return Q(station_id__in=import_station_ids(user))
+
+
 def register_rules() -> None:
     register(Subject, SubjectRule(Subject.access_paths))
     for model, path in (
@@ -95,3 +144,7 @@ def register_rules() -> None:
     ):
         register(model, ParentRule(Subject, path))
     register(Association, AssociationRule())
+    register(SubjectImport, ImportRule())
+    # Configuration: a bureau's categories, for its administrator and its own stations' users.
+    register(Category, BureauRule(CATEGORY_ACTIONS, default_action=Action.CATEGORY_MANAGE))
+    register(ChecklistItem, ParentRule(Category, "category"))
