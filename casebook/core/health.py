@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from .models import Heartbeat
 
@@ -59,8 +61,6 @@ def heartbeat_problems(now: datetime) -> list[str]:
 
 def job_queue_problems(now: datetime) -> list[str]:
     """Jobs that could have run for longer than the limit and did not: no worker takes them."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult, get_date_max
 
     limit = settings.CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS
     if not limit:

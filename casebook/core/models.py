@@ -4,6 +4,7 @@ apps' models share."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import UnitKind
@@ -17,8 +18,6 @@ class BilingualLabel:
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-
         chinese, english = self.label_fields
         wanted = english if (get_language() or "").startswith("en") else chinese
         return getattr(self, wanted) or getattr(self, chinese)

@@ -9,6 +9,8 @@ from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 
 from .api import api_bad_request, api_server_error, is_api_request, problem_response
+from .health import problems
+from .resilience import DATABASE_OUTAGE
 
 
 @login_not_required
@@ -16,8 +18,6 @@ from .api import api_bad_request, api_server_error, is_api_request, problem_resp
 def healthz(request):
     """Public, for monitoring: "ok" (200), or "degraded"/"down" (503) and one reason a line.
     The reasons hold counts and ages only (see :mod:`casebook.core.health`)."""
-    from .health import problems
-    from .resilience import DATABASE_OUTAGE
 
     try:
         found = problems()
