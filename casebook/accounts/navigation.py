@@ -34,6 +34,12 @@ MENU = [
         "subjects:list", _("Tracked subjects"), "person-lines-fill", granted(Action.SUBJECT_VIEW)
     ),
     NavItem("subjects:map", _("Map"), "geo-alt", granted(Action.SUBJECT_VIEW)),
+    NavItem(
+        "subjects:import",
+        _("Import registers"),
+        "file-earmark-spreadsheet",
+        granted(Action.SUBJECT_APPROVE),
+    ),
     NavItem("tracking:list", _("Tasks"), "list-check", granted(Action.TASK_VIEW)),
     NavItem("intel:list", _("Information"), "journal-richtext", granted(Action.SUBJECT_VIEW)),
     NavItem("intel:tips", _("Public tips"), "megaphone", granted(Action.TIP_TRIAGE)),

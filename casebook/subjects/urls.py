@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import category_views, picker_views, views
+from . import category_views, import_views, picker_views, views
 
 app_name = "subjects"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
         category_views.checklist_retire,
         name="checklist_retire",
     ),
+    path("import/", import_views.import_home, name="import"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/start/", import_views.import_start, name="import_start"),
+    path("import/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("new/<str:kind>/", views.subject_create, name="create"),
     path("<int:pk>/", views.subject_detail, name="detail"),
     path("<int:pk>/edit/", views.subject_edit, name="edit"),
