@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casebook.access.policy import AccessPaths
+from casebook.access.policy import AccessPaths, ObjectScope
 from casebook.access.querysets import RestrictedManager
 from casebook.core.models import BilingualLabel
 
@@ -30,6 +30,13 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+class StationScoped:
+    """A row of one station, reached through that station (``ScopeRule``)."""
+
+    def access_scope(self) -> ObjectScope:
+        return ObjectScope(station_id=self.station_id)
 
 
 class RetentionClass(BilingualLabel, models.Model):
@@ -73,7 +80,7 @@ class ReviewNotice(models.Model):
         return f"{self.subject_id} {self.review_due}"
 
 
-class Restriction(models.Model):
+class Restriction(StationScoped, models.Model):
     """A subject restricted because its review is overdue beyond the grace period, and how the
     restriction ended (renewed with a reason, or closed)."""
 
@@ -144,7 +151,7 @@ class RetentionClock(models.Model):
         return f"{self.subject_id} → {self.retain_until}"
 
 
-class LegalHold(models.Model):
+class LegalHold(StationScoped, models.Model):
     """A reason the law gives to keep a subject's data whatever its retention: an open case,
     a complaint, a litigation. While a hold is in place nothing of the subject is destroyed."""
 
@@ -192,7 +199,7 @@ class LegalHold(models.Model):
         return self.released_at is None
 
 
-class DestructionProposal(models.Model):
+class DestructionProposal(StationScoped, models.Model):
     """What reached the end of its retention at one station, in one retention class, proposed
     by the scheduled job. ``items`` lists ``{"kind": …, "id": …}`` only: no personal data."""
 
@@ -264,7 +271,7 @@ class DestructionApproval(models.Model):
         return f"{self.proposal_id} {self.role}"
 
 
-class DestructionCertificate(models.Model):
+class DestructionCertificate(StationScoped, models.Model):
     """The sealed PDF that certifies a destruction: class of data, how many items, approvers,
     method, key ids destroyed and the digest of the list — never the personal data."""
 
@@ -329,9 +336,7 @@ class Tombstone(models.Model):
         verbose_name = _("tombstone")
         verbose_name_plural = _("tombstones")
         ordering = ["-destroyed_at", "kind", "object_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="tombstone_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="tombstone_once")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
