@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("casebook.audit.urls")),
     path("subjects/", include("casebook.subjects.urls")),
     path("tasks/", include("casebook.tracking.urls")),
+    path("partners/", include("casebook.partners.urls")),
     path("", include("casebook.intel.urls")),
     path("analysis/", include("casebook.analysis.urls")),
     path("reports/", include("casebook.reports.urls")),

@@ -26,6 +26,11 @@ def _one_station_dashboard(user) -> bool:
     )
 
 
+def _partner_register(user) -> bool:
+    # case workers share with the departments; the system administrator keeps the register
+    return reach(user, Action.TASK_VIEW) is not None or reach(user, Action.UNIT_MANAGE) is not None
+
+
 MENU = [
     NavItem("accounts:home", _("Home"), "house"),
     NavItem("analysis:dashboard", _("Dashboard"), "speedometer2", _one_station_dashboard),
@@ -43,6 +48,7 @@ MENU = [
     NavItem("tracking:list", _("Tasks"), "list-check", granted(Action.TASK_VIEW)),
     NavItem("intel:list", _("Information"), "journal-richtext", granted(Action.SUBJECT_VIEW)),
     NavItem("intel:tips", _("Public tips"), "megaphone", granted(Action.TIP_TRIAGE)),
+    NavItem("partners:list", _("Partner departments"), "building", _partner_register),
     NavItem(
         "analysis:warnings", _("Warnings"), "exclamation-triangle", granted(Action.SUBJECT_VIEW)
     ),
