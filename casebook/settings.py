@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "casebook.audit",
     "casebook.crypto",
     "casebook.subjects",
+    "casebook.partners",  # the register of partner departments, below tracking
     "casebook.tracking",
     "casebook.intel",
     "casebook.analysis",
