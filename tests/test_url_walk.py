@@ -192,6 +192,19 @@ ROUTES: dict[str, Route] = {
     "reports:export_download": r(CASE, pk="@export_b"),
     "reports:periodic": r(CASE),
     "reports:periodic_download": r(CASE, pk="@periodic_b"),
+    # retention: proposals, certificates and holds of station B; classes belong to the system
+    "retention:index": r(ADMIN),
+    "retention:proposal": r(ADMIN, pk="@proposal_b"),
+    "retention:approve": r(ADMIN, pk="@proposal_b"),
+    "retention:withdraw": r(ADMIN, pk="@proposal_b"),
+    "retention:certificate": r(ADMIN, pk="@certificate_b"),
+    "retention:renew": r(CASE, pk="@person_b"),
+    "retention:close": r(CASE, pk="@person_b"),
+    "retention:hold_place": r(ADMIN),
+    "retention:hold_release": r(ADMIN, pk="@hold_b"),
+    "retention:class_update": r(ADMIN, True, code="standard"),
+    "retention:register": r(ADMIN),
+    "retention:register_xlsx": r(ADMIN),
     # project level
     "set_language": r(PUBLIC),
     "javascript-catalog": r(SELF),
@@ -413,8 +426,27 @@ def world(org, make_user):
     _token, _key = api_token_create(actor=officer_b, name="乙所接口")
     grant_b = user_change_access(actor=sysadmin, user=officer_b, clearance=Classification.SECRET)
     from casebook.analysis.models import Warning
+    from casebook.retention import services as retention
+    from casebook.retention.models import DestructionProposal
+    from casebook.retention.services.destruction import _certificate
+
+    hold_b = retention.legal_hold_place(
+        actor=leader_b, subject=person_b, kind="open_case", reference="乙所案号001"
+    )
+    proposal_b = DestructionProposal.objects.create(
+        reference="DP-TB-walk", station=org["b"], retention_class="standard", items=[]
+    )
+    certificate_b = _certificate(
+        DestructionProposal.objects.create(
+            reference="DP-TB-walk2", station=org["b"], retention_class="standard", items=[]
+        ),
+        [],
+    )
 
     objects = {
+        "proposal_b": proposal_b,
+        "certificate_b": certificate_b,
+        "hold_b": hold_b,
         "unit_b": org["b"],
         "officer_b": officer_b,
         "leader_b": leader_b,
