@@ -92,8 +92,7 @@ def world(org, people):
     task = tracking.task_create(
         actor=leader, title="核查近期动向", station=org["a"], lead=officer, subjects=[person]
     )
-    task = tracking.task_accept(actor=officer, task=task)
-    task = tracking.task_advance(actor=officer, task=task, to_stage=Stage.COLLECTING)
+    task = tracking.task_accept(actor=officer, task=task)  # on to collecting at once
     record = intel.record_create(
         actor=officer,
         subjects=[person],

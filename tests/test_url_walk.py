@@ -355,8 +355,7 @@ def world(org, make_user):
         lead=officer_b,
         subjects=[person_b],
     )
-    task_b = tracking.task_accept(actor=officer_b, task=task_b)
-    task_b = tracking.task_advance(actor=officer_b, task=task_b, to_stage=Stage.COLLECTING)
+    task_b = tracking.task_accept(actor=officer_b, task=task_b)  # on to collecting at once
     record_b = intel.record_create(
         actor=officer_b,
         subjects=[person_b],

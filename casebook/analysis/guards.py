@@ -2,6 +2,7 @@
 each of the task's subjects, made for this task, before feeding back."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casebook.tracking.choices import Stage
 from casebook.tracking.services import register_guard
@@ -21,4 +22,9 @@ def _assessed(task) -> list[str]:
     return [_("Assess the risk of: %(names)s.") % {"names": "、".join(missing)}]
 
 
-register_guard(Stage.ANALYSING, Stage.FEEDBACK, _assessed)
+register_guard(
+    Stage.ANALYSING,
+    Stage.FEEDBACK,
+    _assessed,
+    requirement=gettext_lazy("a risk assessment of each subject, made for this task"),
+)

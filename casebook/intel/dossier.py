@@ -8,11 +8,12 @@ from casebook.subjects.dossier import register_tab
 from casebook.tracking.task_page import register_related
 
 from .models import Rectification
-from .selectors import visible_records
+from .selectors import visible_records, visit_tasks
 
 
 def records_tab(request, subject) -> dict:
     user = request.user
+    may_record = policy.works_at_station(user, subject.station)
     return {
         "records": list(
             visible_records(user)
@@ -22,7 +23,10 @@ def records_tab(request, subject) -> dict:
         "rectifications": Rectification.objects.filter(subject=subject).select_related(
             "follow_up", "result__item"
         ),
-        "may_record": policy.works_at_station(user, subject.station),
+        "may_record": may_record,
+        # a visit serves the subject's open task the user works on: the only one is passed on,
+        # several are asked for on the visit page
+        "visit_tasks": list(visit_tasks(user, subject)[:10]) if may_record else [],
     }
 
 

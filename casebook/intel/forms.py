@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.core.choices import UnitKind
 from casebook.core.forms import IdListField
@@ -114,6 +115,12 @@ class ExportForm(forms.Form):
 
 
 class VisitForm(forms.Form):
+    task = forms.ModelChoiceField(
+        label=_("For the task"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose the task this visit serves"),
+    )
     occurred_at = forms.DateTimeField(label=_("Time of the visit"), widget=DATETIME)
     present = forms.CharField(label=_("Who was present"), max_length=200, required=False)
     condition = forms.CharField(label=_("Condition"), max_length=300, required=False)
@@ -123,11 +130,28 @@ class VisitForm(forms.Form):
     )
     photo = forms.FileField(label=_("Photo (optional)"), required=False)
 
-    def __init__(self, *args, subject, **kwargs):
+    def __init__(self, *args, subject, tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = []
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        # A visit serves the subject's open task: the only one is taken, several are asked for
+        # (a task's visit belongs in its records and goes through 去伪存真 with them).
+        tasks = list(tasks or ())
+        if tasks:
+            field = self.fields["task"]
+            field.queryset = type(tasks[0]).objects.filter(pk__in=[t.pk for t in tasks])
+            field.choices = [("", field.empty_label)] + [
+                (t.pk, f"{t.reference} · {t.title} · {t.get_stage_display()}") for t in tasks
+            ]
+            field.required = True
+            field.error_messages["required"] = _("Choose the task this visit serves.")
+            if len(tasks) == 1:
+                field.initial = tasks[0].pk
+        else:
+            del self.fields["task"]
         if subject.kind == "place":
+            # an inspection of a place, not a visit to a person (走访 is for persons: 检查)
+            self.fields["occurred_at"].label = pgettext_lazy("place", "Time of the inspection")
             del self.fields["present"], self.fields["condition"]
             for item in subject.category.checklist.filter(is_active=True):
                 self.fields[f"item_{item.pk}"] = forms.ChoiceField(

@@ -3,6 +3,7 @@ at least one information record before organising, and every record settled (去
 analysing."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casebook.tracking.choices import Stage
 from casebook.tracking.services import register_guard
@@ -31,5 +32,17 @@ def _all_settled(task) -> list[str]:
     ]
 
 
-register_guard(Stage.COLLECTING, Stage.ORGANISING, _has_record)
-register_guard(Stage.ORGANISING, Stage.ANALYSING, _all_settled)
+register_guard(
+    Stage.COLLECTING,
+    Stage.ORGANISING,
+    _has_record,
+    requirement=gettext_lazy("at least one information record for this task"),
+)
+register_guard(
+    Stage.ORGANISING,
+    Stage.ANALYSING,
+    _all_settled,
+    requirement=gettext_lazy(
+        "every information record of the task verified, corroborated or refuted (去伪存真)"
+    ),
+)

@@ -9,6 +9,8 @@ from django.utils.functional import cached_property
 
 from casebook.access.policy import Action
 from casebook.crypto.textindex import as_fts5_phrase, as_tsquery, query_tokens
+from casebook.tracking.choices import Stage
+from casebook.tracking.selectors import queue, visible_tasks
 
 from .models import InformationRecord
 
@@ -62,3 +64,20 @@ class SearchPaginator(Paginator):
         return min(found, self.cap)
 
     capped = False
+
+
+def visit_tasks(user, subject, chosen=None):
+    """The open tasks a visit to ``subject`` may serve, for ``user``: the subject's open tasks
+    the user works on (lead, team, share), and ``chosen`` (a task id from the task page) when
+    it is an open task of this subject the user may see. Ordered by due date."""
+    mine = queue(user, "mine").filter(subjects=subject)
+    pks = set(mine.values_list("pk", flat=True))
+    if chosen is not None and str(chosen).isdigit():
+        extra = (
+            visible_tasks(user)
+            .filter(pk=int(chosen), subjects=subject)
+            .exclude(stage=Stage.ARCHIVED)
+            .values_list("pk", flat=True)
+        )
+        pks.update(extra)
+    return queue(user, "station").filter(pk__in=pks)

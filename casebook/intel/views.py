@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from casebook.access import policy
@@ -50,7 +51,7 @@ from .forms import (
     split_tags,
 )
 from .models import Attachment, Informant, InformationRecord, Rectification, Tip
-from .selectors import SearchPaginator, get_record, visible_records
+from .selectors import SearchPaginator, get_record, visible_records, visit_tasks
 
 
 def _filtered(request):
@@ -385,15 +386,19 @@ def visit(request, subject_pk: int):
     subject = get_subject(request.user, subject_pk)
     if not policy.works_at_station(request.user, subject.station) or subject.kind == "incident":
         raise PermissionDenied
-    form = VisitForm(request.POST or None, request.FILES or None, subject=subject)
-    task = (
-        visible_tasks(request.user)
-        .filter(pk=request.GET.get("task") or 0, subjects=subject)
-        .first()
+    chosen = request.POST.get("task") or request.GET.get("task")
+    tasks = list(visit_tasks(request.user, subject, chosen=chosen))
+    initial = {"task": int(chosen)} if chosen and chosen.isdigit() else {}
+    form = VisitForm(
+        request.POST or None, request.FILES or None, subject=subject, tasks=tasks, initial=initial
     )
+    task = next((t for t in tasks if str(t.pk) == str(chosen)), None)
+    if task is None and len(tasks) == 1:
+        task = tasks[0]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         photo = data.get("photo")
+        task = data.get("task")
 
         @transaction.atomic  # the visit and its photo together, or neither
         def visit_with_photo():
@@ -426,9 +431,18 @@ def visit(request, subject_pk: int):
                     )
                     % {"n": orders},
                 )
-            messages.success(request, _("Visit recorded."))
+            messages.success(
+                request,
+                pgettext("place", "Inspection recorded.")
+                if subject.kind == "place"
+                else _("Visit recorded."),
+            )
             return redirect(record)
-    return render(request, "intel/visit.html", {"form": form, "subject": subject, "task": task})
+    return render(
+        request,
+        "intel/visit.html",
+        {"form": form, "subject": subject, "task": task, "several_tasks": len(tasks) > 1},
+    )
 
 
 @login_required

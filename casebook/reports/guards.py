@@ -2,6 +2,7 @@
 acknowledged a feedback report on it."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casebook.tracking.choices import Stage
 from casebook.tracking.services import register_guard
@@ -15,4 +16,9 @@ def _fed_back(task) -> list[str]:
     return [_("A leader must acknowledge a feedback report on this task.")]
 
 
-register_guard(Stage.FEEDBACK, Stage.ARCHIVED, _fed_back)
+register_guard(
+    Stage.FEEDBACK,
+    Stage.ARCHIVED,
+    _fed_back,
+    requirement=gettext_lazy("a feedback report acknowledged by a leader"),
+)

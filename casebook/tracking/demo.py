@@ -105,9 +105,8 @@ def load(stdout) -> None:
             )
             created += 1
             target = planned_stage(task)
-            if target == Stage.ASSIGNED and task.pk % 2 == 0:
-                continue  # left unaccepted (the other planned-assigned turn is accepted)
-            task = services.task_accept(actor=lead, task=task)
-            if target != Stage.ASSIGNED:
-                advance(task)  # to collecting; the modules above take it further
+            if target == Stage.ASSIGNED:
+                continue  # left to accept: accepting (签收) starts the collection at once
+            # accepted, so collecting; the modules above take it further
+            services.task_accept(actor=lead, task=task)
     stdout.write(f"Demo tasks created: {created}")

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casebook.access import policy
 from casebook.access.policy import Action
@@ -28,23 +29,53 @@ DEFAULT_HOURS = {Priority.URGENT: 12, Priority.HIGH: 48, Priority.NORMAL: 120, P
 
 Guard = Callable[[Task], list[str]]
 _GUARDS: dict[tuple[str, str], list[Guard]] = {}
+#: guard -> what it requires, in general terms ("at least one verified record"), shown on every
+#: task page before the move is tried; a guard registered without one shows only what it finds
+#: missing.
+_REQUIREMENTS: dict[Guard, object] = {}
 
 
-def register_guard(from_stage: str, to_stage: str, guard: Guard) -> None:
+def register_guard(
+    from_stage: str, to_stage: str, guard: Guard, *, requirement: object = None
+) -> None:
     """Add a condition for leaving ``from_stage`` for ``to_stage``. The guard returns the list of
-    what is missing, in words the officer understands (empty when the move may happen)."""
+    what is missing, in words the officer understands (empty when the move may happen);
+    ``requirement`` (a lazy translatable string) says what the step needs before anyone tries."""
     _GUARDS.setdefault((from_stage, to_stage), []).append(guard)
+    if requirement is not None:
+        _REQUIREMENTS[guard] = requirement
 
 
 def _accepted_before_collecting(task: Task) -> list[str]:
     return [] if task.accepted_at else [_("The lead officer has not accepted the task yet.")]
 
 
-register_guard(Stage.ASSIGNED, Stage.COLLECTING, _accepted_before_collecting)
+register_guard(
+    Stage.ASSIGNED,
+    Stage.COLLECTING,
+    _accepted_before_collecting,
+    requirement=gettext_lazy("the lead officer has accepted the task (签收)"),
+)
 
 
 def missing_for(task: Task, to_stage: str) -> list[str]:
     return [message for guard in _GUARDS.get((task.stage, to_stage), []) for message in guard(task)]
+
+
+def requirements_for(task: Task, to_stage: str) -> list[dict]:
+    """What the step from the task's stage to ``to_stage`` needs, one row per registered guard:
+    ``{"text": what it requires, "met": bool, "missing": [what it finds missing]}``. Each
+    module's guard describes itself, so the task page names no requirement of its own."""
+    rows = []
+    for guard in _GUARDS.get((task.stage, to_stage), []):
+        missing = guard(task)
+        text = _REQUIREMENTS.get(guard)
+        if text is None and not missing:
+            continue  # an undescribed guard that is satisfied has nothing to say
+        rows.append(
+            {"text": str(text) if text is not None else "", "met": not missing, "missing": missing}
+        )
+    return rows
 
 
 # --- deadlines -------------------------------------------------------------------------------
@@ -220,7 +251,8 @@ def _locked(task: Task) -> Task:
 
 @transaction.atomic
 def task_accept(*, actor: User, task: Task) -> Task:
-    """签收: the lead officer acknowledges the task; the time is recorded."""
+    """签收: the lead officer acknowledges the task; the time is recorded and the task moves to
+    collection at once (both steps audited)."""
     task = _locked(task)
     if actor.pk != task.lead_id:
         raise PermissionDenied(_("Only the lead officer accepts the task."))
@@ -232,6 +264,17 @@ def task_accept(*, actor: User, task: Task) -> Task:
     task.accepted_at = timezone.now()
     task.save(update_fields=["accepted_at", "updated_at"])
     record_event(actor=actor, action="task.accept", obj=task)
+    # Accepting is the start of collection (article 四(一)→(二)): the task moves on at once, and
+    # the step is recorded as a transition of its own, like any other.
+    if task.stage == Stage.ASSIGNED and not missing_for(task, Stage.COLLECTING):
+        task.stage = Stage.COLLECTING
+        task.save(update_fields=["stage", "updated_at"])
+        record_event(
+            actor=actor,
+            action="task.transition",
+            obj=task,
+            details={"from": Stage.ASSIGNED, "to": Stage.COLLECTING, "on": "accept"},
+        )
     if task.assigner_id and task.assigner_id != actor.pk:
         notify(
             [task.assigner],

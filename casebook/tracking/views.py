@@ -192,6 +192,8 @@ def task_detail(request, pk: int):
             "next_stage": next_stage,
             "next_label": Stage(next_stage).label if next_stage else "",
             "missing": services.missing_for(task, next_stage) if next_stage else [],
+            # what the next stage needs, as each module's guard describes it
+            "requirements": services.requirements_for(task, next_stage) if next_stage else [],
             "may_work": may_work,
             "may_manage": may_manage,
             "is_lead": user.pk == task.lead_id,

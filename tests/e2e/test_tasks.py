@@ -40,8 +40,11 @@ def test_leader_assigns_officer_works_leader_sees_it_archived(
     with officer.expect_navigation():
         officer.click("[data-testid=accept]")
     expect(officer.locator(".alert-success")).to_contain_text(zh("Task accepted."))
+    # Accepting starts the collection at once (issue #18 item 3): no second click.
+    expect(officer.locator("[data-testid=task-title]")).to_contain_text(
+        zh("Collecting information")
+    )
     stages = [
-        "Collecting information",
         "Organising information",
         "Analysis",
         "Feedback",
@@ -67,6 +70,7 @@ def test_leader_assigns_officer_works_leader_sees_it_archived(
     history = page.locator("[data-testid=history]")
     expect(history).to_contain_text(zh("Task accepted"))
     expect(history.locator("li")).to_have_count(7)  # created, accepted, five transitions
+    # (the one to collection made by the acceptance itself)
     expect(page.locator("[data-testid=task-records]")).to_contain_text("本人在家")
     page.goto("/tasks/?queue=archived")
     expect(page.locator("[data-testid=task-table]")).to_contain_text(TITLE)

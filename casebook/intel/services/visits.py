@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.audit.services import record_event
+from casebook.tracking.choices import Stage
 
 from ..choices import (
     Channel,
@@ -62,6 +63,8 @@ def field_visit(
             errors[f"item_{item.pk}"] = [_("Describe what failed.")]
     if not (findings or "").strip():
         errors["findings"] = [_("Summarise the visit.")]
+    if task is not None and task.stage == Stage.ARCHIVED:
+        errors["task"] = [_("The task is archived: a visit serves an open task.")]
     if not 1 <= rectify_days <= 180:
         errors["rectify_days"] = [_("Between 1 and 180 days.")]
     if errors:

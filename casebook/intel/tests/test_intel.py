@@ -596,8 +596,7 @@ class TestTrackingGuards:
             lead=crew["officer"],
             subjects=[person],
         )
-        task_accept(actor=crew["officer"], task=task)
-        task = task_advance(actor=crew["officer"], task=task, to_stage=Stage.COLLECTING)
+        task = task_accept(actor=crew["officer"], task=task)  # on to collecting at once
         with pytest.raises(ValidationError) as exc:
             task_advance(actor=crew["officer"], task=task, to_stage=Stage.ORGANISING)
         assert "at least one" in str(exc.value) or "至少" in str(exc.value)

@@ -60,8 +60,7 @@ def analysing_task(org, crew, person):
         lead=crew["officer"],
         subjects=[person],
     )
-    task = tracking.task_accept(actor=crew["officer"], task=task)
-    task = tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.COLLECTING)
+    task = tracking.task_accept(actor=crew["officer"], task=task)  # on to collecting at once
     add_record(crew["officer"], [person], task=task)
     task = tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ORGANISING)
     task = tracking.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ANALYSING)

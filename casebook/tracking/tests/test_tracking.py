@@ -117,7 +117,8 @@ class TestTransitions:
         assert "not accepted" in str(exc.value) or "签收" in str(exc.value)
         task = services.task_accept(actor=crew["officer"], task=task)
         assert task.accepted_at is not None
-        task = move(task, crew["officer"], *STAGES[1:])
+        assert task.stage == Stage.COLLECTING  # accepting starts the collection at once
+        task = move(task, crew["officer"], *STAGES[2:])
         assert task.stage == Stage.ARCHIVED and task.archived_at is not None
         transitions = AuditEvent.objects.filter(action="task.transition", object_id=str(task.pk))
         assert [e.details["to"] for e in transitions.order_by("seq")] == STAGES[1:]
@@ -125,7 +126,7 @@ class TestTransitions:
     @pytest.mark.parametrize(
         "target",
         [
-            Stage.ORGANISING,
+            Stage.COLLECTING,
             Stage.ANALYSING,
             Stage.FEEDBACK,
             Stage.ARCHIVED,
@@ -134,15 +135,15 @@ class TestTransitions:
         ],
     )
     def test_skipping_or_staying_refused(self, task, crew, target):
-        services.task_accept(actor=crew["officer"], task=task)
+        task = services.task_accept(actor=crew["officer"], task=task)
         with pytest.raises(ValidationError):
             services.task_advance(actor=crew["officer"], task=task, to_stage=target)
         task.refresh_from_db()
-        assert task.stage == Stage.ASSIGNED
+        assert task.stage == Stage.COLLECTING
 
     def test_archived_cannot_move(self, task, crew):
-        services.task_accept(actor=crew["officer"], task=task)
-        task = move(task, crew["officer"], *STAGES[1:])
+        task = services.task_accept(actor=crew["officer"], task=task)
+        task = move(task, crew["officer"], *STAGES[2:])
         with pytest.raises(ValidationError):
             services.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ARCHIVED)
         with pytest.raises(ValidationError):
@@ -156,15 +157,15 @@ class TestTransitions:
             services.task_accept(actor=crew["officer"], task=task)
 
     def test_outsiders_cannot_move(self, task, crew):
-        services.task_accept(actor=crew["officer"], task=task)
+        task = services.task_accept(actor=crew["officer"], task=task)
         for who in ("colleague", "other_officer", "other_leader", "admin"):
             with pytest.raises(PermissionDenied):
-                services.task_advance(actor=crew[who], task=task, to_stage=Stage.COLLECTING)
-        services.task_advance(actor=crew["leader"], task=task, to_stage=Stage.COLLECTING)
+                services.task_advance(actor=crew[who], task=task, to_stage=Stage.ORGANISING)
+        assert move(task, crew["leader"], Stage.ORGANISING).stage == Stage.ORGANISING
 
     def test_return_needs_a_reason(self, task, crew):
-        services.task_accept(actor=crew["officer"], task=task)
-        task = move(task, crew["officer"], Stage.COLLECTING, Stage.ORGANISING)
+        task = services.task_accept(actor=crew["officer"], task=task)
+        task = move(task, crew["officer"], Stage.ORGANISING)
         with pytest.raises(ValidationError):
             services.task_return(actor=crew["officer"], task=task, reason=" ")
         task = services.task_return(actor=crew["officer"], task=task, reason="信息不全")
@@ -177,8 +178,7 @@ class TestTransitions:
         services.register_guard(
             Stage.COLLECTING, Stage.ORGANISING, lambda t: ["至少需要一条信息记录"]
         )
-        services.task_accept(actor=crew["officer"], task=task)
-        task = move(task, crew["officer"], Stage.COLLECTING)
+        task = services.task_accept(actor=crew["officer"], task=task)
         with pytest.raises(ValidationError) as exc:
             services.task_advance(actor=crew["officer"], task=task, to_stage=Stage.ORGANISING)
         assert "至少需要一条信息记录" in exc.value.message_dict["stage"]
@@ -372,8 +372,7 @@ class TestEscalation:
             )
             traveller.shift(timedelta(hours=3))  # urgent: 2 h to accept
             services.run_escalation()
-            services.task_accept(actor=crew["officer"], task=task)
-            services.task_advance(actor=crew["officer"], task=task, to_stage=Stage.COLLECTING)
+            services.task_accept(actor=crew["officer"], task=task)  # and on to collecting
             before = Escalation.objects.filter(task=task, stage=Stage.COLLECTING).count()
             traveller.shift(timedelta(hours=13))
             services.run_escalation()
@@ -511,13 +510,9 @@ class TestPagesAndApi:
         )
         assert refused.status_code == 400
         assert refused["Content-Type"] == "application/problem+json"
-        assert officer.post(f"/api/v1/tasks/{pk}/accept/").status_code == 200
-        moved = officer.post(
-            f"/api/v1/tasks/{pk}/transition/",
-            {"to_stage": "collecting"},
-            content_type="application/json",
-        )
-        assert moved.json()["stage"] == "collecting"
+        accepted = officer.post(f"/api/v1/tasks/{pk}/accept/")
+        assert accepted.status_code == 200
+        assert accepted.json()["stage"] == "collecting"  # accepting starts the collection
         listed = officer.get("/api/v1/tasks/?stage=collecting").json()
         assert [t["id"] for t in listed["results"]] == [pk]
         schema = officer.get("/api/schema/?format=json").json()  # for logged-in users only
