@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from casebook.audit.services import record_event
 from casebook.core.uploads import check_xlsx, safe_name
+from casebook.core.validators import collect, validate_plain_name, validate_text_length
 from casebook.crypto.services import blind_index, data_key_create
 
 from ..access import may_import
@@ -139,6 +140,8 @@ def _check_row(ctx: _Context, kind: str, record: dict[str, str]):
             errors.setdefault(key, []).append(message)
             values[key] = None
 
+    collect(errors, "name", validate_plain_name, values.get("name") or "")
+    collect(errors, "name", validate_text_length, values.get("name") or "", 100)
     category = ctx.categories[kind].get(values.get("category"))
     approver = None
     if values.get("approved_by"):

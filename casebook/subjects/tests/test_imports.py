@@ -151,7 +151,9 @@ def test_five_thousand_rows_twenty_bad(org, leader, existing, django_capture_on_
     assert checked.rows_with_errors == 20
     assert checked.clean_rows == 4980
     rows_in_error = sorted({e["row"] for e in checked.errors})
-    assert rows_in_error == sorted(i + 2 for i in twenty_bad(leader, org))  # row = index + 2
+    # row = index + 2; of the two rows sharing an ID number the second (index 411) is flagged
+    expected = {i + 2 for i in twenty_bad(leader, org)} - {412} | {413}
+    assert rows_in_error == sorted(expected)
     by_row = {e["row"]: e for e in checked.errors}
     assert by_row[12]["column"] == "id_number"
     assert by_row[52]["column"] == "category"
