@@ -110,7 +110,7 @@ class TestScore:
 @pytest.mark.django_db
 class TestDecision:
     def test_override_needs_a_reason(self, crew, person):
-        ratings = [services.Rating(factor(person, "社会孤立"), [rec(crew, person)])]  # 2 → low
+        ratings = [services.Rating(factor(person, "言语过激"), [rec(crew, person)])]  # 2 → low
         with pytest.raises(ValidationError) as exc:
             services.assessment_create(
                 actor=crew["analyst"], subject=person, ratings=ratings, level=2
@@ -121,7 +121,7 @@ class TestDecision:
             subject=person,
             ratings=ratings,
             level=2,
-            override_reason="近期多次上访，情绪不稳",
+            override_reason="近期多次扬言报复，情绪不稳",
         )
         assert a.level == 2 and a.suggested_level == 1 and a.status == AssessmentStatus.APPROVED
         person.refresh_from_db()
@@ -151,7 +151,7 @@ class TestDecision:
         a = services.assessment_create(
             actor=crew["analyst"],
             subject=person,
-            ratings=[services.Rating(factor(person, "社会孤立"), [rec(crew, person, "B", "3")])],
+            ratings=[services.Rating(factor(person, "言语过激"), [rec(crew, person, "B", "3")])],
         )
         assert a.only_untested
         page = login(Client(), crew["officer"]).get(a.get_absolute_url()).content.decode()
@@ -161,7 +161,7 @@ class TestDecision:
         a = services.assessment_create(
             actor=crew["analyst"],
             subject=person,
-            ratings=[services.Rating(factor(person, "社会孤立"), [rec(crew, person)])],
+            ratings=[services.Rating(factor(person, "言语过激"), [rec(crew, person)])],
             measures=["每周走访一次", "联系家属稳控"],
         )
         leader = login(Client(), crew["leader"])
@@ -177,12 +177,12 @@ class TestDecision:
             services.assessment_create(
                 actor=crew["other_officer"],
                 subject=person,
-                ratings=[services.Rating(factor(person, "社会孤立"), [r])],
+                ratings=[services.Rating(factor(person, "言语过激"), [r])],
             )
         a = services.assessment_create(
             actor=crew["officer"],
             subject=person,
-            ratings=[services.Rating(factor(person, "社会孤立"), [r])],
+            ratings=[services.Rating(factor(person, "言语过激"), [r])],
         )
         assert login(Client(), crew["other_officer"]).get(a.get_absolute_url()).status_code == 404
 
@@ -211,7 +211,7 @@ def test_dossier_shows_assessments_level_and_open_warnings(crew, person):
     a = services.assessment_create(
         actor=crew["analyst"],
         subject=person,
-        ratings=[services.Rating(factor(person, "社会孤立"), [rec(crew, person)])],
+        ratings=[services.Rating(factor(person, "言语过激"), [rec(crew, person)])],
     )
     with time_machine.travel(timezone.now() + timedelta(days=30), tick=False):
         rules.evaluate()  # 14-day visit cycle: a no-visit warning
