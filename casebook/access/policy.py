@@ -17,6 +17,7 @@ goes through ``Model.objects.restrict(user, action)`` or ``get_for_user_or_404``
 imports no app above it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -25,6 +26,7 @@ from django.db.models import Q, QuerySet
 
 from casebook.accounts.roles import CASE_WORKERS, OVERSIGHT_ROLES, Role
 from casebook.core.choices import Classification, UnitKind
+from casebook.core.models import Unit
 
 
 class Action(StrEnum):
@@ -217,8 +219,6 @@ def station_ids(user, action: Action) -> set[int]:
 
 
 def _stations_within(unit, scope: Reach) -> set[int]:
-    from casebook.core.models import Unit
-
     if scope == Reach.BUREAU:
         bureau = unit.bureau
         if bureau is None:
@@ -262,6 +262,16 @@ def scope_allows(user, action: Action, scope: ObjectScope) -> bool:
     return True
 
 
+#: How :func:`can` judges a model instance: by the rule its model registered. The rules live in
+#: :mod:`casebook.access.registry`, which imports this module and installs the judge when it loads
+#: (:func:`install_instance_judge`); until then a model instance is refused.
+_instance_judge: list[Callable[..., bool]] = []
+
+
+def install_instance_judge(judge: Callable[..., bool]) -> None:
+    _instance_judge[:] = [judge]
+
+
 def can(user, action: Action, obj=None) -> bool:
     """May ``user`` do ``action`` (to ``obj``, when the action concerns an object)? A model
     instance is judged by its model's registered rule (an unregistered model raises
@@ -270,9 +280,9 @@ def can(user, action: Action, obj=None) -> bool:
     if obj is None:
         return reach(user, action) is not None
     if hasattr(obj, "_meta"):
-        from .registry import can_object
-
-        return can_object(user, action, obj)
+        if not _instance_judge:  # fail closed: casebook.access.registry installs the judge
+            raise LookupError("No access rules are loaded to judge a model instance.")
+        return _instance_judge[0](user, action, obj)
     return scope_allows(user, action, obj.access_scope())
 
 
@@ -282,31 +292,7 @@ def check(user, action: Action, obj=None) -> None:
         raise PermissionDenied
 
 
-# --- querysets -------------------------------------------------------------------------------
-
-
-def scope_queryset(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
-    """Restrict ``qs`` by its model's ``access_paths`` alone (the :class:`ScopeRule`), for a
-    model that registers no rule of its own. Registered models use ``restrict``."""
-    from .registry import ScopeRule, is_active_user
-
-    if not is_active_user(user):
-        return qs.none()
-    rule = ScopeRule(qs.model.access_paths)
-    rule.bind(qs.model)
-    condition = rule.filter(user, Action(action))
-    return qs.none() if condition is None else qs.filter(condition)
-
-
-def get_or_404(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW, **lookup):
-    """Fetch one object of ``qs`` within :func:`scope_queryset`, 404 when absent or forbidden."""
-    from django.core.exceptions import ObjectDoesNotExist, ValidationError
-    from django.http import Http404
-
-    try:
-        return scope_queryset(user, qs, action).get(**lookup)
-    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404 from exc
+# --- actions without an object -------------------------------------------------------------
 
 
 def require(user, action: Action) -> None:
@@ -355,15 +341,6 @@ def may_approve_tracking(user, station) -> bool:
     return Role.BUREAU_LEADER in user.role_set and user.unit_id == station.parent_id
 
 
-def mfa_required(user) -> bool:
-    """Does any of the user's roles require two factors (the security administrator's policy,
-    else the role's default, SECURITY.md S1)?"""
-    from casebook.accounts.models import RolePolicy
-
-    policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
-    return any(policies.get(role, RolePolicy.default_for(role)) for role in user.role_set)
-
-
 # --- administration: only inside the administrator's own bureau -----------------------------
 # ``Reach.GLOBAL`` is not object-scoped, but it never crosses the bureau: users, roles, units and
 # access requests of another bureau are not listed and answer 404 (SECURITY.md A1, A3).
@@ -372,7 +349,6 @@ def mfa_required(user) -> bool:
 def admin_units(user, action: Action):
     """The units (the bureau, its stations and their areas) that ``user`` administers for
     ``action`` — none without the grant or without a bureau."""
-    from casebook.core.models import Unit
 
     if reach(user, action) is None or user.unit.bureau is None:
         return Unit.objects.none()

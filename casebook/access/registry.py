@@ -18,7 +18,16 @@ from django.http import Http404
 
 from casebook.accounts.roles import OVERSIGHT_ROLES, Role
 
-from .policy import NEED_TO_KNOW_FROM, AccessPaths, Action, Reach, reach, station_ids
+from .policy import (
+    NEED_TO_KNOW_FROM,
+    AccessPaths,
+    Action,
+    Reach,
+    install_instance_judge,
+    reach,
+    scope_allows,
+    station_ids,
+)
 
 
 class NotRegistered(LookupError):
@@ -108,8 +117,6 @@ class ScopeRule(Rule):
         return q
 
     def allows(self, user, action, obj):
-        from .policy import scope_allows
-
         return scope_allows(user, action, obj.access_scope())
 
 
@@ -137,6 +144,23 @@ class ParentRule(Rule):
         for part in self.path.split("__"):
             parent = getattr(parent, part)
         return parent is not None and can_object(user, action, parent)
+
+
+class BureauRule(Rule):
+    """Configuration that belongs to one bureau (categories, warning and deadline rules, role
+    policies): the rows of the user's own bureau, for a user whose roles grant the action.
+    Another bureau's rows look absent; rows no bureau owns are nobody's."""
+
+    def __init__(self, actions, *, default_action: Action, path: str = "bureau"):
+        self.actions = frozenset(Action(a) for a in actions)
+        self.default_action = Action(default_action)
+        self.path = path
+
+    def filter(self, user, action):
+        if reach(user, action) is None or user.unit_id is None:
+            return None
+        bureau = user.unit.bureau
+        return None if bureau is None else Q(**{self.path: bureau.pk})
 
 
 class OwnerRule(Rule):
@@ -208,3 +232,28 @@ def get_for_user_or_404(user, model_or_qs, action=None, **lookup):
         if isinstance(exc, UnsupportedAction):
             raise
         raise Http404 from exc
+
+
+# --- models without a rule of their own ------------------------------------------------------
+
+
+def scope_queryset(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
+    """Restrict ``qs`` by its model's ``access_paths`` alone (a :class:`ScopeRule`), for a
+    model that registers no rule of its own. Registered models use ``restrict``."""
+    if not is_active_user(user):
+        return qs.none()
+    rule = ScopeRule(qs.model.access_paths)
+    rule.bind(qs.model)
+    condition = rule.filter(user, Action(action))
+    return qs.none() if condition is None else qs.filter(condition)
+
+
+def get_or_404(user, qs: QuerySet, action: Action = Action.SUBJECT_VIEW, **lookup):
+    """Fetch one object of ``qs`` within :func:`scope_queryset`, 404 when absent or forbidden."""
+    try:
+        return scope_queryset(user, qs, action).get(**lookup)
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+install_instance_judge(can_object)  # policy.can(user, action, obj) judges instances by their rule

@@ -3,7 +3,7 @@
 from casebook.access.policy import can_decide_grant, grant_request_queryset
 
 from .choices import GrantStatus
-from .models import GrantRequest
+from .models import GrantRequest, RolePolicy
 
 
 def pending_grants(user):
@@ -18,3 +18,10 @@ def pending_grant_count(user) -> int:
         for request in pending_grants(user).only("pk", "bureau_id", "requested_by_id", "user_id")
         if can_decide_grant(user, request)
     )
+
+
+def mfa_required(user) -> bool:
+    """Does any of the user's roles require two factors (the policy of the security
+    administrator of the user's bureau, else the role's default, SECURITY.md S1)?"""
+    policies = RolePolicy.of_bureau(user.unit.bureau if user.unit_id else None)
+    return any(policies.get(role, RolePolicy.default_for(role)) for role in user.role_set)

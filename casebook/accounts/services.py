@@ -17,17 +17,18 @@ from casebook.access.policy import (
     administers_unit,
     can_decide_grant,
     grant_request_queryset,
-    mfa_required,
     require,
     user_admin_queryset,
 )
 from casebook.audit.services import changes, record_event
+from casebook.core.bureaus import set_up_bureau
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import ALLOWED_PARENT, Unit
 
 from .choices import GrantStatus
 from .models import ApiToken, Compartment, GrantRequest, RolePolicy, User, UserRole
 from .roles import ADMIN_ROLES, APPROVAL_ROLES, CASE_ROLES, Role, separation_conflict
+from .selectors import mfa_required
 
 PROFILE_FIELDS = ("real_name", "unit_id", "title", "phone", "email")
 #: Up to this clearance a new account needs no approval (the model's default).
@@ -519,8 +520,11 @@ def mfa_reset(*, actor: User | None, user: User) -> None:
 @transaction.atomic
 def role_policy_set(*, actor: User, role: str, mfa_required: bool) -> RolePolicy:
     require(actor, Action.POLICY_MANAGE)
+    bureau = actor.unit.bureau
+    if bureau is None or role not in Role.values:
+        raise ValidationError(_("Unknown role."))
     policy, _created = RolePolicy.objects.get_or_create(
-        role=role, defaults={"mfa_required": RolePolicy.default_for(role)}
+        bureau=bureau, role=role, defaults={"mfa_required": RolePolicy.default_for(role)}
     )
     if policy.mfa_required != mfa_required:
         record_event(
@@ -677,6 +681,8 @@ def unit_create(
     )
     _validate_unit(unit)
     unit.save()
+    if kind == UnitKind.BUREAU:
+        set_up_bureau(unit)  # its own configuration (core.bureaus)
     record_event(
         actor=actor,
         action="unit.create",
@@ -714,3 +720,9 @@ def unit_update(*, actor, unit: Unit, **fields) -> Unit:
     if diff:
         record_event(actor=actor, action="unit.update", obj=unit, details=diff)
     return unit
+
+
+def bureau_setup(bureau: Unit) -> None:
+    """A new bureau's role policies: the unowned ones of a fresh installation, else none (every
+    role keeps its default until the bureau's security administrator decides)."""
+    RolePolicy.objects.filter(bureau__isnull=True).update(bureau=bureau)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.http import Http404
 
-from casebook.access import policy
+from casebook.access import policy, registry
 from casebook.access.policy import Action, ObjectScope
 from casebook.accounts.models import Compartment
 from casebook.accounts.roles import Role
@@ -202,11 +202,11 @@ def test_scope_queryset_matches_can_for_users(org, make_user):
         officer = make_user(R.TRACKING_OFFICER)
         bureau_leader = make_user(R.BUREAU_LEADER, org["bureau"])
         admin = make_user(R.SYSTEM_ADMIN, org["bureau"])
-        assert set(policy.scope_queryset(officer, qs)) == {org["a"]}
-        assert set(policy.scope_queryset(bureau_leader, qs)) == {org["a"], org["b"]}
-        assert list(policy.scope_queryset(admin, qs)) == []
+        assert set(registry.scope_queryset(officer, qs)) == {org["a"]}
+        assert set(registry.scope_queryset(bureau_leader, qs)) == {org["a"], org["b"]}
+        assert list(registry.scope_queryset(admin, qs)) == []
         with pytest.raises(Http404):
-            policy.get_or_404(officer, qs, VIEW, pk=org["b"].pk)
-        assert policy.get_or_404(officer, qs, VIEW, pk=org["a"].pk) == org["a"]
+            registry.get_or_404(officer, qs, VIEW, pk=org["b"].pk)
+        assert registry.get_or_404(officer, qs, VIEW, pk=org["a"].pk) == org["a"]
     finally:
         del qs.model.access_paths
