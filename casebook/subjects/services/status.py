@@ -23,7 +23,22 @@ def subject_set_status(*, actor, subject: Subject, status: str, reason: str) -> 
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     if status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
-    needs_leader = Status.CLOSED in (status, subject.status)
+    if status == Status.RESTRICTED:
+        raise ValidationError(
+            {"status": [_("Only an overdue review restricts a subject, never a hand-made change.")]}
+        )
+    if subject.status == Status.RESTRICTED and status != Status.CLOSED:
+        raise ValidationError(
+            {
+                "status": [
+                    _(
+                        "A restricted subject is renewed with a reason on the retention page, "
+                        "or closed."
+                    )
+                ]
+            }
+        )
+    needs_leader = Status.CLOSED in (status, subject.status) or subject.status == Status.RESTRICTED
     policy.check(actor, Action.SUBJECT_APPROVE if needs_leader else Action.SUBJECT_EDIT, subject)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason for the change of status.")]})
