@@ -225,7 +225,11 @@ class PurposeForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    # "restricted" is set by an overdue review only (retention), never by hand
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[c for c in Status.choices if c[0] != Status.RESTRICTED],
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
