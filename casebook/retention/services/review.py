@@ -80,6 +80,9 @@ def _restrict(subject: Subject) -> bool:
         subject = Subject.objects.select_for_update().get(pk=subject.pk)
         if subject.status not in REVIEWABLE:
             return False
+        Restriction.objects.filter(subject=subject, lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), outcome=RestrictionOutcome.CLOSED, reason="superseded"
+        )
         Restriction.objects.create(
             subject=subject,
             station_id=subject.station_id,
@@ -120,8 +123,21 @@ def _closed_on(subject: Subject) -> date:
     return timezone.localdate(subject.updated_at)
 
 
+def lift_stale_restrictions() -> int:
+    """Close the restrictions of subjects that left the restricted status another way (closed
+    through the status form, which is refused any other move)."""
+    stale = Restriction.objects.filter(lifted_at__isnull=True).exclude(
+        subject__status=Status.RESTRICTED
+    )
+    return stale.update(
+        lifted_at=timezone.now(), outcome=RestrictionOutcome.CLOSED, reason="status changed"
+    )
+
+
 def start_clocks() -> int:
-    """A retention clock for every closed subject that has none."""
+    """A retention clock for every closed subject that has none; a reopened subject loses its
+    clock (closed again, it starts afresh)."""
+    RetentionClock.objects.exclude(subject__status=Status.CLOSED).delete()
     periods = dict(RetentionClass.objects.values_list("code", "days"))
     started = 0
     closed = Subject.objects.filter(status=Status.CLOSED, retention_clock__isnull=True)
@@ -153,6 +169,7 @@ def review_run(today: date | None = None) -> dict[str, int]:
             counts["notified"] += 1
         if subject.review_due < limit and _restrict(subject):
             counts["restricted"] += 1
+    lift_stale_restrictions()
     counts["clocks"] = start_clocks()
     return counts
 
