@@ -1,7 +1,9 @@
 """PDF rendering with ReportLab platypus.
 
-Chinese text uses ReportLab's built-in CID font ``STSong-Light`` (no font file, nothing
-embedded). Every page carries the marking at the top centre and in the header and footer, the
+All text is set in one font, embedded as subsets: Noto Sans CJK SC converted to TrueType
+outlines (:mod:`.fonts`), which has the Chinese characters, Latin letters with proportional
+widths and the punctuation ("·", "—", "〔〕", full-width digits) that a reader's fallback fonts
+would otherwise replace. Every page carries the marking at the top centre and in the header and footer, the
 issuer, the export reference, "page N of M" and a diagonal watermark naming the exporting user.
 
 The total page count is only known once the layout is finished. Rather than laying the
@@ -26,8 +28,8 @@ from django.utils.translation import gettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -38,6 +40,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
+from . import fonts
 from .model import (
     Document,
     Entry,
@@ -52,7 +55,7 @@ from .model import (
 )
 from .model import Table as DocTable
 
-FONT = "STSong-Light"
+FONT = "CasebookSans"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm
 MARGIN_TOP = 30 * mm
@@ -69,8 +72,9 @@ WATERMARK_ANGLE = 35
 
 @functools.cache
 def _font() -> str:
+    """Register the embedded font once per process (about half a second)."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        pdfmetrics.registerFont(TTFont(FONT, str(fonts.ensure())))
     return FONT
 
 
@@ -100,7 +104,7 @@ STYLES = {
 
 
 class _Widths(dict):
-    """Advance widths of characters in the CID font at size 1."""
+    """Advance widths of characters in the font at size 1."""
 
     def __missing__(self, char: str) -> float:
         width = pdfmetrics.getFont(_font()).stringWidth(char, 1)
@@ -112,58 +116,92 @@ _WIDTHS = _Widths()
 # A run of Latin letters, digits and ASCII punctuation is kept on one line where it fits;
 # anything else (CJK characters, spaces) is a break opportunity of its own.
 _UNITS = re.compile(r"[!-~\u00a1-\u024f\u2018-\u201f]+|\s|.", re.S)
-# Characters that may not start a line.
-_NO_START = set("，。、；：？！）》」』】〕〉〗〙”’…—,.;:?!)]}%·")
+# Characters that may not start a line (closing punctuation, GB/T 15834 and JIS X 4051
+# kinsoku), and those that may not end one (opening brackets and quotation marks).
+_NO_START = set("，。、；：？！）》」』】〕〉〗〙〛］｝”’…—–·‧・｡､,.;:?!)]}%％‰℃")
+_NO_END = set("（《「『【〔〈〖〘〚［｛“‘([{")
+
+
+def _starts_badly(unit: str) -> bool:
+    return unit[:1] in _NO_START
 
 
 def _break_lines(text: str, width: float) -> list[tuple[str, float]]:
     """``text`` broken into lines no wider than ``width`` (in units of the font size), as
     ``(line, width)`` pairs: CJK text breaks between any two characters, Latin words at
-    spaces (or anywhere when a word is longer than a line), ``\\n`` always."""
-    widths = _WIDTHS
+    spaces (or anywhere when a word is longer than a line), ``\\n`` always.
+
+    No line starts with closing punctuation and none ends with an opening bracket: the units
+    before such a break move to the next line with it; where they cannot (a line of one
+    unit), the punctuation hangs at the end of the previous line, past the width."""
     lines: list[tuple[str, float]] = []
     for hard in text.split("\n"):
-        parts: list[str] = []
-        used = 0.0
-        for unit in _UNITS.findall(hard):
-            unit_width = sum(widths[c] for c in unit)
-            if used + unit_width <= width:
-                parts.append(unit)
-                used += unit_width
-                continue
-            if unit.isspace():  # a break: the space itself is dropped
-                lines.append(("".join(parts), used))
-                parts, used = [], 0.0
-                continue
-            if parts and unit_width <= width:
-                while parts and parts[-1].isspace():
-                    used -= sum(widths[c] for c in parts.pop())
-                carry: list[str] = []
-                if unit in _NO_START and len(parts) > 1:
-                    # Punctuation may not start a line: take the unit before it along.
-                    carry = [parts.pop()]
-                    carried = sum(widths[c] for c in carry[0])
-                    if carried + unit_width > width:
-                        parts.append(carry.pop())
-                    else:
-                        used -= carried
-                lines.append(("".join(parts), used))
-                parts = [*carry, unit]
-                used = sum(widths[c] for c in "".join(parts))
-                continue
-            for char in unit:  # a word longer than a line: break it anywhere
-                char_width = widths[char]
-                if parts and used + char_width > width:
-                    lines.append(("".join(parts), used))
-                    parts, used = [], 0.0
-                parts.append(char)
-                used += char_width
-        lines.append(("".join(parts), used))
+        _break_paragraph(hard, width, lines)
     return lines
 
 
+def _measure(unit: str) -> float:
+    widths = _WIDTHS
+    return sum(widths[c] for c in unit)
+
+
+def _break_paragraph(hard: str, width: float, lines: list[tuple[str, float]]) -> None:
+    """Append the lines of ``hard`` (a paragraph without ``\\n``) to ``lines``."""
+    widths, measure = _WIDTHS, _measure
+    first = len(lines)
+    parts: list[str] = []
+    used = 0.0
+
+    def push(unit: str, unit_width: float) -> None:
+        nonlocal used
+        if not parts and _starts_badly(unit) and len(lines) > first:
+            line, line_width = lines[-1]  # hang it on the previous line
+            lines[-1] = (line + unit, line_width + unit_width)
+            return
+        parts.append(unit)
+        used += unit_width
+
+    for unit in _UNITS.findall(hard):
+        unit_width = measure(unit)
+        if used + unit_width <= width:
+            push(unit, unit_width)
+            continue
+        if unit.isspace():  # a break: the space itself is dropped
+            lines.append(("".join(parts), used))
+            parts, used = [], 0.0
+            continue
+        if parts and unit_width <= width:
+            while parts and parts[-1].isspace():
+                used -= measure(parts.pop())
+            carry: list[str] = []
+            carried = 0.0
+            while len(parts) > 1 and (
+                _starts_badly(carry[0] if carry else unit) or parts[-1][-1:] in _NO_END
+            ):
+                last = measure(parts[-1])
+                if carried + last + unit_width > width:
+                    break
+                carry.insert(0, parts.pop())
+                carried += last
+                used -= last
+            while parts and parts[-1].isspace():
+                used -= measure(parts.pop())
+            lines.append(("".join(parts), used))
+            parts, used = [], 0.0
+            for moved in [*carry, unit]:
+                push(moved, measure(moved))
+            continue
+        for char in unit:  # a word longer than a line: break it anywhere
+            char_width = widths[char]
+            if parts and used + char_width > width:
+                lines.append(("".join(parts), used))
+                parts, used = [], 0.0
+            push(char, char_width)
+    lines.append(("".join(parts), used))
+
+
 class Text(Flowable):
-    """Plain text in the CID font, wrapped for CJK. Much faster than a ``Paragraph`` (no
+    """Plain text in the embedded font, wrapped for CJK. Much faster than a ``Paragraph`` (no
     markup to parse, one pass to break lines) and with nothing to escape: the text is drawn
     literally. Splits between lines across frames and table rows."""
 
@@ -227,7 +265,7 @@ def _para(text: object, style: str) -> Text:
 
 
 def _bold_string(canvas: Canvas, x: float, y: float, text: str, size: float, align: str) -> None:
-    """Red "bold" text: the CID font has no bold face, so the glyphs are filled and stroked."""
+    """Red "bold" text: the font has one weight, so the glyphs are filled and stroked."""
     width = pdfmetrics.stringWidth(text, FONT, size)
     if align == "centre":
         x -= width / 2
@@ -263,6 +301,17 @@ class _Canvas(Canvas):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._page_forms: list[tuple[str, int, float, float]] = []
+
+    def _setExtGState(self, obj):
+        # ReportLab writes a form XObject's resources without its ExtGState dictionary, so
+        # the watermark's transparency (``/gRLs0 gs``) named a state that did not exist and
+        # strict readers dropped it (issue #18). A form gets complete resources here.
+        super()._setExtGState(obj)
+        if isinstance(obj, pdfdoc.PDFFormXObject) and obj.ExtGState:
+            resources = pdfdoc.PDFResourceDictionary()
+            resources.basicFonts()
+            resources.ExtGState = obj.ExtGState
+            obj.Resources = resources
 
     def page_of_here(self, x: float, y: float) -> None:
         number = self.getPageNumber()
@@ -618,7 +667,9 @@ def render_pdf(doc: Document, progress: ProgressCallback | None = None) -> bytes
     watermark = clean(doc.watermark)
 
     def canvasmaker(*args, **kwargs):
-        canvas = _Canvas(*args, **kwargs)
+        # The canvas starts in the embedded font, so no other font (ReportLab's default is
+        # Helvetica, never embedded) enters the resources.
+        canvas = _Canvas(*args, **{**kwargs, "initialFontName": FONT})
         canvas.watermark = watermark
         return canvas
 
