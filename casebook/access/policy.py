@@ -51,6 +51,7 @@ class Action(StrEnum):
     # administration (separation of duties, SECURITY.md A3)
     UNIT_MANAGE = "unit.manage"
     CATEGORY_MANAGE = "category.manage"
+    CATEGORY_APPROVE = "category.approve"  # a bureau leader signs off a new or changed category
     USER_MANAGE = "user.manage"
     ROLE_GRANT = "role.grant"
     GRANT_APPROVE = "grant.approve"
@@ -132,6 +133,7 @@ RULES: dict[Action, dict[str, Reach]] = {
     Action.BUREAU_DASHBOARD: {R.BUREAU_LEADER: Reach.BUREAU, R.SUPERVISOR: Reach.BUREAU},
     Action.UNIT_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.CATEGORY_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
+    Action.CATEGORY_APPROVE: {R.BUREAU_LEADER: Reach.BUREAU},
     Action.USER_MANAGE: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.ROLE_GRANT: {R.SYSTEM_ADMIN: Reach.GLOBAL},
     Action.GRANT_APPROVE: {R.SECURITY_ADMIN: Reach.GLOBAL},

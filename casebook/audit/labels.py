@@ -87,6 +87,8 @@ ACTION_LABELS = {
     "tip.dismiss": _("Public tip dismissed"),
     "category.create": _("Category created"),
     "category.update": _("Category changed"),
+    "category.approve": _("Category change approved"),
+    "category.reject": _("Category change rejected"),
     "category.checklist": _("Inspection checklist changed"),
     "feedback.submit": _("Feedback report submitted"),
     "feedback.read": _("Feedback report read"),
