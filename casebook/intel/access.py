@@ -16,8 +16,18 @@ from casebook.access.registry import ParentRule, Rule, register
 from casebook.accounts.roles import Role
 from casebook.subjects.access import visible_subjects
 from casebook.subjects.models import Subject
+from casebook.tracking.models import Task
 
-from .models import Attachment, ChecklistResult, Informant, InformationRecord, Rectification, Tip
+from .models import (
+    Attachment,
+    ChecklistResult,
+    Informant,
+    InformationRecord,
+    PartnerAnswer,
+    PartnerLink,
+    Rectification,
+    Tip,
+)
 
 #: The compartment whose holders (among station leaders) may see informants' identities.
 INFORMANT_COMPARTMENT = "informants"
@@ -96,6 +106,19 @@ class TipRule(Rule):
         return Q(station__in=policy.station_ids(user, action)) | Q(station__isnull=True)
 
 
+class PartnerLinkRule(Rule):
+    """A department's link is seen by whoever sees its task (or its incident)."""
+
+    def accepts(self, action):
+        return Action(action)
+
+    def filter(self, user, action):
+        tasks = Task.objects.restrict(user, Action.TASK_VIEW)
+        return Exists(tasks.filter(pk=OuterRef("share__task"))) | Q(
+            incident__in=visible_subjects(user)
+        )
+
+
 def register_rules() -> None:
     register(InformationRecord, RecordRule())
     register(Attachment, ParentRule(InformationRecord, "record"))
@@ -103,3 +126,5 @@ def register_rules() -> None:
     register(Rectification, ParentRule(Subject, "subject"))
     register(Informant, InformantRule())
     register(Tip, TipRule())
+    register(PartnerLink, PartnerLinkRule())
+    register(PartnerAnswer, ParentRule(PartnerLink, "link"))

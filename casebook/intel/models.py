@@ -175,6 +175,12 @@ class InformationRecord(models.Model):
         verbose_name = _("information record")
         verbose_name_plural = _("information records")
         ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            # the records list (and a search's first page) of a station, newest first: the
+            # first 25 come from the index, never from a sort of the station's records
+            # (docs/performance.md, "Records list")
+            models.Index(fields=["station", "-occurred_at", "-id"], name="record_station_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.content[:30]}"
@@ -393,3 +399,128 @@ class Tip(models.Model):
 
     def get_data_key(self):
         return self.data_key
+
+
+class PartnerLink(models.Model):
+    """A secure link through which a partner department sees what was shared with it and answers
+    (regulation 一(三)4 协作配合, 四(五)). No account: the link holds a random token of which only
+    the SHA-256 is stored; it expires, can be revoked, and every opening is logged. It shows the
+    ``summary`` the officer wrote — never the task or the dossier itself.
+
+    A link serves either a task share (``share``: a ``tracking.TaskShare`` naming the department)
+    or an incident (``incident``)."""
+
+    partner = models.ForeignKey(
+        "partners.PartnerUnit",
+        on_delete=models.PROTECT,
+        related_name="links",
+        verbose_name=_("partner department"),
+    )
+    contact = models.ForeignKey(
+        "partners.PartnerContact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact"),
+    )
+    share = models.OneToOneField(
+        "tracking.TaskShare",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="partner_link",
+        verbose_name=_("task share"),
+    )
+    incident = models.ForeignKey(
+        "subjects.Subject",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="partner_links",
+        verbose_name=_("incident"),
+    )
+    station = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
+    summary = EncryptedTextField(_("what the department sees"))
+    request = EncryptedTextField(_("what is asked of them"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    opened_count = models.PositiveIntegerField(_("times opened"), default=0)
+    last_opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    created_at = models.DateTimeField(_("shared at"), default=timezone.now)
+    data_key = models.ForeignKey(
+        "crypto.DataKey", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(share__isnull=False, incident__isnull=True)
+                | models.Q(share__isnull=True, incident__isnull=False),
+                name="partner_link_task_or_incident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.created_at:%Y-%m-%d}"
+
+    def get_data_key(self):
+        return self.data_key
+
+    @property
+    def task(self):
+        return self.share.task if self.share_id else None
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class PartnerAnswer(models.Model):
+    """One answer of a department through its link; its content is the information record."""
+
+    link = models.ForeignKey(
+        PartnerLink, on_delete=models.CASCADE, related_name="answers", verbose_name=_("link")
+    )
+    record = models.OneToOneField(
+        InformationRecord,
+        on_delete=models.CASCADE,
+        related_name="partner_answer",
+        verbose_name=_("information record"),
+    )
+    answered_by = models.CharField(_("answered by"), max_length=50, blank=True)
+    marked_done = models.BooleanField(_("marked done"), default=False)
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("partner answer")
+        verbose_name_plural = _("partner answers")
+        ordering = ["link_id", "answered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.link} · {self.answered_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import partner_views, views
 
 app_name = "intel"
 urlpatterns = [
@@ -26,5 +26,13 @@ urlpatterns = [
     path("tips/", views.tip_queue, name="tips"),
     path("tips/<int:pk>/", views.tip_detail, name="tip_detail"),
     path("tip/", views.tip_submit, name="tip"),
+    path("tasks/<int:pk>/share-partner/", partner_views.share_task, name="partner_share_task"),
+    path(
+        "subjects/<int:pk>/share-partner/",
+        partner_views.share_incident,
+        name="partner_share_incident",
+    ),
+    path("partner-links/<int:pk>/revoke/", partner_views.revoke, name="partner_revoke"),
+    path("partner/<str:token>/", partner_views.public, name="partner_public"),
     path("tip/status/", views.tip_status, name="tip_status"),
 ]

@@ -153,6 +153,16 @@ class TaskShare(models.Model):
         on_delete=models.PROTECT,
         related_name="shared_tasks",
         verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+    )
+    partner = models.ForeignKey(
+        "partners.PartnerUnit",
+        on_delete=models.PROTECT,
+        related_name="task_shares",
+        verbose_name=_("partner department"),
+        null=True,
+        blank=True,
     )
     request = models.TextField(_("what is asked of them"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -171,11 +181,17 @@ class TaskShare(models.Model):
         verbose_name_plural = _("shared tasks")
         ordering = ["task_id", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "assignee"], name="task_share_unique")
+            models.UniqueConstraint(fields=["task", "assignee"], name="task_share_unique"),
+            # an officer of another station, or a partner department (who answers through a
+            # secure link, ``intel.PartnerLink``)
+            models.CheckConstraint(
+                condition=models.Q(assignee__isnull=False) | models.Q(partner__isnull=False),
+                name="task_share_officer_or_partner",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.task_id} → {self.unit}"
+        return f"{self.task_id} → {self.partner or self.unit}"
 
 
 class TaskComment(models.Model):
