@@ -31,6 +31,12 @@ def _partner_register(user) -> bool:
     return reach(user, Action.TASK_VIEW) is not None or reach(user, Action.UNIT_MANAGE) is not None
 
 
+def _station_informants(user) -> bool:
+    # the informants of one's own station: what the informants page lists (codes and grades;
+    # identities only for the handler and the station leader)
+    return reach(user, Action.SUBJECT_VIEW) is not None and user.unit.station is not None
+
+
 MENU = [
     NavItem("accounts:home", _("Home"), "house"),
     NavItem("analysis:dashboard", _("Dashboard"), "speedometer2", _one_station_dashboard),
@@ -48,6 +54,7 @@ MENU = [
     NavItem("tracking:list", _("Tasks"), "list-check", granted(Action.TASK_VIEW)),
     NavItem("intel:list", _("Information"), "journal-richtext", granted(Action.SUBJECT_VIEW)),
     NavItem("intel:tips", _("Public tips"), "megaphone", granted(Action.TIP_TRIAGE)),
+    NavItem("intel:informants", _("Informants"), "incognito", _station_informants),
     NavItem("partners:list", _("Partner departments"), "building", _partner_register),
     NavItem(
         "analysis:warnings", _("Warnings"), "exclamation-triangle", granted(Action.SUBJECT_VIEW)

@@ -28,12 +28,13 @@ def subject_pick(request):
         station=g.get("station", "") if g.get("station", "").isdigit() else "",
     )
     subjects, exact, more = selectors.subject_pick(request.user, filters)
+    subjects = selectors.with_identity(subjects)  # station and masked ID tell namesakes apart
     reads.record_read(  # names and kinds are shown: a consultation, without the text searched
         request,
         what="search" if filters.q else "subject_list",
         objects=subjects,
         object_type="subjects.subject",
-        fields=["name", "kind", "category"],
+        fields=["name", "kind", "category", "station", "masked_identifier"],
         search=selectors.search_summary(filters, exact=exact, results=len(subjects)),
         details={"picker": "search" if filters.q else "own"},
     )
@@ -45,6 +46,5 @@ def subject_pick(request):
             "q": filters.q,
             "more": more,
             "limit": selectors.PICK_LIMIT,
-            "multi_station": len(policy.station_ids(request.user, Action.SUBJECT_VIEW)) > 1,
         },
     )

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from casebook.access.policy import Action
@@ -128,6 +128,26 @@ def subject_pick(user, f: ListFilters) -> tuple[list[Subject], bool, bool]:
     qs, exact = subject_list(user, f)
     rows = list(qs[: limit + 1])
     return rows[:limit], exact, len(rows) > limit
+
+
+def with_identity(subjects: list[Subject]) -> list[Subject]:
+    """Set ``masked_identifier`` on each subject (its ID number, else its licence, masked as
+    lists show it) and fetch its station, in two queries: what tells two subjects of the same
+    name apart in a picker."""
+    subjects = list(subjects)
+    masked: dict[int, str] = {}
+    rows = Identifier.objects.filter(
+        subject__in=[s.pk for s in subjects],
+        kind__in=[IdentifierKind.ID_NUMBER, IdentifierKind.LICENCE],
+    ).order_by("subject_id", "kind", "pk")  # id_number sorts before licence
+    for subject_id, value in rows.values_list("subject_id", "masked"):
+        masked.setdefault(subject_id, value)
+    prefetch_related_objects(
+        [s for s in subjects if "station" not in s._state.fields_cache], "station"
+    )
+    for s in subjects:
+        s.masked_identifier = masked.get(s.pk, "")
+    return subjects
 
 
 def search_kind(query: str, *, exact: bool) -> str:

@@ -16,6 +16,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .selectors import with_identity
+
 #: More chosen values than this are not looked up again on re-render (no form needs as many).
 MAX_CHOSEN = 50
 
@@ -66,7 +68,12 @@ class SubjectPicker(forms.Widget):
         queryset = getattr(self.choices, "queryset", None)
         if not pks or queryset is None:
             return []
-        found = {str(s.pk): s for s in queryset.filter(pk__in=pks).select_related("category")}
+        found = {
+            str(s.pk): s
+            for s in with_identity(
+                queryset.filter(pk__in=pks).select_related("category", "station")
+            )
+        }
         return [found[pk] for pk in dict.fromkeys(pks) if pk in found]
 
     def search_url(self, name: str) -> str:
