@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casebook.core.api import MAX_ID
+from casebook.partners.models import PartnerUnit
 from casebook.tracking.choices import Priority
 
 from .choices import DutyPost, ExportFormat
@@ -41,15 +42,19 @@ class FeedbackForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The station's leaders always receive the report."),
     )
-    departments = forms.CharField(
+    partners = forms.ModelMultipleChoiceField(
         label=_("Copy to departments"),
-        max_length=200,
+        queryset=None,
         required=False,
-        help_text=_("e.g. 治安大队、刑侦大队"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Departments of the bureau's register (Partner departments)."),
     )
 
     def __init__(self, *args, task, recipients, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["partners"].queryset = PartnerUnit.objects.filter(
+            bureau_id=task.station.parent_id, is_active=True
+        )
         self.fields["assessments"].queryset = task.assessments.select_related("subject")
         self.fields["assessments"].label_from_instance = lambda a: (
             f"{a.subject.name}：{a.get_level_display()}（{a.score}）"

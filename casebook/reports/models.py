@@ -49,6 +49,14 @@ class FeedbackReport(AcknowledgementMixin, models.Model):
     )
     recommendations = models.TextField(_("recommendations"))
     departments = models.CharField(_("copied to departments"), max_length=200, blank=True)
+    #: the departments copied, from the bureau's partner register (``departments`` keeps the
+    #: free text of reports written before the register existed)
+    partners = models.ManyToManyField(
+        "partners.PartnerUnit",
+        blank=True,
+        related_name="feedback_reports",
+        verbose_name=_("copied to partner departments"),
+    )
     recipients = models.ManyToManyField(
         USER, through="FeedbackReceipt", related_name="+", verbose_name=_("recipients")
     )

@@ -45,6 +45,7 @@ def feedback_submit(
     findings: str,
     recommendations: str,
     departments: str = "",
+    partners=(),
     recipients=(),
     assessments=(),
 ) -> FeedbackReport:
@@ -69,6 +70,9 @@ def feedback_submit(
     assessments = list(assessments)
     if any(a.pk not in task_assessments for a in assessments):
         errors["assessments"] = [_("Choose assessments made for this task.")]
+    partners = list(partners)
+    if any(not p.is_active or p.bureau_id != task.station.parent_id for p in partners):
+        errors["partners"] = [_("Choose departments of the bureau's register.")]
     people = {u.pk: u for u in [*station_leaders(task.station), *recipients]}
     people.pop(actor.pk, None)
     if not people and "recipients" not in errors:
@@ -85,6 +89,7 @@ def feedback_submit(
         departments=_text(departments)[:200],
     )
     report.assessments.set(assessments)
+    report.partners.set(partners)
     FeedbackReceipt.objects.bulk_create(
         [FeedbackReceipt(report=report, user=u) for u in people.values()]
     )
@@ -93,7 +98,11 @@ def feedback_submit(
         action="feedback.submit",
         obj=report,
         recipients="、".join(u.real_name for u in people.values())[:300],
-        details={"task": task.pk, "assessments": [a.pk for a in assessments]},
+        details={
+            "task": task.pk,
+            "assessments": [a.pk for a in assessments],
+            "partners": [p.pk for p in partners],
+        },
     )
     notify(
         people.values(),
