@@ -24,6 +24,9 @@ from casebook.audit.services import record_event
 from casebook.core.actions import report_invalid, run_service
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
+from casebook.crypto.keyring import load_keyring
+from casebook.crypto.models import DataKey
+from casebook.crypto.profiles import current_profile
 
 from . import services
 from .choices import GrantStatus
@@ -352,7 +355,7 @@ def grant_withdraw(request, pk: int):
 def security_policies(request):
     """Security administrator: two-factor policy per role, compartments, key status."""
     require(request.user, Action.POLICY_MANAGE)
-    policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
+    policies = RolePolicy.of_bureau(request.user.unit.bureau)
     if request.method == "POST" and "save_policies" in request.POST:
         form = RolePolicyForm(request.POST)
         if not form.is_valid():
@@ -381,19 +384,13 @@ def security_policies(request):
         )
     ):
         return redirect("accounts:security")
-    from casebook.crypto.keyring import load_keyring
-    from casebook.crypto.models import DataKey
-    from casebook.crypto.profiles import current_profile
 
     keyring = load_keyring()
     return render(
         request,
         "accounts/security.html",
         {
-            "rows": [
-                (value, label, policies.get(value, RolePolicy.default_for(value)))
-                for value, label in Role.choices
-            ],
+            "rows": [(value, label, policies[value]) for value, label in Role.choices],
             "compartments": Compartment.objects.all(),
             "compartment_form": compartment_form,
             "profile": current_profile().name,

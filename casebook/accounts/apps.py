@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.bureaus import register_bureau_setup
+from casebook.core.context_processors import register_nav, register_nav_badge
+
 
 class AccountsConfig(AppConfig):
     name = "casebook.accounts"
@@ -8,12 +11,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from casebook.core.context_processors import register_nav, register_nav_badge
+        from . import access, checks, navigation, selectors, services  # noqa: F401, PLC0415 - ready(): registration modules (some register on import) import models
 
-        from .navigation import MENU
-        from .selectors import pending_grant_count
-
-        register_nav(*MENU)
-        register_nav_badge("accounts:grants", pending_grant_count)
-
-        from . import checks  # noqa: F401  (registers the system checks)
+        register_nav(*navigation.MENU)
+        register_nav_badge("accounts:grants", selectors.pending_grant_count)
+        # checks: registers the system checks when imported
+        register_bureau_setup(services.bureau_setup)
+        access.register_rules()

@@ -12,6 +12,8 @@ from django_otp import login as otp_login
 
 from casebook.audit.services import record_event
 
+from .models import User
+
 PENDING = "cb_pending"
 LOGIN_AT = "cb_login_at"
 LAST_SEEN = "cb_last_seen"
@@ -25,8 +27,6 @@ def set_pending(request, user) -> None:
 
 
 def pending_user(request):
-    from .models import User
-
     data = request.session.get(PENDING)
     if not data or time.time() - data.get("at", 0) > PENDING_TTL:
         return None

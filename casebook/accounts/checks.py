@@ -3,11 +3,12 @@
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from .demo import refuse_demo_accounts
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def demo_accounts_check(app_configs=None, **kwargs):
     """accounts.E001: `check --deploy` fails in production while a demo account is active."""
-    from .demo import refuse_demo_accounts
 
     try:
         refuse_demo_accounts()

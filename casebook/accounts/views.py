@@ -6,7 +6,7 @@ import base64
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, logout
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -320,8 +320,6 @@ def profile_view(request):
                     user=user,
                     password=password_form.cleaned_data["new_password"],
                 ):
-                    from django.contrib.auth import update_session_auth_hash
-
                     update_session_auth_hash(request, user)
                     messages.success(request, _("Your password has been changed."))
                     return redirect("accounts:profile")

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.home import register_home_panel
+
 
 class AuditConfig(AppConfig):
     name = "casebook.audit"
@@ -8,9 +10,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        from casebook.core.home import register_home_panel
+        from . import home  # noqa: PLC0415 - ready(): the app's registration modules import models
 
-        from .home import audit_figures, my_events
-
-        register_home_panel(my_events)
-        register_home_panel(audit_figures)
+        register_home_panel(home.my_events)
+        register_home_panel(home.audit_figures)

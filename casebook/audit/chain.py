@@ -17,6 +17,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from casebook.crypto.profiles import current_profile
+from casebook.crypto.services import system_mac_function
+
+from .models import AuditEvent, ChainHead
+
 GENESIS = "0" * 64
 
 
@@ -28,7 +33,6 @@ def _mac(data: bytes) -> str:
 
 def chain_mac() -> Callable[[bytes], bytes]:
     """The HMAC of the audit system key, its key looked up once (see ``system_mac_function``)."""
-    from casebook.crypto.services import system_mac_function
 
     return system_mac_function("audit")
 
@@ -115,7 +119,6 @@ class VerifyResult:
 
 def verify(checkpoint: dict | None = None, *, chunk: int = 2000) -> VerifyResult:
     """Walk the whole chain; return the first break found, or success."""
-    from .models import AuditEvent, ChainHead
 
     expected_seq, running, checked = 1, GENESIS, 0
     hashes_at: dict[int, str] = {}
@@ -224,9 +227,6 @@ def checkpoint_directory() -> Path:
 
 def make_checkpoint() -> dict:
     """Sign the current chain head and append it to the checkpoint file outside the database."""
-    from casebook.crypto.profiles import current_profile
-
-    from .models import ChainHead
 
     head = ChainHead.objects.get(pk=1)
     created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

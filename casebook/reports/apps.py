@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.home import register_home_panel
+from casebook.core.jobs import FREQUENT, register_job
+
 
 class ReportsConfig(AppConfig):
     name = "casebook.reports"
@@ -8,30 +11,16 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from casebook.core.health import register_check
+        from casebook.core.health import register_check  # noqa: PLC0415 - ready(): imports core's models
 
-        from . import access, dossier, guards  # noqa: F401 - guards: an acknowledged feedback report
+        from . import access, dossier, guards, home, selectors, tasks  # noqa: F401, PLC0415 - ready(): registration modules (some register on import) import models
 
         access.register_rules()
         dossier.register()  # the archive tab of a subject, urgent reports on the dashboard
-        from casebook.core.jobs import FREQUENT, register_job
-
-        from .tasks import (
-            deliver_urgent_reports,
-            escalate_urgent_reports,
-            export_housekeeping,
-            generate_periodic_reports,
-        )
-
-        register_job(generate_periodic_reports)
-        register_job(export_housekeeping)
-        register_job(escalate_urgent_reports, every=FREQUENT)
-        register_job(deliver_urgent_reports, every=FREQUENT)
-        from casebook.core.home import register_home_panel
-
-        from .home import feedback_panel
-
-        register_home_panel(feedback_panel)
-        from .selectors import outbox_health
-
-        register_check(outbox_health)  # /healthz: urgent messages stuck in the outbox
+        # guards: an acknowledged feedback report (registered when imported)
+        register_job(tasks.generate_periodic_reports)
+        register_job(tasks.export_housekeeping)
+        register_job(tasks.escalate_urgent_reports, every=FREQUENT)
+        register_job(tasks.deliver_urgent_reports, every=FREQUENT)
+        register_home_panel(home.feedback_panel)
+        register_check(selectors.outbox_health)  # /healthz: urgent messages stuck in the outbox

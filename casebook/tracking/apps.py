@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.bureaus import register_bureau_setup
+from casebook.core.home import register_home_panel
+from casebook.core.jobs import register_job
+
 
 class TrackingConfig(AppConfig):
     name = "casebook.tracking"
@@ -8,18 +12,11 @@ class TrackingConfig(AppConfig):
     verbose_name = _("Tracking tasks")
 
     def ready(self):
-        from . import access, dossier
+        from . import access, dossier, home, services, tasks  # noqa: PLC0415 - ready(): the app's registration modules import models
 
         access.register_rules()
         dossier.register()  # the tasks card of a subject's overview
-        from casebook.core.jobs import register_job
-
-        from .tasks import create_scheduled_tasks, escalate_deadlines
-
-        register_job(create_scheduled_tasks)
-        register_job(escalate_deadlines)
-        from casebook.core.home import register_home_panel
-
-        from .home import my_tasks
-
-        register_home_panel(my_tasks)
+        register_job(tasks.create_scheduled_tasks)
+        register_job(tasks.escalate_deadlines)
+        register_home_panel(home.my_tasks)
+        register_bureau_setup(services.bureau_setup)
