@@ -8,9 +8,7 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self):
-        from . import backup_tasks
+        from . import backup_tasks, hooks  # noqa: PLC0415 - ready(): the app's registration modules import models
 
         backup_tasks.register()
-        from . import hooks
-
         hooks.register()  # review and destruction: access, audit codes, jobs, rule, menu
