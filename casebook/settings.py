@@ -80,6 +80,10 @@ if CASEBOOK_CRYPTO_PROFILE not in {"intl", "sm"}:
 CASEBOOK_AUDIT_CHECKPOINT_DIR = Path(
     env("CASEBOOK_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
 )
+# Backups (manage.py backup / restore_drill; docs/operations.md "Backups"): where they go and how
+# many days one is kept. A destroyed data key survives in a backup at most this many days.
+CASEBOOK_BACKUP_DIR = Path(env("CASEBOOK_BACKUP_DIR", str(VAR_DIR / "backups")))
+CASEBOOK_BACKUP_MAX_AGE_DAYS = int(env("CASEBOOK_BACKUP_MAX_AGE_DAYS", "35"))
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [
