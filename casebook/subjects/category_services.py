@@ -1,5 +1,7 @@
 """Administration of the category taxonomy (configuration, the system administrator's duty).
-A category must state its legal basis; one in use cannot change its kind."""
+A category must state its legal basis, citing a law or regulation; one in use cannot change its
+kind; one without an impact statement cannot be active; every new or changed category waits
+for a bureau leader's approval (``category_approval``)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +10,7 @@ from django.utils.translation import gettext as _
 from casebook.access.policy import Action, require
 from casebook.audit.services import changes, record_event
 
+from .category_approval import propose, validate_activation, validate_legal_basis
 from .models import Category, ChecklistItem
 
 CATEGORY_FIELDS = (
@@ -54,13 +57,21 @@ def category_save(*, actor, category: Category, **fields) -> Category:
     if not creating and before["kind"] != category.kind and category.subjects.exists():
         raise ValidationError({"kind": [_("The category is in use: its kind cannot change.")]})
     _validate(category)
-    category.save()
-    diff = changes(before, {f: getattr(category, f) for f in CATEGORY_FIELDS})
+    values = {f: getattr(category, f) for f in CATEGORY_FIELDS}
+    validate_legal_basis(category.legal_basis)
+    validate_activation(values)
+    # signed off by a bureau leader before it takes effect (issue #14 item 9): a new category
+    # is saved inactive, a changed one keeps its approved values until then
+    if creating:
+        category.is_active = False
+        category.save()
+    change = propose(actor=actor, category=category, creating=creating, values=values)
+    diff = changes(before, values)
     record_event(
         actor=actor,
         action="category.create" if creating else "category.update",
         obj=category,
-        details=diff,
+        details={**diff, "pending_change": change.pk},
     )
     return category
 

@@ -111,3 +111,69 @@ def checklist_retire(request, pk: int, item_pk: int):
         item=item,
     )
     return redirect("subjects:category_edit", pk=pk)
+
+
+# --- sign-off of new and changed categories by a bureau leader (issue #14 item 9) -------------
+
+
+class CategoryDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))],
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+
+
+@login_required
+def category_changes(request):
+    """The changes awaiting a bureau leader (who decides) or a system administrator (who
+    follows the ones they proposed)."""
+    from django.core.exceptions import PermissionDenied
+
+    from casebook.access.policy import reach
+
+    from .category_approval import may_decide, pending_for
+
+    if reach(request.user, Action.CATEGORY_APPROVE) is None and (
+        reach(request.user, Action.CATEGORY_MANAGE) is None
+    ):
+        raise PermissionDenied
+    changes = list(pending_for(request.user))
+    for change in changes:
+        change.decidable = may_decide(request.user, change)
+        current = change.category
+        change.rows = [
+            (field, "" if change.creating else getattr(current, field), value)
+            for field, value in change.values.items()
+            if change.creating or getattr(current, field) != value
+        ]
+    return render(
+        request,
+        "subjects/category_changes.html",
+        {"changes": changes, "form": CategoryDecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def category_change_decide(request, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from .category_approval import category_change_decide as decide
+    from .category_approval import pending_for
+
+    change = get_object_or_404(pending_for(request.user), pk=pk)
+    form = CategoryDecisionForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            decide,
+            success=_("Decision recorded."),
+            actor=request.user,
+            change=change,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    else:
+        messages.error(request, _("Choose approve or reject."))
+    return redirect("subjects:category_changes")

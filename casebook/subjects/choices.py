@@ -100,3 +100,12 @@ class IdentifierKind(models.TextChoices):
     ID_NUMBER = "id_number", _("Resident ID number")
     PHONE = "phone", _("Phone number")
     LICENCE = "licence", _("Licence number")
+
+
+class ChangeStatus(models.TextChoices):
+    """A category change awaiting a bureau leader's approval (spec: categories are signed off)."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded by a later change")

@@ -21,6 +21,7 @@ from casebook.crypto.fields import EncryptedTextField
 
 from .choices import (
     AssociationType,
+    ChangeStatus,
     Confidence,
     DataSubjectCategory,
     IdentifierKind,
@@ -659,3 +660,50 @@ class SubjectImport(models.Model):
     def percent(self) -> int:
         todo = self.clean_rows if self.mode == self.Mode.CLEAN else self.total_rows
         return 100 if not todo else min(100, round(100 * self.done_rows / todo))
+
+
+class CategoryChange(models.Model):
+    """A new or changed category, pending until a bureau leader of its bureau approves it (a
+    second person: the system administrator proposes). A change takes effect only when approved;
+    a new category stays inactive until then."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="changes", verbose_name=_("category")
+    )
+    creating = models.BooleanField(_("new category"), default=False)
+    values = models.JSONField(_("proposed values"), default=dict)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ChangeStatus.choices,
+        default=ChangeStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("category change")
+        verbose_name_plural = _("category changes")
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.status}"
+
+    def audit_repr(self) -> str:
+        return f"{self.values.get('code', '')} {self.values.get('name', '')}"[:200]

@@ -11,6 +11,12 @@ urlpatterns = [
     path("categories/new/", category_views.category_edit, name="category_create"),
     path("categories/<int:pk>/", category_views.category_edit, name="category_edit"),
     path("categories/<int:pk>/checklist/", category_views.checklist_add, name="checklist_add"),
+    path("categories/changes/", category_views.category_changes, name="category_changes"),
+    path(
+        "categories/changes/<int:pk>/",
+        category_views.category_change_decide,
+        name="category_change_decide",
+    ),
     path(
         "categories/<int:pk>/checklist/<int:item_pk>/retire/",
         category_views.checklist_retire,

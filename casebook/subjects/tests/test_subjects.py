@@ -637,11 +637,13 @@ class TestCategoryAdministration:
                 "review_cycle_days": 365,
                 "visit_cycle_days": 60,
                 "retention_class": "standard",
+                "impact_assessment": "处理经营者信息，限于治安管理职责。",
                 "is_active": "on",
             },
         )
         assert response.status_code == 302
         category = Category.objects.get(code="karaoke_bar")
+        assert not category.is_active  # until a bureau leader approves (test_category_approval)
         admin.post(
             f"/subjects/categories/{category.pk}/checklist/",
             {"section": "消防", "text": "灭火器在有效期内", "text_en": "Extinguishers in date"},
