@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from casebook.core.choices import UnitKind
-from casebook.core.forms import IdListField
+from casebook.core.forms import IdListField, IsoDateTimeInput
 from casebook.core.models import Unit
 from casebook.subjects.widgets import SubjectPicker
 
@@ -21,7 +21,7 @@ from .choices import (
 )
 from .models import Informant
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME = IsoDateTimeInput()
 
 
 class RecordForm(forms.Form):
@@ -55,15 +55,32 @@ class RecordForm(forms.Form):
         label=_("Topics"), max_length=200, required=False, help_text=_("Separate with commas.")
     )
 
-    def __init__(self, *args, subjects_qs, tasks_qs, station, **kwargs):
+    def __init__(self, *args, subjects_qs, tasks_qs, station, own_tasks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subjects"].queryset = subjects_qs
         self.fields["subjects"].widget.params["station"] = station.pk
-        self.fields["task"].queryset = tasks_qs
+        self.fields["task"].queryset = tasks_qs  # what may be chosen
+        if own_tasks is not None:  # what the list shows: never every task of the station
+            self._show_tasks(own_tasks, tasks_qs)
         self.fields["informant"].queryset = Informant.objects.filter(
             station=station, is_active=True
         )
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def _show_tasks(self, own_tasks, tasks_qs) -> None:
+        """The task list shows the officer's own open tasks (at most :data:`TASKS_SHOWN`, newest
+        first) and the task already chosen; any open task of the station is still accepted."""
+        field = self.fields["task"]
+        shown = list(own_tasks[:TASKS_SHOWN])
+        chosen = self.data.get(self.add_prefix("task")) if self.is_bound else None
+        chosen = chosen or self.initial.get("task")
+        if str(chosen or "").isdigit() and all(str(t.pk) != str(chosen) for t in shown):
+            shown += list(tasks_qs.filter(pk=chosen))
+        field.widget.choices = [("", field.empty_label), *((t.pk, str(t)) for t in shown)]
+
+
+#: Open tasks listed in the record form's task field (the officer's own).
+TASKS_SHOWN = 50
 
 
 class VerifyForm(forms.Form):

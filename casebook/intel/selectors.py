@@ -1,21 +1,22 @@
 """Reads of the information module that views, the API and other modules use; each scoped by
 `access` (a record the user may not see does not exist for them)."""
 
-from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
-from django.utils.functional import cached_property
 
 from casebook.access.policy import Action
+from casebook.core.pagination import COUNT_CAP, CappedPaginator
 from casebook.crypto.textindex import as_fts5_phrase, as_tsquery, query_tokens
 from casebook.tracking.choices import Stage
+from casebook.tracking.models import Task
 from casebook.tracking.selectors import queue, visible_tasks
 
 from .models import InformationRecord
 
 #: Search counts stop here: past it the list says "1000+" instead of counting every match.
-SEARCH_COUNT_CAP = 1000
+SEARCH_COUNT_CAP = COUNT_CAP
 
 
 def visible_records(user):
@@ -24,6 +25,13 @@ def visible_records(user):
         .select_related("informant", "created_by", "task", "data_key")
         .prefetch_related("subjects", "tags")
     )
+
+
+def own_open_tasks(user, tasks_qs):
+    """Of ``tasks_qs``, the tasks ``user`` leads or works on, newest first: the choices a
+    record form lists (a station's open tasks can be thousands)."""
+    team = Task.team.through.objects.filter(task=OuterRef("pk"), user=user.pk)
+    return tasks_qs.filter(Q(lead=user.pk) | Exists(team)).order_by("-created_at", "-pk")
 
 
 def get_record(user, pk) -> InformationRecord:
@@ -50,20 +58,12 @@ def search_records(queryset, text: str):
     return queryset.filter(pk__in=RawSQL(sql, [param]))  # noqa: S611 - constant SQL, one parameter
 
 
-class SearchPaginator(Paginator):
+class SearchPaginator(CappedPaginator):
     """Pages of a text search whose count stops at :data:`SEARCH_COUNT_CAP` (``capped`` says
     it did): counting every match of a common word over millions of records would cost more
-    than finding the first page."""
+    than finding the first page. The records list without a search uses the same cap."""
 
     cap = SEARCH_COUNT_CAP
-
-    @cached_property
-    def count(self) -> int:
-        found = self.object_list.order_by()[: self.cap + 1].count()
-        self.capped = found > self.cap
-        return min(found, self.cap)
-
-    capped = False
 
 
 def visit_tasks(user, subject, chosen=None):

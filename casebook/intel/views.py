@@ -51,7 +51,13 @@ from .forms import (
     split_tags,
 )
 from .models import Attachment, Informant, InformationRecord, Rectification, Tip
-from .selectors import SearchPaginator, get_record, visible_records, visit_tasks
+from .selectors import (
+    SearchPaginator,
+    get_record,
+    own_open_tasks,
+    visible_records,
+    visit_tasks,
+)
 
 
 def _filtered(request):
@@ -75,8 +81,9 @@ def record_list(request):
         qs, errors = filterset.qs, []
     else:  # never every record for a filter that could not be read
         qs, errors = InformationRecord.objects.none(), filter_errors(filterset)
-    paginator_class = SearchPaginator if request.GET.get("q", "").strip() else Paginator
-    page = paginator_class(qs, 25).get_page(request.GET.get("page"))
+    # the count stops at 1000 ("more than 1000"), with or without a search: a station holds
+    # hundreds of thousands of records (docs/performance.md)
+    page = SearchPaginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     reads.record_read(
@@ -183,9 +190,19 @@ def _record_form(request, data=None, initial=None):
         .select_related("category")
         .order_by("name")
     )
-    tasks_qs = visible_tasks(request.user).filter(station=station).exclude(stage="archived")
+    tasks_qs = (
+        visible_tasks(request.user)
+        .prefetch_related(None)
+        .filter(station=station)
+        .exclude(stage="archived")
+    )
     return RecordForm(
-        data, initial=initial, subjects_qs=subjects_qs, tasks_qs=tasks_qs, station=station
+        data,
+        initial=initial,
+        subjects_qs=subjects_qs,
+        tasks_qs=tasks_qs,
+        own_tasks=own_open_tasks(request.user, tasks_qs),
+        station=station,
     )
 
 
