@@ -19,7 +19,7 @@ from casebook.core.spreadsheet import csv_writer
 
 from . import chain
 from .labels import action_label
-from .selectors import AuditFilterForm, filtered_events
+from .selectors import AuditFilterForm, filtered_events, with_police_numbers
 from .services import record_event
 
 
@@ -35,8 +35,10 @@ def log(request):
         object_type="audit.auditevent",
         details={"filters": form.summary(), "page": page.number},
     )
+    page.object_list = list(page.object_list)
     for event in page.object_list:
         event.label = action_label(event.action)
+    with_police_numbers(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     checkpoints = chain.read_checkpoints()

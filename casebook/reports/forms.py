@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casebook.core.api import MAX_ID
+from casebook.core.forms import IsoDateTimeInput
 from casebook.partners.models import PartnerUnit
 from casebook.tracking.choices import Priority
 
@@ -104,12 +105,8 @@ class AcknowledgeForm(forms.Form):
 class DutyShiftForm(forms.Form):
     user = forms.ModelChoiceField(label=_("On duty"), queryset=None)
     post = forms.ChoiceField(label=_("Post"), choices=DutyPost.choices)
-    starts_at = forms.DateTimeField(
-        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    ends_at = forms.DateTimeField(
-        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    starts_at = forms.DateTimeField(label=_("From"), widget=IsoDateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Until"), widget=IsoDateTimeInput())
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.forms import IsoDateInput
+
 from .choices import HoldKind
 
 
@@ -10,9 +12,7 @@ class ReasonForm(forms.Form):
 
 class RenewForm(forms.Form):
     reason = forms.CharField(label=_("Reason for renewing"), max_length=300)
-    review_due = forms.DateField(
-        label=_("New review date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    review_due = forms.DateField(label=_("New review date"), required=False, widget=IsoDateInput())
     legal_basis_ref = forms.CharField(
         label=_("New legal basis reference"), max_length=200, required=False
     )

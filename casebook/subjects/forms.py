@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.accounts.models import Compartment, User
 from casebook.core.choices import Classification, UnitKind
+from casebook.core.forms import IsoDateInput, IsoDateTimeInput
 from casebook.core.models import Unit
 
 from .choices import AssociationType, Confidence, IncidentStatus, Kind, Status
@@ -23,8 +24,8 @@ from .models import (
 from .services import INCIDENT_FIELDS, PERSON_FIELDS, approvers_for
 from .widgets import SubjectPicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = IsoDateInput()
+DATETIME = IsoDateTimeInput()
 
 
 class SubjectForm(forms.ModelForm):

@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_WORKERS
-from casebook.core.forms import IdListField
+from casebook.core.forms import IdListField, IsoDateTimeInput
 from casebook.subjects.widgets import SubjectPicker
 
 from .choices import WORKING_STAGES, Origin, Priority, Stage
 from .selectors import QUEUES
 from .services import default_deadlines
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME = IsoDateTimeInput()
 
 
 def station_workers(station):
