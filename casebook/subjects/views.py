@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,9 +58,12 @@ def subject_list(request):
         raise PermissionDenied
     station_ids = policy.station_ids(request.user, Action.SUBJECT_VIEW)
     stations = Unit.objects.filter(pk__in=station_ids).order_by("code")
-    officers = (
-        User.objects.filter(subjects__station__in=station_ids).distinct().order_by("username")
+    # officers responsible for a subject of these stations: an EXISTS, not a DISTINCT over the
+    # join (which read every subject of the station to list a few dozen officers)
+    in_charge = Subject.officers.through.objects.filter(
+        user=OuterRef("pk"), subject__station__in=station_ids
     )
+    officers = User.objects.filter(Exists(in_charge)).order_by("username")
     form = FilterForm(request.GET or None, stations=stations, officers=officers)  # as shown
     filterset = bind_page_filters(  # as applied: the same FilterSet as the API's
         SubjectFilterSet, request, selectors.subject_list_base(request.user)
