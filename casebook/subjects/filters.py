@@ -17,6 +17,7 @@ from casebook.core.filters import CheckboxFilter, StrictBooleanFilter, StrictFil
 
 from .choices import Kind, RiskLevel, Status
 from .models import Subject
+from .search import ListFilters, identifier_search, text_search
 
 HIGH_OR_ABOVE = "high+"
 SORTS = {
@@ -77,8 +78,6 @@ class SubjectFilterSet(StrictFilterSet):
         self.exact = False  # the query matched a full identifier
 
     def filter_q(self, qs, name, value):
-        from .selectors import identifier_search, text_search
-
         by_identifier = identifier_search(qs, value)
         if by_identifier is not None:
             self.exact = True
@@ -114,8 +113,6 @@ class SubjectFilterSet(StrictFilterSet):
 def list_filters_of(filterset):
     """The page's filters as the read log and the selectors know them (``ListFilters``): the
     values given and valid, none of the others."""
-    from .selectors import ListFilters
-
     data = getattr(filterset.form, "cleaned_data", {})
     given = {
         name: data[name]

@@ -9,7 +9,7 @@ from casebook.core.choices import Classification, UnitKind
 from casebook.core.forms import IsoDateInput, IsoDateTimeInput
 from casebook.core.models import Unit
 
-from .choices import AssociationType, Confidence, IncidentStatus, Kind, Status
+from .choices import AssociationType, Confidence, IncidentStatus, Kind, RiskLevel, Status
 from .models import (
     Category,
     DrugTest,
@@ -59,7 +59,10 @@ class SubjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        self.fields["category"].queryset = Category.objects.filter(kind=kind, is_active=True)
+        # the categories of the station's own bureau (configuration belongs to a bureau)
+        self.fields["category"].queryset = Category.objects.filter(
+            bureau=station.parent_id, kind=kind, is_active=True
+        )
         self.fields["category"].label_from_instance = lambda c: c.label
         self.fields["area"].queryset = Unit.objects.filter(
             parent=station, kind=UnitKind.AREA, is_active=True
@@ -198,12 +201,11 @@ class FilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, stations=(), officers=(), **kwargs):
+    def __init__(self, *args, stations=(), officers=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .choices import RiskLevel
 
         self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.code, c.label) for c in Category.objects.filter(is_active=True)
+            (c.code, c.label) for c in categories
         ]
         self.fields["risk"].choices = [("", _("Any risk")), ("high+", _("High or critical"))] + [
             (str(v), label) for v, label in RiskLevel.choices

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb
 from stdnum.cn import ric
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -62,7 +63,6 @@ def validate_id_number(value: str, date_of_birth: date | None = None) -> str:
 def region_known(code: str) -> bool:
     """Is this a GB/T 2260 county code of any period? Numbers keep the code of the place and
     time they were issued (often years after birth), so the period is not checked."""
-    from stdnum import numdb
 
     return any(props.get("county") for _part, props in numdb.get("cn/loc").info(code))
 

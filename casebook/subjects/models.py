@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,9 +39,20 @@ from .choices import (
 
 
 class Category(BilingualLabel, models.Model):
-    """A category of subject, configured by administrators; each states its legal basis."""
+    """A category of subject, configured by a bureau's administrators; each states its legal
+    basis. A category belongs to one bureau: only that bureau's stations use it, only that
+    bureau's system administrator sees and changes it (``bureau`` empty: shipped defaults not
+    yet taken by a bureau, used by nobody)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    bureau = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bureau"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("name in English"), max_length=60)
@@ -61,10 +73,15 @@ class Category(BilingualLabel, models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        ordering = ["kind", "code"]
+        ordering = ["kind", "code", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "code"], name="category_code_per_bureau")
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -83,6 +100,8 @@ class ChecklistItem(BilingualLabel, models.Model):
     text_en = models.CharField(_("inspection point in English"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("checklist item")
@@ -193,8 +212,6 @@ class Subject(TimestampMixin, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("subjects:detail", args=[self.pk])
 
     def audit_repr(self) -> str:

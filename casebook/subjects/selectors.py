@@ -1,21 +1,17 @@
 """Reads of tracked subjects for views and the API — always scoped by the access policy."""
 
-import re
-from dataclasses import dataclass
-
-from django.db import connection
 from django.db.models import Q, QuerySet, prefetch_related_objects
-from django.db.models.expressions import RawSQL
 
 from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
 from casebook.audit.models import AuditEvent
-from casebook.crypto.services import blind_index
 
 from . import dossier
 from . import identifiers as ids
 from .choices import IdentifierKind
+from .filters import SubjectFilterSet
 from .models import Association, Identifier, Subject
+from .search import ListFilters, identifier_search, text_search  # noqa: F401 - read from here too
 
 
 def visible_subjects(user, action: Action = Action.SUBJECT_VIEW) -> QuerySet:
@@ -32,65 +28,10 @@ def get_subject(user, pk, action: Action = Action.SUBJECT_VIEW) -> Subject:
     )
 
 
-def _fts_query(text: str) -> str:
-    """An FTS5 phrase of the text, quotes doubled (no operator injection)."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def text_search(qs: QuerySet, query: str) -> QuerySet:
-    """Chinese full-text search over the search text (names, aliases, pinyin, addresses…)."""
-    needle = re.sub(r"\s+", " ", query).strip().lower()
-    if not needle:
-        return qs
-    if connection.vendor == "sqlite" and len(needle) >= 3:
-        return qs.filter(
-            pk__in=RawSQL(
-                "SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH %s", [_fts_query(needle)]
-            )
-        )
-    # PostgreSQL: LIKE on the lower-cased text is served by the pg_trgm GIN index.
-    return qs.filter(search_text__contains=needle)
-
-
-def identifier_search(qs: QuerySet, query: str) -> QuerySet | None:
-    """Exact search by a full ID or phone number through the blind index; None if the query
-    is neither."""
-    if ids.looks_like_id_number(query):
-        kind, value = IdentifierKind.ID_NUMBER, ids.normalise_id_number(query)
-    elif ids.looks_like_phone(query):
-        kind, value = IdentifierKind.PHONE, ids.normalise_phone(query)
-    else:
-        licence = query.strip().upper()
-        hits = Identifier.objects.filter(
-            kind=IdentifierKind.LICENCE,
-            blind_index=blind_index(licence, kind=IdentifierKind.LICENCE),
-        )
-        return qs.filter(pk__in=hits.values("subject_id")) if hits.exists() else None
-    index = blind_index(value, kind=kind)
-    return qs.filter(
-        pk__in=Identifier.objects.filter(kind=kind, blind_index=index).values("subject_id")
-    )
-
-
-@dataclass
-class ListFilters:
-    q: str = ""
-    kind: str = ""
-    category: str = ""
-    risk: str = ""
-    status: str = ""
-    station: str = ""
-    officer: str = ""
-    overdue: bool = False
-    sort: str = "updated"
-
-
 def subject_list(user, f: ListFilters) -> tuple[QuerySet, bool]:
     """(queryset, matched_identifier): the user's subjects filtered, searched and sorted —
     through the list's one FilterSet (``filters.SubjectFilterSet``), as the page and the API
     filter. Values the filter does not allow give no rows."""
-    from .filters import SubjectFilterSet
-
     data = {
         name: "on" if value is True else str(value)
         for name, value in vars(f).items()

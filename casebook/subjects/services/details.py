@@ -2,11 +2,14 @@
 their validation and normalisation, the text that list search matches, and the consultation of a
 person's full particulars."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import (
     ValidationError,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum.cn import uscc
 
 from casebook.access import policy
 from casebook.access.policy import Action
@@ -158,8 +161,6 @@ def _validate_detail(kind: str, data: dict) -> dict:
             )
         )
         if data.get("credit_code"):
-            from stdnum.cn import uscc
-
             try:
                 data["credit_code"] = uscc.validate(data["credit_code"])
             except Exception:  # noqa: BLE001 - stdnum raises several ValidationError kinds
@@ -183,8 +184,6 @@ def _validate_detail(kind: str, data: dict) -> dict:
 
 
 def _check_position(data: dict, errors: dict) -> None:
-    from decimal import Decimal, InvalidOperation
-
     for key in ("latitude", "longitude"):
         if data.get(key) is not None:
             try:  # six decimals (about 0.1 m), whatever form the number came in

@@ -1,6 +1,8 @@
 """The identifier index of subjects (blind indexes of ID numbers, phones and licences, with their
 masked forms) and the refusal of twins: an ID number or a licence identifies one subject."""
 
+from functools import wraps
+
 from django.core.exceptions import (
     ValidationError,
 )
@@ -87,7 +89,6 @@ def _check_duplicates(actor, kind: str, detail, exclude: Subject | None = None) 
 def _outside_transaction_on_duplicate(write):
     """Run ``write`` in a transaction; a refused twin of a subject the actor cannot see is
     recorded after the rollback, so that leaders can resolve it."""
-    from functools import wraps
 
     @wraps(write)
     def wrapper(*args, actor, **kwargs):

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.accounts.models import User
 from casebook.accounts.roles import LEADER_ROLES
+from casebook.audit.models import AuditEvent
 from casebook.audit.services import changes, record_event
 from casebook.core.choices import UnitKind
 from casebook.core.validators import (
@@ -46,8 +48,6 @@ class StaleEdit(ValidationError):
     their labels."""
 
     def __init__(self, subject: Subject):
-        from casebook.audit.models import AuditEvent
-
         self.current_version = subject.version
         self.event = (
             AuditEvent.objects.filter(
@@ -123,6 +123,9 @@ def _validate_common(
         errors["category"] = [_("Choose a category.")]
     elif category.kind != kind:
         errors["category"] = [_("This category is for another kind of subject.")]
+    elif station is not None and category.bureau_id != station.parent_id:
+        # a station uses its own bureau's categories only (configuration belongs to a bureau)
+        errors["category"] = [_("Choose a category of your own bureau.")]
     if station is None or station.kind != UnitKind.STATION:
         errors["station"] = [_("Choose the owning police station.")]
     if area is not None and station is not None and area.parent_id != station.pk:
@@ -151,7 +154,6 @@ def _validate_common(
 
 def approvers_for(station):
     """Users who may approve tracking for ``station`` (for form choices)."""
-    from casebook.accounts.models import User
 
     candidates = (
         User.objects.filter(is_active=True, roles__role__in=LEADER_ROLES)
