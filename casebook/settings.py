@@ -84,6 +84,18 @@ CASEBOOK_AUDIT_CHECKPOINT_DIR = Path(
 # many days one is kept. A destroyed data key survives in a backup at most this many days.
 CASEBOOK_BACKUP_DIR = Path(env("CASEBOOK_BACKUP_DIR", str(VAR_DIR / "backups")))
 CASEBOOK_BACKUP_MAX_AGE_DAYS = int(env("CASEBOOK_BACKUP_MAX_AGE_DAYS", "35"))
+# Weekly audit review (SECURITY.md L5): a user is flagged above FACTOR x the median of their
+# peers (same role, same unit) with at least MIN_READS reads; reads outside WORK_HOURS (local
+# time, "8-20") are listed. Audit events are kept AUDIT_KEEP_DAYS (at least 365) before they may
+# be archived (manage.py audit_archive).
+CASEBOOK_AUDIT_REVIEW_FACTOR = float(env("CASEBOOK_AUDIT_REVIEW_FACTOR", "3"))
+CASEBOOK_AUDIT_REVIEW_MIN_READS = int(env("CASEBOOK_AUDIT_REVIEW_MIN_READS", "20"))
+CASEBOOK_AUDIT_REVIEW_WORK_HOURS = tuple(
+    int(h) for h in env("CASEBOOK_AUDIT_REVIEW_WORK_HOURS", "8-20").split("-", 1)
+)
+CASEBOOK_AUDIT_REVIEW_DIR = Path(env("CASEBOOK_AUDIT_REVIEW_DIR", str(VAR_DIR / "audit-reviews")))
+CASEBOOK_AUDIT_KEEP_DAYS = max(365, int(env("CASEBOOK_AUDIT_KEEP_DAYS", "365")))
+CASEBOOK_AUDIT_ARCHIVE_DIR = Path(env("CASEBOOK_AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive")))
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -8,7 +8,8 @@ class RetentionConfig(AppConfig):
     verbose_name = _("Retention")
 
     def ready(self):
-        from . import backup_tasks, hooks  # noqa: PLC0415 - ready(): the app's registration modules import models
+        from . import audit_review_tasks, backup_tasks, hooks  # noqa: PLC0415 - ready(): the app's registration modules import models
 
+        audit_review_tasks.register()
         backup_tasks.register()
         hooks.register()  # review and destruction: access, audit codes, jobs, rule, menu

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_review_views, views
 
 app_name = "retention"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("classes/<slug:code>/", views.class_update, name="class_update"),
     path("register/", views.processing_register, name="register"),
     path("register.xlsx", views.processing_register_xlsx, name="register_xlsx"),
+    path("audit-review/", audit_review_views.audit_review_page, name="audit_review"),
+    path("audit-review.pdf", audit_review_views.audit_review_pdf, name="audit_review_pdf"),
 ]
