@@ -205,6 +205,8 @@ ROUTES: dict[str, Route] = {
     "retention:class_update": r(ADMIN, True, code="standard"),
     "retention:register": r(ADMIN),
     "retention:register_xlsx": r(ADMIN),
+    "retention:audit_review": r(AUDIT),
+    "retention:audit_review_pdf": r(AUDIT),
     # project level
     "set_language": r(PUBLIC),
     "javascript-catalog": r(SELF),
