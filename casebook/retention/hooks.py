@@ -66,6 +66,12 @@ def register() -> None:
             lambda user: reach(user, Action.RETENTION_VIEW) is not None,
         ),
         NavItem(
+            "subjects:category_changes",
+            _("Category approvals"),
+            "patch-check",
+            lambda user: reach(user, Action.CATEGORY_APPROVE) is not None,
+        ),
+        NavItem(
             "retention:register",
             _("Processing register"),
             "journal-check",

@@ -55,7 +55,8 @@ def _retention(classes: dict, code: str) -> str:
     return _("%(name)s: %(days)s days after closing") % {"name": found.label, "days": found.days}
 
 
-def activities() -> list[Activity]:
+def activities(bureau) -> list[Activity]:
+    """The register of ``bureau`` (its own categories)."""
     classes = {c.code: c for c in RetentionClass.objects.all()}
     rows = [
         Activity(
@@ -69,7 +70,7 @@ def activities() -> list[Activity]:
             impact=c.impact_assessment or _("Missing: the category cannot be activated"),
             active=c.is_active,
         )
-        for c in Category.objects.order_by("kind", "code", "pk")
+        for c in Category.objects.filter(bureau=bureau).order_by("kind", "code", "pk")
     ]
     monitoring = [c for c in classes.values() if c.scope == "monitoring"]
     period = (
@@ -123,7 +124,7 @@ COLUMNS = (
 )
 
 
-def as_table():
+def as_table(bureau):
     from casebook.reports.documents import Table
 
     return Table(
@@ -141,6 +142,6 @@ def as_table():
                 a.impact,
                 _("Yes") if a.active else _("No"),
             ]
-            for a in activities()
+            for a in activities(bureau)
         ],
     )

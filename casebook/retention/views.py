@@ -231,7 +231,7 @@ def class_update(request, code: str):
 @login_required
 def processing_register(request):
     require(request.user, Action.PROCESSING_REGISTER)
-    rows = register.activities()
+    rows = register.activities(request.user.unit.bureau)
     record_read(request, what="processing_register", details={"rows": len(rows)})
     return render(request, "retention/register.html", {"rows": rows})
 
@@ -249,7 +249,7 @@ def processing_register_xlsx(request):
         watermark=request.user.real_name,
         reference=f"PR-{timezone.localdate():%Y%m%d}",
         issuer=str(request.user.unit.bureau or request.user.unit),
-        tables=[register.as_table()],
+        tables=[register.as_table(request.user.unit.bureau)],
     )
     sealed, algorithm, digest = seal(render_xlsx(document))
     with transaction.atomic():
