@@ -196,6 +196,7 @@ class TestDestruction:
         events = AuditEvent.objects.all()
         assert not any(id_number in str(e.details) or id_number in e.object_repr for e in events)
         assert events.filter(action="retention.destroy").exists()
+        assert events.filter(object_repr__contains=person.name).exists()  # docs/security.md D6
 
     def test_legal_hold_blocks_and_nothing_is_destroyed(self, crew, person, secadmin):
         later = _close_and_expire(crew, person)
