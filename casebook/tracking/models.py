@@ -3,6 +3,7 @@ hand-over, cooperation with other units, comments and notifications."""
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -65,8 +66,6 @@ class Task(TimestampMixin, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("tracking:detail", args=[self.pk])
 
     def audit_repr(self) -> str:
@@ -121,18 +120,31 @@ class TaskDeadline(models.Model):
 
 
 class DeadlineRule(models.Model):
-    """How long a stage may take, per priority (the default deadlines of a new task)."""
+    """How long a stage may take, per priority (the default deadlines of a new task), for the
+    tasks of one bureau's stations."""
 
+    bureau = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bureau"),
+    )
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
     hours = models.PositiveIntegerField(_("hours"))
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("deadline rule")
         verbose_name_plural = _("deadline rules")
-        ordering = ["priority", "stage"]
+        ordering = ["priority", "stage", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["priority", "stage"], name="deadline_rule_unique")
+            models.UniqueConstraint(
+                fields=["bureau", "priority", "stage"], name="deadline_rule_unique_per_bureau"
+            )
         ]
 
     def __str__(self) -> str:
@@ -254,6 +266,9 @@ class Notification(models.Model):
     )
     text = models.CharField(_("message"), max_length=300)
     url = models.CharField(_("link"), max_length=200, blank=True)
+    #: what it is about (``notify.KINDS``): grouped by task and kind in the centre, and each
+    #: user chooses per kind how it reaches them (urgent reports: always, never grouped)
+    kind = models.CharField(_("kind"), max_length=24, default="other", db_index=True)
     task = models.ForeignKey(
         Task,
         on_delete=models.CASCADE,
@@ -276,3 +291,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class NotificationPreference(models.Model):
+    """How one kind of notification reaches one user: in the app, by e-mail, by SMS. No row:
+    the defaults (in the app and by e-mail). Urgent reports have none: they always arrive."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=24)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        ordering = ["user_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="urgent"), name="notification_pref_never_urgent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}"
+
+
+class NotificationDigest(models.Model):
+    """A user's daily digest: one e-mail a day of what arrived since the last one, instead of
+    an e-mail per notification (urgent reports are still sent at once)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_digest",
+        verbose_name=_("user"),
+    )
+    enabled = models.BooleanField(_("daily digest"), default=False)
+    last_sent_on = models.DateField(_("last sent on"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification digest")
+        verbose_name_plural = _("notification digests")
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{'on' if self.enabled else 'off'}"

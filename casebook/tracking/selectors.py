@@ -2,6 +2,7 @@
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
@@ -98,7 +99,6 @@ def history(task: Task):
 
 def purpose_for(user, subject) -> str:
     """Pre-fills the consultation purpose with the user's open task on the subject."""
-    from django.utils.translation import gettext as _
 
     task = (
         Task.objects.filter(subjects=subject)

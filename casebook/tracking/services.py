@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
@@ -13,15 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casebook.access import policy
-from casebook.access.policy import Action
+from casebook.access.policy import Action, require
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
 from casebook.core.batches import in_batches
+from casebook.subjects.choices import Kind, Status
+from casebook.subjects.models import Subject
 
 from .access import may_see_task_subjects
-from .choices import STAGES, WORKING_STAGES, Origin, Priority, Stage
-from .models import DeadlineRule, Task, TaskComment, TaskDeadline, TaskShare
+from .choices import STAGES, WORKING_STAGES, EscalationLevel, Origin, Priority, Stage
+from .models import DeadlineRule, Escalation, Task, TaskComment, TaskDeadline, TaskShare
 from .notify import notify
 
 #: Default hours per stage when no DeadlineRule row says otherwise.
@@ -81,8 +84,17 @@ def requirements_for(task: Task, to_stage: str) -> list[dict]:
 # --- deadlines -------------------------------------------------------------------------------
 
 
-def default_deadlines(priority: str, start: datetime | None = None) -> dict[str, datetime]:
-    hours = dict(DeadlineRule.objects.filter(priority=priority).values_list("stage", "hours"))
+def default_deadlines(
+    priority: str, start: datetime | None = None, *, station=None
+) -> dict[str, datetime]:
+    """The deadlines of a new task at ``station``: its bureau's deadline rules, else the
+    defaults (no station: the defaults)."""
+    bureau = station.bureau if station is not None else None
+    hours = dict(
+        DeadlineRule.objects.filter(bureau=bureau, priority=priority).values_list("stage", "hours")
+        if bureau is not None
+        else ()
+    )
     due, moment = {}, start or timezone.now()
     for stage in WORKING_STAGES:
         moment = moment + timedelta(hours=hours.get(stage, DEFAULT_HOURS[priority]))
@@ -199,7 +211,7 @@ def task_create(
             _check_sees_subjects(member, subjects, "team")
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    deadlines = deadlines or default_deadlines(priority)
+    deadlines = deadlines or default_deadlines(priority, station=station)
     try:
         _validate_deadlines(deadlines)
     except ValidationError as exc:
@@ -241,6 +253,7 @@ def task_create(
         _("New task for you: %(title)s") % {"title": task.title},
         url=task.get_absolute_url(),
         task=task,
+        kind="task",
     )
     return task
 
@@ -282,6 +295,7 @@ def task_accept(*, actor: User, task: Task) -> Task:
             % {"name": actor.real_name, "title": task.title},
             url=task.get_absolute_url(),
             task=task,
+            kind="task",
         )
     return task
 
@@ -326,6 +340,7 @@ def task_advance(*, actor: User, task: Task, to_stage: str, note: str = "") -> T
         _("%(title)s: now “%(stage)s”") % {"title": task.title, "stage": Stage(to_stage).label},
         url=task.get_absolute_url(),
         task=task,
+        kind="task",
     )
     return task
 
@@ -380,12 +395,14 @@ def task_reassign(*, actor: User, task: Task, lead: User, reason: str) -> Task:
         _("A task was handed over to you: %(title)s") % {"title": task.title},
         url=task.get_absolute_url(),
         task=task,
+        kind="task",
     )
     notify(
         [old],
         _("%(title)s was handed over to %(name)s") % {"title": task.title, "name": lead.real_name},
         url=task.get_absolute_url(),
         task=task,
+        kind="task",
     )
     return task
 
@@ -448,6 +465,7 @@ def task_share(*, actor: User, task: Task, assignee: User, request: str) -> Task
         % {"station": task.station.name, "title": task.title},
         url=task.get_absolute_url(),
         task=task,
+        kind="share",
     )
     return share
 
@@ -481,6 +499,7 @@ def task_comment(*, actor: User, task: Task, text: str) -> TaskComment:
         _("%(name)s mentioned you on %(title)s") % {"name": actor.real_name, "title": task.title},
         url=task.get_absolute_url() + f"#comment-{comment.pk}",
         task=task,
+        kind="comment",
     )
     return comment
 
@@ -500,8 +519,6 @@ def run_schedules(today=None) -> int:
     """Create the recurring visit/inspection task of every active subject whose next visit is
     due: one cycle after its last field visit or last scheduled task, whichever is later. The
     calendar decides, not a fixed period grid, so two routine visits are never a day apart."""
-    from casebook.subjects.choices import Kind, Status
-    from casebook.subjects.models import Subject
 
     today = today or timezone.localdate()
     created = 0
@@ -570,10 +587,6 @@ def _spread(end: datetime) -> dict[str, datetime]:
 def run_escalation(now=None) -> int:
     """Walk every open task: remind before a deadline, then escalate to the station leader and
     the bureau as it stays overdue. Each step happens once per task and stage."""
-    from django.conf import settings
-
-    from .choices import EscalationLevel
-    from .models import Escalation
 
     now = now or timezone.now()
     steps = settings.CASEBOOK_ESCALATION_HOURS  # level -> hours relative to the deadline
@@ -610,7 +623,7 @@ def run_escalation(now=None) -> int:
                     "stage": Stage(task.stage).label,
                     "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
                 }
-                notify(audience, text, url=task.get_absolute_url(), task=task)
+                notify(audience, text, url=task.get_absolute_url(), task=task, kind="deadline")
                 record_event(
                     actor=None,
                     actor_name="scheduler",
@@ -627,8 +640,6 @@ def run_escalation(now=None) -> int:
 
 
 def _audience(task: Task, level: int) -> list[User]:
-    from .choices import EscalationLevel
-
     if level in (EscalationLevel.DUE_SOON, EscalationLevel.OVERDUE):
         return [task.lead]
     role, unit = (
@@ -642,24 +653,32 @@ def _audience(task: Task, level: int) -> list[User]:
 @transaction.atomic
 def deadline_rule_set(*, actor, priority: str, stage: str, hours: int) -> DeadlineRule:
     """The system administrator sets how long a stage may take at a priority."""
-    from casebook.access.policy import require
 
     require(actor, Action.CATEGORY_MANAGE)
     if priority not in Priority.values or stage not in WORKING_STAGES:
         raise ValidationError(_("Unknown priority or stage."))
     if not 1 <= int(hours) <= 24 * 90:
         raise ValidationError({"hours": [_("Between 1 hour and 90 days.")]})
+    bureau = actor.unit.bureau
+    if bureau is None:
+        raise PermissionDenied
     rule, _created = DeadlineRule.objects.get_or_create(
-        priority=priority, stage=stage, defaults={"hours": int(hours)}
+        bureau=bureau, priority=priority, stage=stage, defaults={"hours": int(hours)}
     )
     if rule.hours != int(hours):
         record_event(
             actor=actor,
             action="deadline_rule.configure",
             object_type="tracking.deadlinerule",
-            object_id=f"{priority}/{stage}",
+            object_id=f"{bureau.pk}/{priority}/{stage}",
             details={"from": rule.hours, "to": int(hours)},
         )
         rule.hours = int(hours)
         rule.save(update_fields=["hours"])
     return rule
+
+
+def bureau_setup(bureau) -> None:
+    """A new bureau's deadline rules: the unowned ones of a fresh installation, else none (the
+    defaults apply until the bureau's system administrator sets its own)."""
+    DeadlineRule.objects.filter(bureau__isnull=True).update(bureau=bureau)
