@@ -374,7 +374,12 @@ EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")  # STARTTLS (port 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")  # implicit TLS (port 465)
+# Production refuses SMTP without one of the two (retention.E101, `check --deploy`).
+# CASEBOOK_DB_REQUIRE_TLS=1: production also refuses a PostgreSQL connection whose sslmode is not
+# require, verify-ca or verify-full (retention.E103).
+CASEBOOK_DB_REQUIRE_TLS = env_bool("CASEBOOK_DB_REQUIRE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "casebook@localhost")
 
 # A mail server that never answers must not hold a worker (or a request) for ever.

@@ -11,3 +11,8 @@ application = get_wsgi_application()
 from casebook.accounts.demo import refuse_demo_accounts  # noqa: E402
 
 refuse_demo_accounts()
+
+# ... nor while personal data would travel without TLS (article 七(三); retention.E101–E103).
+from casebook.retention.transmission_checks import refuse_insecure_transmission  # noqa: E402
+
+refuse_insecure_transmission()
