@@ -51,3 +51,27 @@ class DataKey(models.Model):
     @property
     def is_destroyed(self) -> bool:
         return self.destroyed_at is not None
+
+
+class IntegrityTag(models.Model):
+    """The keyed MAC (HMAC under the system key "integrity") of one important row's key fields
+    (SECURITY.md D3). Which models and fields are covered is registered from above
+    (``casebook.retention.integrity``); a row whose fields no longer match its tag was changed
+    behind the application's back."""
+
+    model = models.CharField(_("model"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    tag = models.CharField(_("tag"), max_length=128)
+    sealed_at = models.DateTimeField(_("sealed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("integrity tag")
+        verbose_name_plural = _("integrity tags")
+        ordering = ["model", "object_id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["model", "object_id"], name="crypto_integrity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}#{self.object_id}"
