@@ -3,6 +3,7 @@ attachments, protected informants, field visits with rectification orders, and p
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,8 +187,6 @@ class InformationRecord(models.Model):
         return f"#{self.pk} {self.content[:30]}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("intel:detail", args=[self.pk])
 
     def audit_repr(self) -> str:

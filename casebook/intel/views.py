@@ -27,6 +27,7 @@ from casebook.core.filters import bind_page_filters, filter_errors
 from casebook.core.middleware import client_ip
 from casebook.core.spreadsheet import csv_writer
 from casebook.subjects.selectors import get_subject, visible_subjects
+from casebook.tracking.forms import station_workers
 from casebook.tracking.selectors import visible_tasks
 
 from . import services
@@ -498,8 +499,6 @@ def informant_list(request):
     may_register = may_register_informants(request.user)
     form = None
     if may_register:
-        from casebook.tracking.forms import station_workers
-
         form = InformantForm(request.POST or None, handlers=station_workers(station))
         if request.method == "POST" and form.is_valid():
             informant = run_service(

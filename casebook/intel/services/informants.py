@@ -18,6 +18,7 @@ from casebook.core.validators import (
 )
 from casebook.crypto.services import data_key_create
 from casebook.intel.access import may_register_informants
+from casebook.subjects.identifiers import validate_id_number
 
 from ..choices import (
     SourceEvaluation,
@@ -65,8 +66,6 @@ def informant_register(
     if errors:
         raise ValidationError(errors)
     if id_number:
-        from casebook.subjects.identifiers import validate_id_number
-
         try:
             id_number = validate_id_number(id_number)
         except ValidationError as exc:

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.audit.services import record_event
-from casebook.tracking.choices import Stage
+from casebook.subjects.choices import Kind
+from casebook.tracking.choices import Origin, Priority, Stage
+from casebook.tracking.services import _spread, task_create
 
 from ..choices import (
     Channel,
@@ -46,7 +48,6 @@ def field_visit(
 ) -> InformationRecord:
     """A visit to a person or an inspection of a place. For places every active checklist
     point needs a result; a failed point creates a rectification order and a follow-up task."""
-    from casebook.subjects.choices import Kind
 
     checklist = checklist or {}
     errors = {}
@@ -103,9 +104,6 @@ def field_visit(
 
 
 def _rectification(actor, subject, row: ChecklistResult, days: int) -> Rectification:
-    from casebook.tracking.choices import Origin, Priority
-    from casebook.tracking.services import _spread, task_create
-
     deadline = timezone.localdate() + timedelta(days=days)
     order = Rectification.objects.create(
         subject=subject,
