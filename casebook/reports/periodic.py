@@ -277,11 +277,11 @@ def generate(station, period: str, start: date, end: date) -> PeriodicReport | N
         return None
     code = station.code or str(station.pk)
     reference = f"{'WR' if period == Period.WEEKLY else 'MR'}-{code}-{start:%Y%m%d}"
-    from .documents import render_pdf, seal
+    from .documents import issue_pdf
 
     with translation.override(settings.LANGUAGE_CODE):
         document, numbers = build(station, period, start, end, reference)
-        sealed, algorithm, digest = seal(render_pdf(document))
+        sealed, algorithm, digest = issue_pdf(document)
     key = system_data_key("reports")
     try:
         with transaction.atomic():

@@ -1,7 +1,9 @@
 """The document layer of exports: a format-neutral :class:`Document`, its renderers (PDF, Word,
-Excel; each returns unsealed bytes) and the seal every exported file carries."""
+Excel; each returns unsealed bytes), the seal every exported file carries, and :func:`issue`,
+which makes a file fit to hand out (PDF: PDF/A-2b, sealed and signed; Word, Excel: sealed)."""
 
 from .excel import render_xlsx
+from .issue import issue, issue_pdf
 from .model import Document, Entry, Table
 from .pdf import render_pdf
 from .seal import Seal, SealError, read_seal, seal, verify
@@ -24,6 +26,8 @@ __all__ = [
     "Seal",
     "SealError",
     "Table",
+    "issue",
+    "issue_pdf",
     "read_seal",
     "render_docx",
     "render_pdf",

@@ -185,7 +185,12 @@ def build(source: Path | None = None, dest: Path | None = None, workers: int | N
         achVendID=os2.achVendID,
     )
     builder.setupPost(keepGlyphNames=False)
-    builder.setupHead(unitsPerEm=head.unitsPerEm, fontRevision=head.fontRevision)
+    builder.setupHead(
+        unitsPerEm=head.unitsPerEm,
+        fontRevision=head.fontRevision,
+        created=head.created,
+        modified=head.modified,
+    )
     builder.font["head"].macStyle = 0
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".font-", suffix=".ttf")

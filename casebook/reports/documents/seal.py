@@ -4,7 +4,9 @@ The trailer ``CASEBOOK-SEAL v1 <algorithm> <digest hex> <mac hex>`` (ASCII) goes
 format lets a reader ignore it:
 
 * PDF: a comment line after ``%%EOF``. The payload is the PDF up to and including the newline
-  that ends its last line.
+  that ends its last line. What follows the seal line, if anything, must be the incremental
+  update that signs the file (:mod:`.signature`): its signature covers the payload and the
+  seal, and :func:`verify` checks it too.
 * ZIP (docx, xlsx): the archive comment, the last field of the End-Of-Central-Directory record.
   The payload is the archive with an empty comment (comment length ``0``), as rendered.
 
@@ -16,7 +18,7 @@ the MAC does, and the digest identifies the export in the register of issued doc
 
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,8 @@ class Seal:
     mac: str  # hex MAC of "algorithm:digest"
     payload: bytes  # the file as it was before sealing
     fmt: str  # "pdf" or "zip"
+    after: bytes = b""  # PDF: the signing revision appended after the seal line, if any
+    signature: object = None  # a verified signature.SignatureReport (set by verify)
 
 
 def detect(data: bytes) -> str:
@@ -104,11 +108,13 @@ def read_seal(data: bytes) -> Seal:
         fmt = detect(data)
     except ValueError:
         raise SealError(str(UNKNOWN_FORMAT)) from None
+    after = b""
     if fmt == "pdf":
         start = data.rfind(b"\n%" + MAGIC)
-        if start < 0 or not data.endswith(b"\n"):
+        end = data.find(b"\n", start + 2) if start >= 0 else -1
+        if end < 0:
             raise SealError(str(NO_SEAL))
-        trailer, payload = data[start + 2 : -1], data[: start + 1]
+        trailer, payload, after = data[start + 2 : end], data[: start + 1], data[end + 1 :]
     else:
         start = data.rfind(MAGIC)
         if start < 0:
@@ -127,15 +133,25 @@ def read_seal(data: bytes) -> Seal:
         mac=match["mac"].decode(),
         payload=payload,
         fmt=fmt,
+        after=after,
     )
 
 
 def verify(data: bytes) -> Seal:
-    """The seal of ``data`` once checked: the digest matches the payload and the MAC was
-    made by this system. Raises :class:`SealError` otherwise."""
+    """The seal of ``data`` once checked: the digest matches the payload, the MAC was made by
+    this system and, for a signed PDF, the signature holds for the whole file (see
+    :attr:`Seal.signature`; an unsigned PDF has ``None``). Raises :class:`SealError`."""
+    from .signature import SignatureError, verify_pdf_signature
+
     found = read_seal(data)
     if not hmac.compare_digest(digest_hex(found.algorithm, found.payload), found.digest):
         raise SealError(str(CHANGED))
     if not hmac.compare_digest(mac_hex(found.algorithm, found.digest), found.mac):
         raise SealError(str(FOREIGN))
+    if found.after:
+        try:
+            report = verify_pdf_signature(data)
+        except SignatureError as exc:
+            raise SealError(str(exc)) from exc
+        found = replace(found, signature=report)
     return found

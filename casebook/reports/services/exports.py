@@ -150,9 +150,9 @@ def _kick_export(pk: int) -> None:
 
 def export_build(pk: int) -> Export:
     """Prepare the document of an export request (run by the worker): assemble what the user
-    may see, render, seal with its digest, encrypt and keep it. Progress is saved as it goes."""
+    may see, render, seal with its digest (a PDF is also PDF/A and signed), encrypt and keep it. Progress is saved as it goes."""
     from .. import archive
-    from ..documents import RENDERERS, seal
+    from ..documents import issue
 
     claimed = Export.objects.filter(pk=pk, status=ExportStatus.QUEUED).update(
         status=ExportStatus.RUNNING, progress=1, finished_at=None
@@ -173,8 +173,7 @@ def export_build(pk: int) -> Export:
             if not _may_still_export(export.user, export):
                 raise PermissionDenied("the requester may no longer export this")
             document, withheld = archive.document_for_export(export)
-            data = RENDERERS[export.fmt](document, progress=progress)
-        sealed, algorithm, digest = seal(data)
+            sealed, algorithm, digest = issue(export.fmt, document, progress=progress)
         key = (export.subject or export.record).get_data_key()
         with transaction.atomic():
             Export.objects.filter(pk=pk).update(

@@ -37,7 +37,7 @@ from casebook.crypto.models import DataKey
 from casebook.crypto.services import data_key_destroy, encrypt_bytes, system_data_key
 from casebook.intel.models import InformationRecord
 from casebook.reports.archive import issuer, local_time
-from casebook.reports.documents import Document, Table, render_pdf, seal
+from casebook.reports.documents import Document, Table, issue_pdf
 from casebook.reports.models import Export, FeedbackReport, UrgentReport
 from casebook.subjects.choices import Status
 from casebook.subjects.models import Category, Subject
@@ -416,7 +416,7 @@ def _certificate(proposal: DestructionProposal, key_ids: list[str]) -> Destructi
                 )
             ],
         )
-        sealed, algorithm, digest = seal(render_pdf(document))
+        sealed, algorithm, digest = issue_pdf(document)
     key = system_data_key(CERTIFICATE_KEY)
     return DestructionCertificate.objects.create(
         proposal=proposal,

@@ -187,7 +187,9 @@ class TestDestruction:
         call_command("verify_export", str(good), stdout=out, stderr=io.StringIO())
         assert certificate.reference in out.getvalue()
         bad = tmp_path / "bad.pdf"
-        bad.write_bytes(pdf.replace(b"/Producer", b"/Producex", 1))
+        changed = bytearray(pdf)  # the PDF/A file is compressed: flip a byte of its body
+        changed[len(pdf) // 2] ^= 0x01
+        bad.write_bytes(bytes(changed))
         with pytest.raises(CommandError):
             call_command("verify_export", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
 
