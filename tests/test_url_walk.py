@@ -141,6 +141,9 @@ ROUTES: dict[str, Route] = {
     "tracking:notifications_read": r(SELF),
     "tracking:notifications_count": r(SELF),
     "tracking:notification_open": r(SELF, pk="@notification_b"),
+    "tracking:notification_group": r(SELF, kind="task", task="@task_b"),
+    "tracking:notification_group_untasked": r(SELF, kind="other"),
+    "tracking:notification_settings": r(SELF),
     # intel
     "intel:list": r(CASE),
     "intel:export": r(CASE),

@@ -23,4 +23,7 @@ class ReportsConfig(AppConfig):
         register_job(tasks.escalate_urgent_reports, every=FREQUENT)
         register_job(tasks.deliver_urgent_reports, every=FREQUENT)
         register_home_panel(home.feedback_panel)
+        from . import notifications  # noqa: PLC0415 - ready(): imports tracking's models
+
+        notifications.register()  # urgent (never muted) and feedback kinds, the SMS channel
         register_check(selectors.outbox_health)  # /healthz: urgent messages stuck in the outbox

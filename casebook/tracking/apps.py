@@ -18,5 +18,9 @@ class TrackingConfig(AppConfig):
         dossier.register()  # the tasks card of a subject's overview
         register_job(tasks.create_scheduled_tasks)
         register_job(tasks.escalate_deadlines)
+        register_job(tasks.send_notification_digests)  # daily, claimed per user and day
+        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready()
+
+        register_action("notification.preferences", _("Notification preferences changed"))
         register_home_panel(home.my_tasks)
         register_bureau_setup(services.bureau_setup)

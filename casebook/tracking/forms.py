@@ -9,6 +9,7 @@ from casebook.accounts.roles import CASE_WORKERS
 from casebook.core.forms import IdListField, IsoDateTimeInput
 from casebook.subjects.widgets import SubjectPicker
 
+from . import notify
 from .choices import WORKING_STAGES, Origin, Priority, Stage
 from .selectors import QUEUES
 from .services import default_deadlines
@@ -175,3 +176,36 @@ class NotificationsReadForm(forms.Form):
 
     id = IdListField()
     next = forms.CharField(required=False, max_length=2000)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Per kind of notification, the channels that reach the user; and the daily digest. The
+    urgent kind is not offered: urgent reports always arrive (notify.preferences_set refuses
+    it too)."""
+
+    digest = forms.BooleanField(
+        label=_("Daily digest by e-mail instead of one e-mail per notification"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        channels = notify.channels_for(user)
+        current = notify.preferences(user)
+        self.kinds = []
+        for kind in notify.choosable_kinds():
+            pref = current[kind.code]
+            self.fields[f"kind_{kind.code}"] = forms.MultipleChoiceField(
+                label=kind.label,
+                choices=channels,
+                required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+                initial=[code for code, _label in channels if getattr(pref, code)],
+            )
+            self.kinds.append(kind.code)
+        digest = getattr(user, "notification_digest", None)
+        self.fields["digest"].initial = bool(digest and digest.enabled)
+
+    def choices(self) -> dict[str, set[str]]:
+        return {kind: set(self.cleaned_data.get(f"kind_{kind}") or ()) for kind in self.kinds}

@@ -8,7 +8,7 @@ from django_tasks import task
 from casebook.core import request_context
 from casebook.core.resilience import retry_when_busy
 
-from . import services
+from . import notify, services
 
 
 @task()
@@ -23,3 +23,10 @@ def escalate_deadlines() -> int:
     """Reminders before a deadline, escalation after it."""
     with request_context.for_job():
         return retry_when_busy(services.run_escalation)
+
+
+@task()
+def send_notification_digests() -> int:
+    """The daily digest of those who chose it (once a day, from CASEBOOK_DIGEST_HOUR on)."""
+    with request_context.for_job():
+        return retry_when_busy(notify.send_digests)

@@ -20,4 +20,15 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/count/", views.notifications_count, name="notifications_count"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/group/<slug:kind>/",
+        views.notification_group_open,
+        name="notification_group_untasked",
+    ),
+    path(
+        "notifications/group/<slug:kind>/<int:task>/",
+        views.notification_group_open,
+        name="notification_group",
+    ),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -28,6 +28,7 @@ from .forms import (
     BulkForm,
     CommentForm,
     DeadlinesForm,
+    NotificationPreferencesForm,
     NotificationsReadForm,
     ReasonForm,
     ReassignForm,
@@ -366,18 +367,57 @@ def bulk(request):
 
 @login_required
 def notifications(request):
-    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
-        request.GET.get("page")
-    )
+    """The notification centre: grouped per task and kind (urgent reports each on their own),
+    the unread groups first."""
+    page = Paginator(notify.groups(request.user), 30).get_page(request.GET.get("page"))
     # a task the user may no longer see (a subject reclassified, a compartment added) keeps its
     # title to itself, even in notifications sent before the change
-    task_ids = {n.task_id for n in page if n.task_id}
+    task_ids = {g.task_id for g in page if g.task_id}
     visible = set(
         selectors.visible_tasks(request.user).filter(pk__in=task_ids).values_list("pk", flat=True)
     )
-    for n in page:
-        n.withheld = n.task_id is not None and n.task_id not in visible
+    for g in page:
+        g.withheld = g.task_id is not None and g.task_id not in visible
     return render(request, "tracking/notifications.html", {"page": page})
+
+
+@login_required
+def notification_group_open(request, kind: str, task: int = 0):
+    """Open a group: all of it is read, and the newest one's link is followed."""
+    task_id = task or None
+    latest = (
+        Notification.objects.filter(user=request.user, kind=kind, task_id=task_id)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        raise Http404
+    notify.mark_group_read(request.user, kind=kind, task_id=task_id)
+    return redirect(safe_target(request, latest.url, "tracking:notifications"))
+
+
+@login_required
+def notification_settings(request):
+    """Each user's choice of channels per kind, and the daily digest."""
+    form = NotificationPreferencesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            request,
+            notify.preferences_set,
+            form=form,
+            success=_("Your notification settings are saved."),
+            actor=request.user,
+            user=request.user,
+            choices=form.choices(),
+            digest=form.cleaned_data["digest"],
+        )
+        if saved is not None:
+            return redirect("tracking:notification_settings")
+    return render(
+        request,
+        "tracking/notification_settings.html",
+        {"form": form, "has_email": bool(request.user.email)},
+    )
 
 
 @login_required

@@ -110,6 +110,7 @@ def feedback_submit(
         % {"title": task.title, "name": actor.real_name},
         url=report.get_absolute_url(),
         task=task,
+        kind="feedback",
     )
     return report
 
@@ -159,6 +160,7 @@ def feedback_acknowledge(*, actor, report: FeedbackReport, instruction: str) -> 
         % {"name": actor.real_name, "title": report.task.title},
         url=report.get_absolute_url(),
         task=report.task,
+        kind="feedback",
     )
     return report
 

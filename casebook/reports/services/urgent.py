@@ -69,7 +69,7 @@ def _queue(report: UrgentReport, level: int, people) -> list[Delivery]:
     same transaction as the report; e-mail and SMS wait for the worker."""
     now = timezone.now()
     subject, body = _message(report)
-    notify(people, f"{subject}：{body}", url=report.get_absolute_url(), email=False)
+    notify(people, f"{subject}：{body}", url=report.get_absolute_url(), email=False, kind="urgent")
     rows = []
     for user in people:
         rows.append(
