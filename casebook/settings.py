@@ -336,6 +336,8 @@ CASEBOOK_MAP_TILE_URL = env("CASEBOOK_MAP_TILE_URL", "")
 # --- Reports (issue #7) -------------------------------------------------------------------
 #: Minutes an urgent report may wait for an acknowledgement before it climbs the chain.
 CASEBOOK_URGENT_ACK_MINUTES = int(env("CASEBOOK_URGENT_ACK_MINUTES", "10"))
+#: From this local hour on, the daily notification digest goes out (once a day per user).
+CASEBOOK_DIGEST_HOUR = int(env("CASEBOOK_DIGEST_HOUR", "8"))
 #: SMS gateway: urgent reports are POSTed here as JSON, signed with the secret (HMAC-SHA256).
 CASEBOOK_SMS_WEBHOOK_URL = env("CASEBOOK_SMS_WEBHOOK_URL", "")
 CASEBOOK_SMS_WEBHOOK_SECRET = env("CASEBOOK_SMS_WEBHOOK_SECRET", "")
