@@ -14,7 +14,7 @@ LOCK_BASE := requirements/base.txt
 LOCK_DEMO := requirements/demo.txt
 LOCK_DEV := requirements/dev.txt
 
-.PHONY: run test lint fmt check install install-dev lock messages clean screenshots bench
+.PHONY: run test lint fmt check install install-dev lock messages clean screenshots bench font
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Casebook needs Python 3.11 or newer")'
@@ -55,8 +55,25 @@ lock: | $(PY)
 	cp $(LOCK_DEV) $(LOCK_BASE)
 	$(PIP_COMPILE) -o $(LOCK_BASE) pyproject.toml
 
+## make font — the PDF font: Debian's Noto Sans CJK SC (fonts-noto-cjk, installed here when
+## missing and we are root) converted once per machine to TrueType outlines, which ReportLab
+## embeds; kept in ~/.cache/casebook/fonts (CASEBOOK_FONT_DIR). See docs/operations.md.
+NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+font:  # after run or test has installed the environment (listed after its stamp)
+	@if [ -z "$$CASEBOOK_FONT_SOURCE" ] && [ ! -f $(NOTO_CJK) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing the Debian package fonts-noto-cjk (the PDF font)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "The PDF font needs Noto Sans CJK: install the Debian package fonts-noto-cjk" \
+	      "(or set CASEBOOK_FONT_SOURCE to NotoSansCJK-Regular.ttc / SourceHanSansSC-Regular.otf)"; \
+	    exit 1; \
+	  fi; \
+	fi
+	$(PY) manage.py build_pdf_font
+
 ## make run — install, migrate the embedded SQLite database, load the demo bureau, serve.
-run: $(STAMP)
+run: $(STAMP) font
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_demo
 	@echo ""
@@ -73,7 +90,7 @@ run: $(STAMP)
 
 ## make test — the whole suite: unit, integration, API and browser tests.
 ## Uses PostgreSQL when DATABASE_URL points to one, SQLite otherwise.
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) font
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	CASEBOOK_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -6,3 +6,13 @@ class CryptoConfig(AppConfig):
     name = "casebook.crypto"
     label = "crypto"
     verbose_name = _("Crypto")
+
+    def ready(self):
+        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready(): the app registry is loaded
+
+        for code, label in (
+            ("crypto.signing.issue", _("Document-signing certificate issued")),
+            ("crypto.signing.import", _("Document-signing certificate imported")),
+            ("crypto.signing.rewrap", _("Document-signing keys re-encrypted")),
+        ):
+            register_action(code, label)

@@ -41,6 +41,8 @@ def to_pdfa(data: bytes, meta: ArchiveMetadata) -> bytes:
         for page in pdf.pages:
             if "/Trans" in page.obj:  # ReportLab writes an empty one on every page
                 del page.obj["/Trans"]
+        if "/Trapped" in pdf.docinfo:  # ReportLab's; XMP has no equivalent under PDF/A-2b
+            del pdf.docinfo["/Trapped"]
         pdf.docinfo["/Title"] = meta.title
         pdf.docinfo["/Author"] = meta.author
         pdf.docinfo["/Subject"] = meta.subject

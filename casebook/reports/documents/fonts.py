@@ -22,6 +22,7 @@ Settings (environment): ``CASEBOOK_FONT_SOURCE`` — the OpenType file (``.otf``
 ``CASEBOOK_FONT_DIR`` — where the converted font is kept, default ``~/.cache/casebook/fonts``.
 """
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -213,9 +214,18 @@ def build(source: Path | None = None, dest: Path | None = None, workers: int | N
 
 
 def ensure() -> Path:
-    """The converted font, made now when it is not there yet (about a minute)."""
+    """The converted font, made now when it is not there yet (about a minute; processes that
+    need it at the same time wait for the one converting it)."""
     dest = converted_path()
-    if not dest.exists():
-        logger.warning("The PDF font %s is missing: converting it now (about a minute).", dest)
-        build(dest=dest)
+    if dest.exists():
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with open(dest.parent / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not dest.exists():
+                logger.warning("The PDF font %s is missing: converting it now.", dest)
+                build(dest=dest)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return dest

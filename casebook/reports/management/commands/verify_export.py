@@ -1,9 +1,11 @@
 """manage.py verify_export FILE [FILE...]: check the seal of exported files.
 
 A file passes when its content matches the digest in its seal, the seal's MAC was made by this
-system, and the digest is in this system's register of issued exports. One line per file:
-``OK  <file>  <algorithm> <digest>`` (then what the register says of it) on standard output, or
-``FAILED <file>: <reason>`` on standard error. Exit status 1 if any file failed.
+system, the digest is in this system's register of issued exports and, for a signed PDF, the
+digital signature is intact, covers the whole file and chains to a root of this deployment's
+signing authority. One line per file: ``OK  <file>  <algorithm> <digest>`` (then what the
+register says of it, then who signed it) on standard output, or ``FAILED <file>: <reason>`` on
+standard error. Exit status 1 if any file failed.
 """
 
 from pathlib import Path
@@ -67,3 +69,13 @@ class Command(BaseCommand):
         self.stdout.write(f"OK  {path}  {found.algorithm} {found.digest}")
         if issued is not NotImplemented:
             self.stdout.write(f"    {issued.describe()}")
+        if found.signature is not None:
+            self.stdout.write(
+                "    "
+                + gettext("Signed by %(signer)s at %(time)s; the signature covers the whole file.")
+                % {"signer": found.signature.signer, "time": found.signature.signed_at}
+            )
+        elif found.fmt == "pdf":
+            self.stdout.write(
+                "    " + gettext("No digital signature (the seal alone vouches for the content).")
+            )
