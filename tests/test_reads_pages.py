@@ -125,7 +125,7 @@ def world(org, people):
     )
     urgent = reports.urgent_report_create(actor=officer, text=URGENT_TEXT, subject=person)
     warning = Warning.objects.create(  # as the rules job raises them
-        rule=WarningRule.objects.get(code="new_risk_info"),
+        rule=WarningRule.objects.get(bureau__code="T", code="new_risk_info"),
         subject=person,
         station=org["a"],
         key=f"test:{person.pk}",

@@ -113,8 +113,8 @@ def _system_admin_figures(user) -> dict:
 
 
 def _security_admin_figures(user) -> dict:
-    policies = dict(RolePolicy.objects.values_list("role", "mfa_required"))
-    required_roles = [r for r in Role.values if policies.get(r, RolePolicy.default_for(r))]
+    policies = RolePolicy.of_bureau(user.unit.bureau)
+    required_roles = [r for r in Role.values if policies[r]]
     without = (
         user_admin_queryset(user, User.objects.all(), Action.GRANT_APPROVE)
         .filter(is_active=True, roles__role__in=required_roles)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from casebook.access.querysets import RestrictedManager, RestrictedQuerySet
 from casebook.core.choices import Classification
 from casebook.core.validators import validate_plain_name
 
@@ -19,7 +20,7 @@ police_number_validator = RegexValidator(
 )
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(RestrictedQuerySet)):
     use_in_migrations = True
 
     def create_user(self, username, password=None, **extra):
@@ -222,6 +223,8 @@ class GrantRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("note on the decision"), max_length=200, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("access request")
         verbose_name_plural = _("access requests")
@@ -268,16 +271,30 @@ class GrantRequest(models.Model):
 
 
 class RolePolicy(models.Model):
-    """Per-role security policy set by the security administrator."""
+    """Per-role security policy of one bureau, set by that bureau's security administrator (a
+    role without a row keeps its default)."""
 
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices, unique=True)
+    bureau = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bureau"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     mfa_required = models.BooleanField(_("two-factor authentication required"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("role policy")
         verbose_name_plural = _("role policies")
-        ordering = ["role"]
+        ordering = ["role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "role"], name="role_policy_per_bureau")
+        ]
 
     def __str__(self) -> str:
         return str(Role(self.role).label)
@@ -285,6 +302,17 @@ class RolePolicy(models.Model):
     @staticmethod
     def default_for(role: str) -> bool:
         return role in MFA_BY_DEFAULT
+
+    @classmethod
+    def of_bureau(cls, bureau) -> dict[str, bool]:
+        """Every role's two-factor rule in ``bureau``: its security administrator's choice, else
+        the role's default (no bureau: the defaults)."""
+        chosen = (
+            dict(cls.objects.filter(bureau=bureau).values_list("role", "mfa_required"))
+            if bureau is not None
+            else {}
+        )
+        return {role: chosen.get(role, cls.default_for(role)) for role in Role.values}
 
 
 class ApiToken(models.Model):

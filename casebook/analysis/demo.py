@@ -2,17 +2,41 @@
 approval) per station, then a run of the warning rules so the dashboards have something to
 show. Through the services."""
 
+from importlib import import_module
+
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.core.models import Unit
+from casebook.subjects.models import Category
 from casebook.tracking import demo as tracking_demo
 from casebook.tracking.choices import Stage
 
 from . import rules, services
-from .models import RiskAssessment
+from .models import RiskAssessment, RiskFactor
+
+
+def install_shipped_factors(bureau) -> None:
+    """The shipped risk factors for the bureau's categories that have none (the demo bureau's
+    when it was not the installation's first bureau, whose categories came without them)."""
+    shipped = import_module("casebook.analysis.migrations.0002_default_factors")
+    for category in Category.objects.filter(bureau=bureau, risk_factors__isnull=True):
+        for order, (kind, name, name_en, description, weight) in enumerate(
+            shipped.FACTORS.get(category.code, []), 1
+        ):
+            RiskFactor.objects.create(
+                category=category,
+                kind=kind,
+                name=name,
+                name_en=name_en,
+                description=description,
+                weight=weight,
+                order=order,
+            )
 
 
 def load(stdout) -> None:
+    for bureau in Unit.objects.filter(kind="bureau", children__code__in=["JZ01"]):
+        install_shipped_factors(bureau)
     walked = walk_tasks()
     stdout.write(f"Demo tasks taken to feedback: {walked}")
     if RiskAssessment.objects.filter(task__isnull=True).exists():

@@ -6,6 +6,7 @@ a person confirms or overrides it (with a reason); high and critical need the st
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,8 @@ class RiskFactor(BilingualLabel, models.Model):
     weight = models.PositiveSmallIntegerField(_("weight"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("risk factor")
@@ -103,8 +106,6 @@ class RiskAssessment(models.Model):
         return f"{self.subject_id} {self.get_level_display()}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("analysis:assessment", args=[self.pk])
 
     def audit_repr(self) -> str:
@@ -171,18 +172,32 @@ class Measure(models.Model):
 
 
 class WarningRule(BilingualLabel, models.Model):
-    """A configurable warning rule (挖掘潜在问题和风险), evaluated by a background job."""
+    """A configurable warning rule (挖掘潜在问题和风险), evaluated by a background job. The
+    condition is code (``rules.py``); the row is one bureau's switch and parameters for it."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    bureau = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bureau"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("name in English"), max_length=80)
     enabled = models.BooleanField(_("enabled"), default=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("warning rule")
         verbose_name_plural = _("warning rules")
-        ordering = ["code"]
+        ordering = ["code", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "code"], name="warning_rule_code_per_bureau")
+        ]
 
     def __str__(self) -> str:
         return self.label

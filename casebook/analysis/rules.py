@@ -5,22 +5,53 @@ warns twice. A warning says why and points at its evidence; people decide what i
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casebook.audit.models import AuditEvent
 from casebook.audit.services import record_event
 from casebook.core.batches import in_batches
+from casebook.core.choices import UnitKind
+from casebook.core.models import Unit
+from casebook.intel.models import InformationRecord, Rectification
 from casebook.subjects.choices import Kind, RiskLevel, Status
-from casebook.subjects.models import Association, Subject
+from casebook.subjects.models import Association, DrugTest, Subject, Threat
 
 from .models import RiskAssessment, Warning, WarningRule
 
 SEVERITY = {"closed": 0, "contained": 1, "emerging": 2, "ongoing": 3}
 
 
-def _rule(code: str) -> WarningRule | None:
-    return WarningRule.objects.filter(code=code, enabled=True).first()
+#: The rules shipped with Casebook, as a new bureau receives them: code → (name, English name,
+#: parameters). Each bureau then switches them and sets their parameters for its own stations.
+SHIPPED = {
+    "no_visit": ("超期未走访", "No visit within the cycle", {}),
+    "new_risk_info": ("评估后出现新的风险信息", "New risk information since the assessment", {}),
+    "high_risk_link": ("与高风险对象有关联", "Linked to a high-risk subject", {"min_level": 3}),
+    "repeated_alerts": (
+        "重点场所反复出现监控告警",
+        "Repeated monitoring alerts at a place",
+        {"count": 3, "days": 7},
+    ),
+    "rectification_overdue": ("整改逾期", "Rectification past its deadline", {}),
+    "incident_escalates": ("突发事件态势升级", "Incident escalates", {}),
+}
+
+
+def _rules(code: str) -> list[WarningRule]:
+    """Every bureau's enabled row of rule ``code``, each knowing its bureau's stations: a rule
+    warns only about the subjects of its own bureau (configuration belongs to a bureau)."""
+    rules = list(
+        WarningRule.objects.filter(code=code, enabled=True, bureau__isnull=False).order_by("pk")
+    )
+    for rule in rules:
+        rule.station_ids = set(
+            Unit.objects.filter(parent=rule.bureau_id, kind=UnitKind.STATION).values_list(
+                "pk", flat=True
+            )
+        )
+    return rules
 
 
 def _raise(
@@ -33,6 +64,8 @@ def _raise(
     existing: set[str],
     out: list,
 ) -> None:
+    if station_id not in rule.station_ids:
+        return  # another bureau's subject: its own rule row decides
     if key not in existing:
         existing.add(key)
         out.append(
@@ -87,8 +120,6 @@ def no_visit(rule, today, existing, out) -> None:
 
 
 def new_risk_info(rule, today, existing, out) -> None:
-    from casebook.subjects.models import DrugTest, Threat
-
     last = dict(
         RiskAssessment.objects.filter(status="approved")
         .values("subject_id")
@@ -166,10 +197,6 @@ def high_risk_link(rule, today, existing, out) -> None:
 
 
 def repeated_alerts(rule, today, existing, out) -> None:
-    from django.db.models import Count
-
-    from casebook.intel.models import InformationRecord
-
     count, days = int(rule.params.get("count", 3)), int(rule.params.get("days", 7))
     since = timezone.now() - timedelta(days=days)
     places = (
@@ -198,8 +225,6 @@ def repeated_alerts(rule, today, existing, out) -> None:
 
 
 def rectification_overdue(rule, today, existing, out) -> None:
-    from casebook.intel.models import Rectification
-
     orders = Rectification.objects.filter(status="open", deadline__lt=today).values_list(
         "pk", "subject_id", "subject__station_id", "deadline", "requirement"
     )
@@ -218,8 +243,6 @@ def rectification_overdue(rule, today, existing, out) -> None:
 
 
 def incident_escalates(rule, today, existing, out) -> None:
-    from casebook.audit.models import AuditEvent
-
     events = AuditEvent.objects.filter(
         action="subject.situation", occurred_at__gte=timezone.now() - timedelta(days=30)
     )
@@ -272,22 +295,41 @@ def evaluate(today=None) -> dict[str, int]:
     existing = set(Warning.objects.values_list("key", flat=True))
     created: dict[str, int] = {}
     for code, fn in RULES.items():
-        rule = _rule(code)
-        if rule is None:
-            continue
-        out: list[Warning] = []
-        fn(rule, today, existing, out)
-        with transaction.atomic():
-            Warning.objects.bulk_create(out, batch_size=2000, ignore_conflicts=True)
-            if out:
-                record_event(
-                    actor=None,
-                    actor_name="scheduler",
-                    action="warning.raise",
-                    object_type="analysis.warningrule",
-                    object_id=rule.code,
-                    object_repr=rule.name,
-                    details={"count": len(out)},
-                )
-        created[code] = len(out)
+        for rule in _rules(code):
+            out: list[Warning] = []
+            fn(rule, today, existing, out)
+            with transaction.atomic():
+                Warning.objects.bulk_create(out, batch_size=2000, ignore_conflicts=True)
+                if out:
+                    record_event(
+                        actor=None,
+                        actor_name="scheduler",
+                        action="warning.raise",
+                        object_type="analysis.warningrule",
+                        object_id=rule.code,
+                        object_repr=rule.name,
+                        details={"count": len(out), "bureau": rule.bureau_id},
+                    )
+            created[code] = created.get(code, 0) + len(out)
     return created
+
+
+def bureau_setup(bureau) -> None:
+    """A new bureau's warning rules: the unowned ones of a fresh installation, then a row for
+    every other rule there is (``RULES``), switched on with its shipped parameters — never
+    another bureau's switches or parameters (only the name of a rule another module ships)."""
+    WarningRule.objects.filter(bureau__isnull=True).update(bureau=bureau)
+    own = set(WarningRule.objects.filter(bureau=bureau).values_list("code", flat=True))
+    for code in RULES:
+        if code in own:
+            continue
+        if code in SHIPPED:
+            name, name_en, params = SHIPPED[code]
+        else:
+            name, name_en = WarningRule.objects.filter(code=code).values_list(
+                "name", "name_en"
+            ).order_by("pk").first() or (code, code)
+            params = {}
+        WarningRule.objects.create(
+            bureau=bureau, code=code, name=name, name_en=name_en, params=params
+        )

@@ -11,13 +11,26 @@ from django.utils.translation import gettext as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.accounts.models import User
+from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
 from casebook.intel.choices import SourceEvaluation
 from casebook.intel.selectors import visible_records
 from casebook.subjects.choices import RiskLevel
 from casebook.subjects.models import Subject
+from casebook.tracking.choices import Origin, Priority
+from casebook.tracking.notify import notify
+from casebook.tracking.services import task_create
 
-from .models import AssessmentStatus, FactorKind, Measure, RatedFactor, RiskAssessment, RiskFactor
+from .models import (
+    AssessmentStatus,
+    FactorKind,
+    Measure,
+    RatedFactor,
+    RiskAssessment,
+    RiskFactor,
+    WarningStatus,
+)
 
 #: Score (risk weights minus protective weights) → suggested level.
 THRESHOLDS = [(11, RiskLevel.CRITICAL), (7, RiskLevel.HIGH), (3, RiskLevel.MEDIUM)]
@@ -178,10 +191,6 @@ def assessment_create(
     if status == AssessmentStatus.APPROVED:
         _apply(actor, assessment)
     else:
-        from casebook.accounts.models import User
-        from casebook.accounts.roles import Role
-        from casebook.tracking.notify import notify
-
         leaders = User.objects.holding(Role.STATION_LEADER, subject.station)
         notify(
             leaders,
@@ -247,8 +256,6 @@ def assessment_decide(
 @transaction.atomic
 def measure_to_task(*, actor, measure: Measure):
     """One click: a recommended measure becomes a task for the subject's responsible officer."""
-    from casebook.tracking.choices import Origin, Priority
-    from casebook.tracking.services import task_create
 
     if measure.task_id:
         raise ValidationError(_("This measure is already a task."))
@@ -287,7 +294,6 @@ def _warning_scope(actor, warning) -> None:
 @transaction.atomic
 def warning_handle(*, actor, warning, decision: str, note: str = ""):
     """Acknowledge, dismiss (with a reason) or turn a warning into a task (leaders)."""
-    from .models import WarningStatus
 
     _warning_scope(actor, warning)
     if warning.status != WarningStatus.OPEN:
@@ -295,9 +301,6 @@ def warning_handle(*, actor, warning, decision: str, note: str = ""):
     if decision == "dismiss" and not (note or "").strip():
         raise ValidationError({"note": [_("Give a reason for dismissing the warning.")]})
     if decision == "task":
-        from casebook.tracking.choices import Origin, Priority
-        from casebook.tracking.services import task_create
-
         subject = warning.subject
         lead = next(
             (o for o in subject.officers.all() if policy.is_case_worker_of(o, subject.station)),
@@ -336,9 +339,7 @@ def warning_handle(*, actor, warning, decision: str, note: str = ""):
 
 @transaction.atomic
 def rule_configure(*, actor, rule, enabled: bool, params: dict):
-    from casebook.access.policy import require
-
-    require(actor, Action.CATEGORY_MANAGE)
+    policy.check(actor, Action.CATEGORY_MANAGE, rule)  # a rule of the actor's own bureau
     clean = {}
     for key, value in params.items():
         if key not in rule.params:
@@ -358,7 +359,7 @@ def rule_configure(*, actor, rule, enabled: bool, params: dict):
         actor=actor,
         action="warning_rule.configure",
         object_type="analysis.warningrule",
-        object_id=rule.code,
+        object_id=f"{rule.bureau_id}/{rule.code}",
         object_repr=rule.name,
         details={"from": before, "to": {"enabled": enabled, **rule.params}},
     )
@@ -369,9 +370,7 @@ def rule_configure(*, actor, rule, enabled: bool, params: dict):
 def factor_add(
     *, actor, category, kind: str, name: str, name_en: str, description: str, weight: int
 ) -> RiskFactor:
-    from casebook.access.policy import require
-
-    require(actor, Action.CATEGORY_MANAGE)
+    policy.check(actor, Action.CATEGORY_MANAGE, category)  # a category of the actor's bureau
     errors = {}
     if kind not in FactorKind.values:
         errors["kind"] = [_("Choose risk or protective.")]
@@ -405,9 +404,7 @@ def factor_add(
 @transaction.atomic
 def factor_retire(*, actor, factor: RiskFactor) -> None:
     """Out of future assessments; past assessments keep citing it."""
-    from casebook.access.policy import require
-
-    require(actor, Action.CATEGORY_MANAGE)
+    policy.check(actor, Action.CATEGORY_MANAGE, factor)
     factor.is_active = False
     factor.save(update_fields=["is_active"])
     record_event(

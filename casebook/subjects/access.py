@@ -11,12 +11,21 @@ from django.db.models import Exists, OuterRef, Q
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.access.registry import ParentRule, Rule, ScopeRule, is_active_user, register
+from casebook.access.registry import (
+    BureauRule,
+    ParentRule,
+    Rule,
+    ScopeRule,
+    is_active_user,
+    register,
+)
 from casebook.accounts.roles import Role
 
 from .choices import Status
 from .models import (
     Association,
+    Category,
+    ChecklistItem,
     DrugTest,
     Identifier,
     IncidentDetail,
@@ -28,6 +37,16 @@ from .models import (
     Subject,
     SubjectImport,
     Threat,
+)
+
+
+#: A category is configured by its bureau's system administrator and chosen, filtered and shown
+#: by the users of that bureau's stations.
+CATEGORY_ACTIONS = (
+    Action.CATEGORY_MANAGE,
+    Action.SUBJECT_VIEW,
+    Action.SUBJECT_CREATE,
+    Action.SUBJECT_EDIT,
 )
 
 
@@ -126,3 +145,6 @@ def register_rules() -> None:
         register(model, ParentRule(Subject, path))
     register(Association, AssociationRule())
     register(SubjectImport, ImportRule())
+    # Configuration: a bureau's categories, for its administrator and its own stations' users.
+    register(Category, BureauRule(CATEGORY_ACTIONS, default_action=Action.CATEGORY_MANAGE))
+    register(ChecklistItem, ParentRule(Category, "category"))

@@ -3,11 +3,13 @@ A category must state its legal basis, citing a law or regulation; one in use ca
 kind; one without an impact statement cannot be active; every new or changed category waits
 for a bureau leader's approval (``category_approval``)."""
 
+from importlib import import_module
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from casebook.access.policy import Action, require
+from casebook.access.policy import Action, check, require
 from casebook.audit.services import changes, record_event
 
 from .category_approval import propose, validate_activation, validate_legal_basis
@@ -43,8 +45,14 @@ def _validate(category: Category) -> None:
 
 @transaction.atomic
 def category_save(*, actor, category: Category, **fields) -> Category:
+    """Create or change a category of the administrator's own bureau (a new one belongs to it;
+    another bureau's is refused)."""
     require(actor, Action.CATEGORY_MANAGE)
     creating = category.pk is None
+    if creating:
+        category.bureau = actor.unit.bureau
+    else:
+        check(actor, Action.CATEGORY_MANAGE, category)
     before = (
         {}
         if creating
@@ -80,7 +88,7 @@ def category_save(*, actor, category: Category, **fields) -> Category:
 def checklist_item_add(
     *, actor, category: Category, section: str, text: str, text_en: str
 ) -> ChecklistItem:
-    require(actor, Action.CATEGORY_MANAGE)
+    check(actor, Action.CATEGORY_MANAGE, category)
     if category.kind != "place":
         raise ValidationError(_("Only place categories have inspection checklists."))
     if not section.strip() or not text.strip():
@@ -102,9 +110,43 @@ def checklist_item_add(
 @transaction.atomic
 def checklist_item_retire(*, actor, item: ChecklistItem) -> None:
     """Take a point out of future inspections; past inspections keep referring to it."""
-    require(actor, Action.CATEGORY_MANAGE)
+    check(actor, Action.CATEGORY_MANAGE, item)
     item.is_active = False
     item.save(update_fields=["is_active"])
     record_event(
         actor=actor, action="category.checklist", obj=item.category, details={"retired": item.text}
     )
+
+
+def bureau_setup(bureau) -> None:
+    """A new bureau's categories: the unowned ones a fresh installation ships (with their
+    checklists), else none — its system administrator configures its own."""
+    Category.objects.filter(bureau__isnull=True).update(bureau=bureau)
+
+
+def install_shipped(bureau) -> int:
+    """Give ``bureau`` the categories Casebook ships (with their checklists) when it has none:
+    the demo bureau's configuration when it was not the installation's first bureau. Returns
+    how many categories were created."""
+    if Category.objects.filter(bureau=bureau).exists():
+        return 0
+    shipped = import_module("casebook.subjects.migrations.0002_default_categories")
+    for code, kind, name, name_en, basis, review, visit, retention, desc in shipped.CATEGORIES:
+        category = Category.objects.create(
+            bureau=bureau,
+            code=code,
+            kind=kind,
+            name=name,
+            name_en=name_en,
+            legal_basis=basis,
+            review_cycle_days=review,
+            visit_cycle_days=visit,
+            retention_class=retention,
+            description=desc,
+            impact_assessment=shipped.IMPACT.get(code, ""),
+        )
+        for order, (section, text, text_en) in enumerate(shipped.CHECKLISTS.get(code, []), 1):
+            ChecklistItem.objects.create(
+                category=category, section=section, text=text, text_en=text_en, order=order
+            )
+    return len(shipped.CATEGORIES)

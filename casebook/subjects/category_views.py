@@ -4,12 +4,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from casebook.access.policy import Action, require
+from casebook.access.registry import get_for_user_or_404
 from casebook.core.actions import run_service
 
 from . import category_services as services
@@ -41,14 +42,23 @@ class ChecklistItemForm(forms.Form):
 @login_required
 def category_list(request):
     require(request.user, Action.CATEGORY_MANAGE)
-    categories = Category.objects.annotate(n_subjects=Count("subjects")).order_by("kind", "code")
+    # Only the administrator's own bureau: another bureau's categories are never listed.
+    categories = (
+        Category.objects.restrict(request.user, Action.CATEGORY_MANAGE)
+        .annotate(n_subjects=Count("subjects"))
+        .order_by("kind", "code")
+    )
     return render(request, "subjects/category_list.html", {"categories": categories})
 
 
 @login_required
 def category_edit(request, pk: int | None = None):
     require(request.user, Action.CATEGORY_MANAGE)
-    category = get_object_or_404(Category, pk=pk) if pk else Category()
+    category = (
+        get_for_user_or_404(request.user, Category, Action.CATEGORY_MANAGE, pk=pk)
+        if pk
+        else Category()
+    )
     form = CategoryForm(request.POST or None, instance=category if pk else None)
     if pk:
         form.fields["code"].disabled = True
@@ -60,7 +70,7 @@ def category_edit(request, pk: int | None = None):
             form=form,
             success=lambda saved: _("Category %(name)s saved.") % {"name": saved.name},
             actor=request.user,
-            category=Category.objects.get(pk=pk) if pk else Category(),
+            category=Category.objects.get(pk=category.pk) if pk else Category(),
             **data,
         )
         if saved is not None:
@@ -82,7 +92,7 @@ def category_edit(request, pk: int | None = None):
 @require_POST
 def checklist_add(request, pk: int):
     require(request.user, Action.CATEGORY_MANAGE)
-    category = get_object_or_404(Category, pk=pk)
+    category = get_for_user_or_404(request.user, Category, Action.CATEGORY_MANAGE, pk=pk)
     form = ChecklistItemForm(request.POST)
     if form.is_valid():
         run_service(
@@ -102,7 +112,12 @@ def checklist_add(request, pk: int):
 @require_POST
 def checklist_retire(request, pk: int, item_pk: int):
     require(request.user, Action.CATEGORY_MANAGE)
-    item = get_object_or_404(ChecklistItem, pk=item_pk, category_id=pk, is_active=True)
+    item = get_for_user_or_404(
+        request.user,
+        ChecklistItem.objects.filter(category_id=pk, is_active=True),
+        Action.CATEGORY_MANAGE,
+        pk=item_pk,
+    )
     run_service(
         request,
         services.checklist_item_retire,

@@ -27,6 +27,7 @@ from .choices import (
     SupervisionStatus,
     TestResult,
 )
+from .category_services import install_shipped
 from .models import Category, Subject
 
 # per station: category code → how many
@@ -83,11 +84,12 @@ def load(stdout) -> None:
     fake = Faker("zh_CN")
     fake.seed_instance(20261129)
     rng = random.Random(20261129)
-    categories = {c.code: c for c in Category.objects.all()}
     total = 0
     for station in Unit.objects.filter(kind=UnitKind.STATION, code__in=CENTRES).order_by("code"):
         if Subject.objects.filter(station=station).exists():
             continue
+        install_shipped(station.parent)  # the demo bureau's own categories, if it has none
+        categories = {c.code: c for c in Category.objects.filter(bureau=station.parent_id)}
         leader = User.objects.filter(unit=station, roles__role=Role.STATION_LEADER).first()
         officers = list(
             User.objects.filter(

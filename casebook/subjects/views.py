@@ -40,7 +40,7 @@ from .forms import (
     SubjectForm,
     UnlinkForm,
 )
-from .models import Association, PersonDetail, Subject
+from .models import Association, Category, PersonDetail, Subject
 
 
 def _consulted(request, subject) -> str:
@@ -64,7 +64,12 @@ def subject_list(request):
         user=OuterRef("pk"), subject__station__in=station_ids
     )
     officers = User.objects.filter(Exists(in_charge)).order_by("username")
-    form = FilterForm(request.GET or None, stations=stations, officers=officers)  # as shown
+    categories = Category.objects.restrict(request.user, Action.SUBJECT_VIEW).filter(
+        is_active=True
+    )  # the user's own bureau's
+    form = FilterForm(
+        request.GET or None, stations=stations, officers=officers, categories=categories
+    )  # as shown
     filterset = bind_page_filters(  # as applied: the same FilterSet as the API's
         SubjectFilterSet, request, selectors.subject_list_base(request.user)
     )

@@ -158,7 +158,7 @@ class SubjectFactory(ServiceFactory):
         return subject_create(
             actor=actor,
             station=station,
-            category=Category.objects.get(code=category_code),
+            category=Category.objects.get(code=category_code, bureau=station.parent_id),
             approved_by=approved_by or _leader_of(station),
             **kwargs,
         )

@@ -14,10 +14,18 @@ from django.db.models import Exists, OuterRef, Q
 
 from casebook.access import policy
 from casebook.access.policy import Action
-from casebook.access.registry import OwnerRule, ParentRule, Rule, register
+from casebook.access.registry import BureauRule, OwnerRule, ParentRule, Rule, register
 from casebook.subjects.access import uncleared_subjects, visible_subjects
 
-from .models import Escalation, Notification, Task, TaskComment, TaskDeadline, TaskShare
+from .models import (
+    DeadlineRule,
+    Escalation,
+    Notification,
+    Task,
+    TaskComment,
+    TaskDeadline,
+    TaskShare,
+)
 
 
 class TaskRule(Rule):
@@ -71,3 +79,6 @@ def register_rules() -> None:
     for model in (TaskDeadline, TaskShare, TaskComment, Escalation):
         register(model, ParentRule(Task, "task"))
     register(Notification, OwnerRule("user"))
+    register(
+        DeadlineRule, BureauRule([Action.CATEGORY_MANAGE], default_action=Action.CATEGORY_MANAGE)
+    )

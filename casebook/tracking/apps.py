@@ -23,4 +23,5 @@ class TrackingConfig(AppConfig):
 
         register_action("notification.preferences", _("Notification preferences changed"))
         register_home_panel(home.my_tasks)
+        register_home_panel(home.today)  # an officer's visits and tasks due today, shown first
         register_bureau_setup(services.bureau_setup)

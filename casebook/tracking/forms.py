@@ -78,7 +78,7 @@ class TaskForm(DeadlineFields, forms.Form):
         self.fields["subjects"].widget.params["station"] = station.pk
         self.fields["lead"].queryset = workers
         self.fields["team"].queryset = workers
-        self.add_deadline_fields(default_deadlines(Priority.NORMAL))
+        self.add_deadline_fields(default_deadlines(Priority.NORMAL, station=station))
 
 
 class AdvanceForm(forms.Form):

@@ -300,16 +300,16 @@ class TestConfiguration:
         client.post(
             "/analysis/rules/", {"code": "repeated_alerts", "param_count": "5", "param_days": "3"}
         )
-        rule = WarningRule.objects.get(code="repeated_alerts")
+        rule = WarningRule.objects.get(bureau__code="T", code="repeated_alerts")
         assert not rule.enabled and rule.params == {"count": 5, "days": 3}
         client.post("/analysis/rules/", {"code": "no_visit", "enabled": "on", "param_bogus": "x"})
-        assert WarningRule.objects.get(code="no_visit").params == {}
+        assert WarningRule.objects.get(bureau__code="T", code="no_visit").params == {}
         bad = client.post(
             "/analysis/rules/",
             {"code": "repeated_alerts", "enabled": "on", "param_count": "zero"},
             follow=True,
         )
-        assert WarningRule.objects.get(code="repeated_alerts").params["count"] == 5
+        assert WarningRule.objects.get(bureau__code="T", code="repeated_alerts").params["count"] == 5
         assert bad.status_code == 200
         category = Category.objects.get(code="disaster")
         client.post(
@@ -333,7 +333,7 @@ class TestConfiguration:
             client = login(Client(), crew[who])
             assert client.get("/analysis/rules/").status_code == 403
             assert client.post("/analysis/rules/", {"code": "no_visit"}).status_code == 403
-        assert WarningRule.objects.get(code="no_visit").enabled
+        assert WarningRule.objects.get(bureau__code="T", code="no_visit").enabled
 
 
 @pytest.mark.django_db
@@ -348,7 +348,7 @@ def test_deadline_rules_configured_by_the_system_administrator(org, crew, make_u
     assert DeadlineRule.objects.get(priority="urgent", stage="assigned").hours == 1
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        due = default_deadlines("urgent")
+        due = default_deadlines("urgent", station=org["a"])
     assert due["assigned"] == start + timedelta(hours=1)
     client.post("/analysis/rules/", {"deadlines": "1", "h_urgent_assigned": "0"})
     assert DeadlineRule.objects.get(priority="urgent", stage="assigned").hours == 1

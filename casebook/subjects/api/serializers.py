@@ -162,6 +162,17 @@ class SubjectIn(JsonInput):
     place = PlaceIn(required=False)
     incident = IncidentIn(required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a category code names one of the caller's own bureau's categories (another bureau's
+        # category with the same code is not a choice)
+        user = self.context.get("user")
+        self.fields["category"].queryset = (
+            Category.objects.restrict(user, Action.SUBJECT_CREATE).filter(is_active=True)
+            if user is not None
+            else Category.objects.none()
+        )
+
     def validate(self, attrs):
         kind = attrs["kind"]
         if kind not in attrs:

@@ -61,7 +61,7 @@ class SubjectViewSet(
 
     @extend_schema(request=SubjectIn, responses={201: SubjectDetailOut})
     def create(self, request, *args, **kwargs):
-        incoming = SubjectIn(data=request.data)
+        incoming = SubjectIn(data=request.data, context={"user": request.user})
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         user = request.user

@@ -265,7 +265,10 @@ def _registered(indexes: set[tuple[str, str]]) -> set[tuple[str, str]]:
 
 def _context(actor, station) -> _Context:
     categories = {
-        kind: {c.code: c for c in Category.objects.filter(kind=kind, is_active=True)}
+        kind: {
+            c.code: c
+            for c in Category.objects.filter(bureau=station.parent_id, kind=kind, is_active=True)
+        }
         for kind in COLUMNS
     }
     lookup: dict = {}
@@ -480,7 +483,9 @@ def import_run(import_id: int) -> SubjectImport | None:
             subject_import.save(update_fields=["state", "started_at"])
     actor = subject_import.created_by
     rows = json.loads(str(subject_import.rows) or "[]")
-    categories = {c.code: c for c in Category.objects.all()}
+    categories = {
+        c.code: c for c in Category.objects.filter(bureau=subject_import.station.parent_id)
+    }
     users = {
         u.pk: u
         for u in User.objects.filter(pk__in={r["approved_by"] for r in rows}).select_related("unit")
