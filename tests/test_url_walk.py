@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casebook.accounts.models import Compartment, GrantRequest
 from casebook.accounts.roles import Role
 from casebook.accounts.services import api_token_create, user_change_access
+from casebook.analysis.models import RiskFactor
 from casebook.audit.models import AuditEvent
 from casebook.core.choices import Classification
 from casebook.subjects.models import Category
@@ -57,7 +58,7 @@ class Route:
     kind: str
     #: URL keyword → "@world-key" (an object of station B / bureau T) or a literal value
     params: dict = field(default_factory=dict)
-    #: the object belongs to the whole system (categories, factors): another bureau's
+    #: the object belongs to the whole system (not to a bureau): another bureau's
     #: administrator may reach it, so only the case-data checks apply
     global_object: bool = False
     #: a query string to call it with (a search for station B's subject by name)
@@ -108,9 +109,9 @@ ROUTES: dict[str, Route] = {
     "subjects:map": r(CASE),
     "subjects:categories": r(ADMIN),
     "subjects:category_create": r(ADMIN),
-    "subjects:category_edit": r(ADMIN, True, pk="@place_category"),
-    "subjects:checklist_add": r(ADMIN, True, pk="@place_category"),
-    "subjects:checklist_retire": r(ADMIN, True, pk="@place_category", item_pk="@checklist_item"),
+    "subjects:category_edit": r(ADMIN, pk="@place_category"),
+    "subjects:checklist_add": r(ADMIN, pk="@place_category"),
+    "subjects:checklist_retire": r(ADMIN, pk="@place_category", item_pk="@checklist_item"),
     "subjects:create": r(CASE, kind="person"),
     "subjects:detail": r(CASE, pk="@person_b"),
     "subjects:edit": r(CASE, pk="@person_b"),
@@ -141,9 +142,6 @@ ROUTES: dict[str, Route] = {
     "tracking:notifications_read": r(SELF),
     "tracking:notifications_count": r(SELF),
     "tracking:notification_open": r(SELF, pk="@notification_b"),
-    "tracking:notification_group": r(SELF, kind="task", task="@task_b"),
-    "tracking:notification_group_untasked": r(SELF, kind="other"),
-    "tracking:notification_settings": r(SELF),
     # intel
     "intel:list": r(CASE),
     "intel:export": r(CASE),
@@ -170,8 +168,8 @@ ROUTES: dict[str, Route] = {
     "analysis:warning_handle": r(CASE, pk="@warning_b"),
     "analysis:places": r(CASE),
     "analysis:rules": r(ADMIN),
-    "analysis:factor_add": r(ADMIN, True, category_pk="@person_category"),
-    "analysis:factor_retire": r(ADMIN, True, pk="@factor"),
+    "analysis:factor_add": r(ADMIN, category_pk="@person_category"),
+    "analysis:factor_retire": r(ADMIN, pk="@factor"),
     "analysis:trail": r(CASE, subject_pk="@person_b"),
     "analysis:assess": r(CASE, subject_pk="@person_b"),
     "analysis:assessment": r(CASE, pk="@assessment_b"),
@@ -284,7 +282,7 @@ CASE_MARKERS = (
     "乙所工作措施",
 )
 #: text that identifies bureau T's accounts: never shown to another bureau's administrator
-ADMIN_MARKERS = ("乙所民警甲乙", "乙所所长丙丁", "测试市公安局")
+ADMIN_MARKERS = ("乙所民警甲乙", "乙所所长丙丁", "测试市公安局", "本局专用场所类别", "本局专用风险")
 
 
 def _png() -> bytes:
@@ -479,6 +477,9 @@ def world(org, make_user):
         "checklist_item": items[-1],
         "factor": factor,
     }
+    # bureau T's configuration carries names no other bureau's administrator may see
+    Category.objects.filter(pk=place_category.pk).update(name="本局专用场所类别")
+    RiskFactor.objects.filter(pk=factor.pk).update(name="本局专用风险")
     missing = [key for key, value in objects.items() if value is None]
     assert not missing, f"the walk's world lacks {missing}"
     assert isinstance(grant_b, GrantRequest) and grant_b.is_pending
@@ -674,6 +675,12 @@ DUTY = {
     "accounts:grant_approve": Role.SECURITY_ADMIN,
     "accounts:grant_reject": Role.SECURITY_ADMIN,
     "accounts:grant_withdraw": Role.SYSTEM_ADMIN,
+    # configuration belongs to the bureau (categories, checklists, risk factors)
+    "subjects:category_edit": Role.SYSTEM_ADMIN,
+    "subjects:checklist_add": Role.SYSTEM_ADMIN,
+    "subjects:checklist_retire": Role.SYSTEM_ADMIN,
+    "analysis:factor_add": Role.SYSTEM_ADMIN,
+    "analysis:factor_retire": Role.SYSTEM_ADMIN,
 }
 
 
