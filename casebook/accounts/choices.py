@@ -11,3 +11,10 @@ class GrantStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class GrantKind(models.TextChoices):
+    """What a request asks the security administrator to approve."""
+
+    ACCESS = "access", _("Change of access")
+    CREDENTIAL_RESET = "credential_reset", _("Reset of password and second factor")

@@ -11,7 +11,7 @@ from casebook.access.querysets import RestrictedManager, RestrictedQuerySet
 from casebook.core.choices import Classification
 from casebook.core.validators import validate_plain_name
 
-from .choices import GrantStatus
+from .choices import GrantKind, GrantStatus
 from .roles import ADMIN_ROLES, CASE_ROLES, MFA_BY_DEFAULT, Role
 
 police_number_validator = RegexValidator(
@@ -92,6 +92,11 @@ class User(AbstractBaseUser):
     is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
     date_joined = models.DateTimeField(_("created at"), default=timezone.now)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    #: the end of a temporary password issued on an approved credential reset: short, and
+    #: moved to the first login with it (a second login with it is refused)
+    temporary_password_until = models.DateTimeField(
+        _("temporary password valid until"), null=True, blank=True
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
@@ -184,11 +189,17 @@ class UserRole(models.Model):
 
 
 class GrantRequest(models.Model):
-    """A change of an account's roles, clearance or compartments that needs a second person.
+    """A change of an account's roles, clearance or compartments that needs a second person,
+    or (``kind`` credential reset) a new temporary password and second factor for it.
 
     The system administrator asks; the security administrator of the same bureau approves or
-    rejects (三员分立). The account changes only on approval, to exactly the requested state.
+    rejects (三员分立). The account changes only on approval, to exactly the requested state;
+    a reset's temporary password is shown to the approver alone.
     """
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=GrantKind.choices, default=GrantKind.ACCESS
+    )
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="grant_requests", verbose_name=_("account")
@@ -231,9 +242,9 @@ class GrantRequest(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user"],
+                fields=["user", "kind"],
                 condition=models.Q(status="pending"),
-                name="grant_request_one_pending_per_user",
+                name="grant_request_one_pending_per_user_and_kind",
             )
         ]
 
