@@ -13,7 +13,8 @@ from casebook.subjects.choices import Kind, RiskLevel, Status
 from casebook.subjects.selectors import ListFilters, subject_list
 from casebook.tracking import selectors as task_selectors
 
-from .models import RiskAssessment, Warning, WarningStatus
+from .models import RiskAssessment, WarningStatus
+from .selectors import visible_warnings
 
 #: name -> fetch(user, station_id or "") for figures of modules above analysis (reports: the
 #: latest urgent reports); registered from their AppConfig.ready(), shown as template variables.
@@ -28,12 +29,6 @@ def register_figure(name: str, fetch) -> None:
 
 def subjects_url(**params) -> str:
     return f"{reverse('subjects:list')}?{urlencode({k: v for k, v in params.items() if v != ''})}"
-
-
-def visible_warnings(user):
-    from casebook.subjects.selectors import visible_subjects
-
-    return Warning.objects.filter(subject__in=visible_subjects(user).values("pk"))
 
 
 def station_numbers(user, station_id: int | str = "") -> dict:

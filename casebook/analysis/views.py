@@ -1,26 +1,39 @@
 """Pages of analysis: the assessment form (preview, then sign), an assessment with its
 approval and measures."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
 from casebook.audit import reads
 from casebook.core.actions import report_invalid, run_service
+from casebook.core.models import Unit
 from casebook.core.redirects import safe_target
 from casebook.intel.selectors import visible_records
+from casebook.subjects import services as subject_services
 from casebook.subjects.choices import RiskLevel
-from casebook.subjects.selectors import get_subject
+from casebook.subjects.forms import PurposeForm
+from casebook.subjects.models import Category
+from casebook.subjects.selectors import get_subject, purpose_suggestion, visible_subjects
+from casebook.tracking.choices import WORKING_STAGES, Priority, Stage
+from casebook.tracking.models import DeadlineRule
 from casebook.tracking.selectors import visible_tasks
+from casebook.tracking.services import DEFAULT_HOURS, deadline_rule_set
 
 from . import services
+from .dashboard import bureau_rows, station_numbers
 from .forms import (
     AssessmentForm,
     DeadlineGridForm,
@@ -30,7 +43,20 @@ from .forms import (
     TaskRefForm,
     WarningHandleForm,
 )
-from .models import AssessmentStatus, Measure, RiskAssessment
+from .models import (
+    AssessmentStatus,
+    Measure,
+    RiskFactor,
+    WarningRule,
+    WarningStatus,
+)
+from .selectors import (
+    assessment_history,
+    bureau_stations,
+    get_assessment,
+    get_warning,
+    warning_list,
+)
 
 
 @login_required
@@ -125,25 +151,16 @@ def _record_assess_read(request, subject, records) -> None:
     )
 
 
-def _get_assessment(user, pk) -> RiskAssessment:
-    assessment = RiskAssessment.objects.select_related("subject", "assessor").filter(pk=pk).first()
-    if assessment is None or not policy.can(user, Action.SUBJECT_VIEW, assessment.subject):
-        raise Http404
-    return assessment
-
-
 @login_required
 def assessment_detail(request, pk: int):
-    assessment = _get_assessment(request.user, pk)
+    assessment = get_assessment(request.user, pk)
     visible = visible_records(request.user)
     factors = []
     for row in assessment.factors.select_related("factor"):
         factors.append(
             {"row": row, "records": list(visible.filter(pk__in=row.records.values("pk")))}
         )
-    history = list(
-        RiskAssessment.objects.filter(subject=assessment.subject).order_by("-assessed_at")[:10]
-    )
+    history = assessment_history(assessment.subject)
     reads.record_read(
         request,
         what="assessment",
@@ -174,7 +191,7 @@ def assessment_detail(request, pk: int):
 @login_required
 @require_POST
 def assessment_decide(request, pk: int):
-    assessment = _get_assessment(request.user, pk)
+    assessment = get_assessment(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         report_invalid(request, form)
@@ -200,7 +217,7 @@ def measure_task(request, pk: int):
     measure = Measure.objects.select_related("assessment__subject").filter(pk=pk).first()
     if measure is None:
         raise Http404
-    assessment = _get_assessment(request.user, measure.assessment_id)
+    assessment = get_assessment(request.user, measure.assessment_id)
     task = run_service(
         request,
         services.measure_to_task,
@@ -217,9 +234,6 @@ def measure_task(request, pk: int):
 @login_required
 def dashboard(request):
     """The station leader's picture at a glance (bureau users choose a station)."""
-    from casebook.core.models import Unit
-
-    from .dashboard import station_numbers
 
     station_ids = policy.station_ids(request.user, Action.STATION_DASHBOARD)
     if not station_ids:
@@ -256,16 +270,9 @@ def dashboard(request):
 
 @login_required
 def bureau(request):
-    from casebook.core.choices import UnitKind
-    from casebook.core.models import Unit
-
-    from .dashboard import bureau_rows
-
     if policy.reach(request.user, Action.BUREAU_DASHBOARD) is None:
         raise PermissionDenied
-    stations = Unit.objects.filter(
-        pk__in=policy.station_ids(request.user, Action.BUREAU_DASHBOARD), kind=UnitKind.STATION
-    ).order_by("code")
+    stations = bureau_stations(request.user)
     rows = bureau_rows(request.user, stations)
     reads.record_read(  # counts per station only: which stations were looked at
         request,
@@ -290,25 +297,18 @@ def bureau(request):
 
 @login_required
 def warnings(request):
-    from django.core.paginator import Paginator
-
-    from .dashboard import visible_warnings
-    from .models import WarningRule, WarningStatus
-
     if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
         raise PermissionDenied
-    qs = visible_warnings(request.user).select_related("subject", "rule", "handled_by", "task")
     status = request.GET.get("status", WarningStatus.OPEN)
-    if status in WarningStatus.values:
-        qs = qs.filter(status=status)
     rule = request.GET.get("rule", "")
-    if rule:
-        qs = qs.filter(rule__code=rule)
-    if request.GET.get("station", "").isdigit():
-        qs = qs.filter(station_id=int(request.GET["station"]))
-    if request.GET.get("subject", "").isdigit():
-        qs = qs.filter(subject_id=int(request.GET["subject"]))
-    page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    qs = warning_list(
+        request.user,
+        status=status,
+        rule=rule,
+        station=request.GET.get("station", ""),
+        subject=request.GET.get("subject", ""),
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     page.object_list = shown = list(page.object_list)
     reads.record_read(
         request,
@@ -340,7 +340,7 @@ def warnings(request):
             "status": status,
             "rule": rule,
             "statuses": WarningStatus.choices,
-            "rules": WarningRule.objects.all(),
+            "rules": WarningRule.objects.restrict(request.user, Action.SUBJECT_VIEW),
             "may_task": bool(policy.station_ids(request.user, Action.TASK_ASSIGN)),
         },
     )
@@ -349,11 +349,7 @@ def warnings(request):
 @login_required
 @require_POST
 def warning_handle(request, pk: int):
-    from .dashboard import visible_warnings
-
-    warning = visible_warnings(request.user).filter(pk=pk).select_related("subject", "rule").first()
-    if warning is None:
-        raise Http404
+    warning = get_warning(request.user, pk)
     form = WarningHandleForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -375,10 +371,6 @@ def warning_handle(request, pk: int):
 @login_required
 def places_map(request):
     """Key places coloured by their open rectification findings."""
-    from django.conf import settings
-    from django.db.models import Count, Q
-
-    from casebook.subjects.selectors import visible_subjects
 
     if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
         raise PermissionDenied
@@ -424,11 +416,6 @@ def places_map(request):
 def trail(request, subject_pk: int):
     """A person's trail: positions from information records, on a map and a timeline. Location
     trails are sensitive: shown only within a stated purpose, and each view is logged."""
-    from django.conf import settings
-
-    from casebook.subjects import services as subject_services
-    from casebook.subjects.forms import PurposeForm
-    from casebook.subjects.selectors import purpose_suggestion
 
     subject = get_subject(request.user, subject_pk)
     if request.method == "POST":
@@ -488,19 +475,12 @@ def trail(request, subject_pk: int):
 
 
 def timezone_local(moment) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @login_required
 def rules_config(request):
     """The system administrator switches warning rules on or off and sets their parameters."""
-    from casebook.tracking.choices import WORKING_STAGES, Priority, Stage
-    from casebook.tracking.models import DeadlineRule
-    from casebook.tracking.services import DEFAULT_HOURS, deadline_rule_set
-
-    from .models import WarningRule
 
     policy.require(request.user, Action.CATEGORY_MANAGE)
     if request.method == "POST" and "deadlines" in request.POST:
@@ -518,8 +498,9 @@ def rules_config(request):
 
             run_service(request, save_grid, success=_("Deadlines saved."))
         return redirect("analysis:rules")
+    rules = WarningRule.objects.restrict(request.user, Action.CATEGORY_MANAGE)  # own bureau's
     if request.method == "POST":
-        rule = WarningRule.objects.filter(code=request.POST.get("code", "")[:40]).first()
+        rule = rules.filter(code=request.POST.get("code", "")[:40]).first()
         if rule is None:
             raise Http404
         form = RuleForm(request.POST, params=rule.params)
@@ -536,7 +517,10 @@ def rules_config(request):
         else:
             report_invalid(request, form, _("Between 1 and 365."))
         return redirect("analysis:rules")
-    hours = {(r.priority, r.stage): r.hours for r in DeadlineRule.objects.all()}
+    hours = {
+        (r.priority, r.stage): r.hours
+        for r in DeadlineRule.objects.restrict(request.user, Action.CATEGORY_MANAGE)
+    }
     grid = [
         {
             "priority": p,
@@ -551,7 +535,7 @@ def rules_config(request):
         request,
         "analysis/rules.html",
         {
-            "rules": WarningRule.objects.all(),
+            "rules": rules,
             "grid": grid,
             "stages": [Stage(s).label for s in WORKING_STAGES],
         },
@@ -561,12 +545,8 @@ def rules_config(request):
 @login_required
 @require_POST
 def factor_add(request, category_pk: int):
-    from casebook.subjects.models import Category
-
     policy.require(request.user, Action.CATEGORY_MANAGE)
-    category = Category.objects.filter(pk=category_pk).first()
-    if category is None:
-        raise Http404
+    category = get_for_user_or_404(request.user, Category, Action.CATEGORY_MANAGE, pk=category_pk)
     form = FactorForm(request.POST)
     if form.is_valid():
         run_service(
@@ -585,12 +565,10 @@ def factor_add(request, category_pk: int):
 @login_required
 @require_POST
 def factor_retire(request, pk: int):
-    from .models import RiskFactor
-
     policy.require(request.user, Action.CATEGORY_MANAGE)
-    factor = RiskFactor.objects.filter(pk=pk, is_active=True).first()
-    if factor is None:
-        raise Http404
+    factor = get_for_user_or_404(
+        request.user, RiskFactor.objects.filter(is_active=True), Action.CATEGORY_MANAGE, pk=pk
+    )
     run_service(
         request,
         services.factor_retire,
