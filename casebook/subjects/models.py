@@ -297,7 +297,7 @@ class PersonDetail(models.Model):
     current_address = EncryptedTextField(_("current address"), blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
-    economic_situation = models.TextField(_("economic situation"), blank=True)
+    economic_situation = EncryptedTextField(_("economic situation"), blank=True)
     data_subject_category = models.CharField(
         _("data-subject category"), max_length=16, choices=DataSubjectCategory.choices
     )
@@ -309,7 +309,9 @@ class PersonDetail(models.Model):
     )
     photo = models.CharField(_("photo file"), max_length=80, blank=True, editable=False)
 
-    SENSITIVE = frozenset({"id_number", "phones", "household_address", "current_address"})
+    SENSITIVE = frozenset(
+        {"id_number", "phones", "household_address", "current_address", "economic_situation"}
+    )
 
     objects = RestrictedManager()
 
@@ -335,9 +337,11 @@ class Offence(models.Model):
     person = models.ForeignKey(
         PersonDetail, on_delete=models.CASCADE, related_name="offences", verbose_name=_("person")
     )
-    offence_type = models.CharField(_("offence"), max_length=100)
+    # Criminal records are sensitive personal information (PIPL art. 28): encrypted with the
+    # subject's data key, like identifiers; dates stay plain for the rules and the retention.
+    offence_type = EncryptedTextField(_("offence"), max_length=100)
     offence_date = models.DateField(_("date of offence"), null=True, blank=True)
-    judgment = models.CharField(_("judgment"), max_length=200, blank=True)
+    judgment = EncryptedTextField(_("judgment"), max_length=200, blank=True)
     release_date = models.DateField(_("release date"), null=True, blank=True)
 
     objects = RestrictedManager()
@@ -348,7 +352,10 @@ class Offence(models.Model):
         ordering = ["-offence_date", "pk"]
 
     def __str__(self) -> str:
-        return self.offence_type
+        return self.offence_type or ""
+
+    def get_data_key(self):
+        return self.person.subject.data_key
 
 
 class RehabPeriod(models.Model):
@@ -362,7 +369,7 @@ class RehabPeriod(models.Model):
     )
     start = models.DateField(_("from"))
     end = models.DateField(_("to"), null=True, blank=True)
-    place = models.CharField(_("place or agency"), max_length=200, blank=True)
+    place = EncryptedTextField(_("place or agency"), max_length=200, blank=True)
 
     objects = RestrictedManager()
 
@@ -374,6 +381,9 @@ class RehabPeriod(models.Model):
     def __str__(self) -> str:
         return self.get_rehab_type_display()
 
+    def get_data_key(self):
+        return self.person.subject.data_key
+
 
 class DrugTest(models.Model):
     """A drug test result (category drug_involved)."""
@@ -383,8 +393,9 @@ class DrugTest(models.Model):
     )
     tested_on = models.DateField(_("test date"))
     result = models.CharField(_("result"), max_length=16, choices=TestResult.choices)
-    substance = models.CharField(_("substance"), max_length=60, blank=True)
-    method = models.CharField(_("method"), max_length=60, blank=True)
+    # the result stays plain: the warning rule "positive test after the last assessment" reads it
+    substance = EncryptedTextField(_("substance"), max_length=60, blank=True)
+    method = EncryptedTextField(_("method"), max_length=60, blank=True)
 
     objects = RestrictedManager()
 
@@ -396,6 +407,9 @@ class DrugTest(models.Model):
     def __str__(self) -> str:
         return f"{self.tested_on} {self.get_result_display()}"
 
+    def get_data_key(self):
+        return self.person.subject.data_key
+
 
 class Threat(models.Model):
     """A threat of violence and the preventive measures in place (threat_of_violence)."""
@@ -403,11 +417,11 @@ class Threat(models.Model):
     person = models.ForeignKey(
         PersonDetail, on_delete=models.CASCADE, related_name="threats", verbose_name=_("person")
     )
-    what = models.TextField(_("what was threatened"))
+    what = EncryptedTextField(_("what was threatened"))
     said_on = models.DateField(_("when"), null=True, blank=True)
-    where = models.CharField(_("where"), max_length=200, blank=True)
-    against = models.CharField(_("against whom"), max_length=200, blank=True)
-    measures = models.TextField(_("preventive measures in place"), blank=True)
+    where = EncryptedTextField(_("where"), max_length=200, blank=True)
+    against = EncryptedTextField(_("against whom"), max_length=200, blank=True)
+    measures = EncryptedTextField(_("preventive measures in place"), blank=True)
 
     objects = RestrictedManager()
 
@@ -417,7 +431,10 @@ class Threat(models.Model):
         ordering = ["-said_on", "pk"]
 
     def __str__(self) -> str:
-        return self.what[:40]
+        return (self.what or "")[:40]
+
+    def get_data_key(self):
+        return self.person.subject.data_key
 
 
 class PlaceDetail(models.Model):
@@ -527,7 +544,7 @@ class SituationEntry(models.Model):
         verbose_name=_("incident"),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
-    text = models.TextField(_("situation"))
+    text = EncryptedTextField(_("situation"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -543,7 +560,10 @@ class SituationEntry(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return self.text[:40]
+        return (self.text or "")[:40]
+
+    def get_data_key(self):
+        return self.incident.subject.data_key
 
 
 class Association(models.Model):
