@@ -29,8 +29,12 @@ def index(request):
     restrictions = list(selectors.open_restrictions(user)[:200])
     holds = list(selectors.active_holds(user)[:200])
     may_hold = can(user, Action.LEGAL_HOLD)
+    labels = {c.code: c.label for c in RetentionClass.objects.all()}
+    proposals = list(selectors.open_proposals(user)[:100])
+    for p in proposals:
+        p.class_label = labels.get(p.retention_class, p.retention_class)
     context = {
-        "proposals": list(selectors.open_proposals(user)[:100]),
+        "proposals": proposals,
         "decided": list(selectors.decided_proposals(user)[:20]),
         "certificates": list(selectors.certificates(user)[:20]),
         "restrictions": restrictions,
@@ -57,6 +61,8 @@ def proposal(request, pk: int):
     role = approver_role(request.user, found)
     approvals = list(found.approvals.select_related("user"))
     certificate = DestructionCertificate.objects.filter(proposal=found).defer("content").first()
+    klass = RetentionClass.objects.filter(code=found.retention_class).first()
+    found.class_label = klass.label if klass else found.retention_class
     record_read(request, what="retention", objects=[found])
     return render(
         request,

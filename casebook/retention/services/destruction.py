@@ -67,8 +67,9 @@ METHOD = N_(
 # --- proposals --------------------------------------------------------------------------------
 
 
-def _active_holds():
-    return LegalHold.objects.filter(subject=OuterRef("pk"), released_at__isnull=True)
+def _active_holds(subject_ref: str):
+    """Active holds on the subject that ``subject_ref`` (an outer field) names."""
+    return LegalHold.objects.filter(subject=OuterRef(subject_ref), released_at__isnull=True)
 
 
 def _in_open_proposals(kind: str) -> set[int]:
@@ -120,7 +121,7 @@ def propose_destructions(today: date | None = None) -> int:
     due = (
         RetentionClock.objects.filter(retain_until__lt=today, subject__status=Status.CLOSED)
         .exclude(subject_id__in=pending_subjects)
-        .filter(~Exists(_active_holds().filter(subject=OuterRef("subject_id"))))
+        .filter(~Exists(_active_holds("subject_id")))
         .values_list("subject__station_id", "retention_class", "subject_id")
         .order_by("subject__station_id", "retention_class", "subject_id")
     )

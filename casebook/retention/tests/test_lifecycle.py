@@ -218,6 +218,23 @@ class TestDestruction:
         with time_machine.travel(later + timedelta(days=1), tick=False):
             assert services.propose_destructions() == 0
 
+    def test_a_subject_under_hold_is_not_proposed(self, crew, person):
+        # ``person`` stays open, so the closed subjects' ids differ from their clocks' ids
+        others = [PersonFactory(actor=crew["leader"], officers=[crew["officer"]]) for _ in range(2)]
+        with time_machine.travel(DAY0, tick=False):
+            for subject in others:
+                subject_set_status(
+                    actor=crew["leader"], subject=subject, status=Status.CLOSED, reason="结案"
+                )
+            services.review_run()
+        services.legal_hold_place(
+            actor=crew["leader"], subject=others[1], kind="complaint", reference="投诉2026-7"
+        )
+        days = RetentionClass.objects.get(code=person.category.retention_class).days
+        with time_machine.travel(DAY0 + timedelta(days=days + 2), tick=False):
+            services.propose_destructions()
+        assert DestructionProposal.objects.get().ids_of("subject") == [others[0].pk]
+
     def test_retention_class_in_use_cannot_be_removed(self, crew, person, secadmin):
         standard = RetentionClass.objects.get(code=person.category.retention_class)
         with pytest.raises(ValidationError, match="in use"):
