@@ -194,6 +194,8 @@ ROUTES: dict[str, Route] = {
     "reports:periodic": r(CASE),
     "reports:periodic_download": r(CASE, pk="@periodic_b"),
     # retention: proposals, certificates and holds of station B; classes belong to the system
+    "subjects:category_changes": r(ADMIN),
+    "subjects:category_change_decide": r(ADMIN, pk="@category_change"),
     "retention:index": r(ADMIN),
     "retention:proposal": r(ADMIN, pk="@proposal_b"),
     "retention:approve": r(ADMIN, pk="@proposal_b"),
@@ -445,7 +447,25 @@ def world(org, make_user):
         [],
     )
 
+    from casebook.subjects.category_services import category_save
+
+    category_save(
+        actor=sysadmin,
+        category=Category.objects.get(pk=place_category.pk),
+        **{
+            f: getattr(place_category, f)
+            for f in ("name", "name_en", "description", "legal_basis", "retention_class")
+        },
+        kind=place_category.kind,
+        review_cycle_days=place_category.review_cycle_days,
+        visit_cycle_days=place_category.visit_cycle_days,
+        impact_assessment="经营单位信息，限于治安管理职责。",
+        is_active=True,
+    )
+    from casebook.subjects.models import CategoryChange
+
     objects = {
+        "category_change": CategoryChange.objects.get(status="pending"),
         "proposal_b": proposal_b,
         "certificate_b": certificate_b,
         "hold_b": hold_b,
