@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, ProtectedError, RestrictedError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from django.utils.translation import ngettext
 
 from casebook.access import policy
 from casebook.access.policy import Action
@@ -208,9 +209,12 @@ def destruction_approve(*, actor, proposal: DestructionProposal) -> DestructionP
     held = _held_subject_ids(proposal)
     if held:
         raise ValidationError(
-            _(
+            ngettext(
+                "%(count)s subject of this proposal is under a legal hold: nothing is destroyed "
+                "while a hold is in place. Release the hold or withdraw the proposal.",
                 "%(count)s subjects of this proposal are under a legal hold: nothing is destroyed "
-                "while a hold is in place. Release the hold or withdraw the proposal."
+                "while a hold is in place. Release the hold or withdraw the proposal.",
+                len(held),
             )
             % {"count": len(held)}
         )
