@@ -150,7 +150,7 @@ def build_template(station, categories_by_kind) -> bytes:
 def _build_template(station, categories_by_kind) -> bytes:
     book = Workbook()
     intro = book.active
-    intro.title = _("Instructions")
+    intro.title = _("How to fill in")
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
     lines = [
         _("Importing existing registers into Casebook"),
