@@ -340,6 +340,9 @@ CASEBOOK_URGENT_ACK_MINUTES = int(env("CASEBOOK_URGENT_ACK_MINUTES", "10"))
 CASEBOOK_DIGEST_HOUR = int(env("CASEBOOK_DIGEST_HOUR", "8"))
 #: SMS gateway: urgent reports are POSTed here as JSON, signed with the secret (HMAC-SHA256).
 CASEBOOK_SMS_WEBHOOK_URL = env("CASEBOOK_SMS_WEBHOOK_URL", "")
+# The address officers open Casebook at (e.g. https://casebook.station.example): urgent e-mails
+# and SMS carry a link to the report under it instead of the report's text.
+CASEBOOK_BASE_URL = env("CASEBOOK_BASE_URL", "")
 CASEBOOK_SMS_WEBHOOK_SECRET = env("CASEBOOK_SMS_WEBHOOK_SECRET", "")
 #: Days an exported file stays downloadable (its register entry and digest stay for ever).
 CASEBOOK_EXPORT_KEEP_DAYS = int(env("CASEBOOK_EXPORT_KEEP_DAYS", "7"))

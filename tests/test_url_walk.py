@@ -210,6 +210,7 @@ ROUTES: dict[str, Route] = {
     "retention:register_xlsx": r(ADMIN),
     "retention:audit_review": r(AUDIT),
     "retention:audit_review_pdf": r(AUDIT),
+    "retention:transmission": r(ADMIN),
     # project level
     "set_language": r(PUBLIC),
     "javascript-catalog": r(SELF),

@@ -349,8 +349,9 @@ class Tip(models.Model):
         related_name="+",
         verbose_name=_("station"),
     )
-    what = models.TextField(_("what happened"))
-    where = models.CharField(_("where"), max_length=200, blank=True)
+    # what a member of the public reports is sensitive (PIPL art. 28): encrypted like the contact
+    what = EncryptedTextField(_("what happened"))
+    where = EncryptedTextField(_("where"), max_length=200, blank=True)
     when = models.CharField(_("when"), max_length=100, blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=True)
     contact = EncryptedTextField(_("contact"), blank=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from casebook.access.policy import AccessPaths, ObjectScope
 from casebook.access.querysets import RestrictedManager
 from casebook.core.models import AcknowledgementMixin
+from casebook.crypto.fields import EncryptedTextField
 
 from .choices import (
     Channel,
@@ -184,8 +185,10 @@ class UrgentReport(AcknowledgementMixin, models.Model):
         related_name="urgent_reports",
         verbose_name=_("task"),
     )
-    text = models.TextField(_("what happened"))
-    place = models.CharField(_("where"), max_length=200, blank=True)
+    # sensitive (PIPL art. 28): encrypted with the subject's data key, or the system key
+    # "urgent-reports" when the report concerns no subject
+    text = EncryptedTextField(_("what happened"))
+    place = EncryptedTextField(_("where"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
     level = models.IntegerField(
         _("reached"), choices=UrgentLevel.choices, default=UrgentLevel.ON_DUTY
@@ -208,7 +211,7 @@ class UrgentReport(AcknowledgementMixin, models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.text[:30]}"
+        return f"#{self.pk} {(self.text or '')[:30]}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -216,7 +219,14 @@ class UrgentReport(AcknowledgementMixin, models.Model):
         return reverse("reports:urgent", args=[self.pk])
 
     def audit_repr(self) -> str:
-        return f"#{self.pk} {self.text[:40]}"
+        return f"#{self.pk}"  # never the text (SECURITY.md L2): it is sensitive
+
+    def get_data_key(self):
+        if self.subject_id:
+            return self.subject.data_key
+        from casebook.crypto.services import system_data_key
+
+        return system_data_key("urgent-reports")
 
 
 class Delivery(models.Model):

@@ -11,6 +11,7 @@ ACTIONS = {
     "audit.review": _("Audit review produced"),
     "audit.review.export": _("Audit review exported"),
     "audit.archive": _("Audit log segment archived"),
+    "security.urgent_text": _("Text in urgent messages allowed or forbidden"),
 }
 
 
@@ -39,5 +40,11 @@ def register() -> None:
             _("Audit review"),
             "clipboard-data",
             lambda user: reach(user, Action.AUDIT_VIEW) is not None,
-        )
+        ),
+        NavItem(
+            "retention:transmission",
+            _("Protected transmission"),
+            "shield-lock",
+            lambda user: reach(user, Action.POLICY_MANAGE) is not None,
+        ),
     )

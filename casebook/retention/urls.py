@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_review_views, views
+from . import audit_review_views, transmission_views, views
 
 app_name = "retention"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("register.xlsx", views.processing_register_xlsx, name="register_xlsx"),
     path("audit-review/", audit_review_views.audit_review_page, name="audit_review"),
     path("audit-review.pdf", audit_review_views.audit_review_pdf, name="audit_review_pdf"),
+    path("transmission/", transmission_views.transmission, name="transmission"),
 ]

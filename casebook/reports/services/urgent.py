@@ -56,12 +56,39 @@ def chain_audience(report: UrgentReport, level: int, at: datetime | None = None)
     return list(unique.values())
 
 
+#: The audit action by which the security administrator allows or forbids the report's text in
+#: e-mail, SMS and notifications; the latest such event is the setting in force (retention's
+#: transmission page writes it). Without one, messages carry a link and a minimal summary.
+URGENT_TEXT_POLICY = "security.urgent_text"
+
+
+def urgent_text_allowed() -> bool:
+    """Whether urgent messages may carry the report's text (article 七(三): by default not)."""
+    from casebook.audit.models import AuditEvent
+
+    event = (
+        AuditEvent.objects.filter(action=URGENT_TEXT_POLICY, outcome="success")
+        .order_by("-seq")
+        .only("details")
+        .first()
+    )
+    return bool(event and (event.details or {}).get("allowed") is True)
+
+
 def _message(report: UrgentReport) -> tuple[str, str]:
+    """Subject and body of an urgent message: a link and a minimal summary (station, author,
+    number) — the text itself only when the security administrator allows it."""
     subject = _("[Urgent report] %(station)s, %(name)s") % {
         "station": report.station.name,
         "name": report.author.real_name,
     }
-    return subject, report.text[:200]
+    link = settings.CASEBOOK_BASE_URL.rstrip("/") + report.get_absolute_url()
+    if urgent_text_allowed():
+        return subject, f"{(report.text or '')[:200]} {link}"
+    return subject, _("Urgent report #%(number)s is waiting for acknowledgement: %(link)s") % {
+        "number": report.pk,
+        "link": link,
+    }
 
 
 def _queue(report: UrgentReport, level: int, people) -> list[Delivery]:

@@ -60,7 +60,10 @@ class TestSending:
         event = AuditEvent.objects.get(action="urgent.create")
         assert event.recipients == "副所长" and event.details["subject"] == person.pk
         assert services.deliver_pending() == (1, 0)
-        assert mail.outbox[-1].to == ["fu@test.cn"] and "对象扬言报复" in mail.outbox[-1].body
+        assert mail.outbox[-1].to == ["fu@test.cn"]
+        # a link and a minimal summary, never the report's text (article 七(三))
+        assert report.get_absolute_url() in mail.outbox[-1].body
+        assert "对象扬言报复" not in mail.outbox[-1].body
 
     def test_without_a_roster_every_station_leader_is_reached(self, crew, person, deputy):
         report = services.urgent_report_create(
@@ -240,7 +243,9 @@ class TestFailingChannels:
         sms.refresh_from_db()
         assert sms.status == "sent" and sms.attempts == 2
         body, signature = received[-1]
-        assert json.loads(body)["to"] == "13900000001" and "对象持刀" in json.loads(body)["text"]
+        assert json.loads(body)["to"] == "13900000001"
+        assert report.get_absolute_url() in json.loads(body)["text"]
+        assert "对象持刀" not in json.loads(body)["text"]
         expected = hmac.new(b"gateway-secret", body, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(signature, expected)
 
