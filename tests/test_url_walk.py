@@ -51,6 +51,8 @@ CASE = "case"  # case data: scoped by station, role and clearance
 ADMIN = "admin"  # system/security administration
 AUDIT = "audit"  # the audit administrator's pages
 API = "api"  # /api/: DRF, 401/403 for anonymous instead of a redirect
+BUREAU = "bureau"  # a register shared by the stations of one bureau (partner departments):
+# seen by every station of the bureau, by nobody of another bureau
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,18 @@ ROUTES: dict[str, Route] = {
     "subjects:photo": r(CASE, pk="@person_b"),
     "subjects:photo_upload": r(CASE, pk="@person_b"),
     "subjects:graph": r(CASE, pk="@person_b"),
+    "subjects:import": r(CASE),
+    "subjects:import_template": r(CASE),
+    "subjects:import_detail": r(CASE, pk="@import_b"),
+    "subjects:import_start": r(CASE, pk="@import_b"),
+    "subjects:import_progress": r(CASE, pk="@import_b"),
+    # partner departments (the bureau's register)
+    "partners:list": r(BUREAU),
+    "partners:create": r(BUREAU),
+    "partners:detail": r(BUREAU, pk="@partner_t"),
+    "partners:edit": r(BUREAU, pk="@partner_t"),
+    "partners:contact_add": r(BUREAU, pk="@partner_t"),
+    "partners:contact_retire": r(BUREAU, pk="@partner_t", contact_pk="@contact_t"),
     # tracking
     "tracking:list": r(CASE),
     "tracking:board": r(CASE),
@@ -161,6 +175,10 @@ ROUTES: dict[str, Route] = {
     "intel:tip_detail": r(CASE, pk="@tip_b"),
     "intel:tip": r(PUBLIC),
     "intel:tip_status": r(PUBLIC),
+    "intel:partner_share_task": r(CASE, pk="@task_b"),
+    "intel:partner_share_incident": r(CASE, pk="@person_b"),
+    "intel:partner_revoke": r(CASE, pk="@partner_link_b"),
+    "intel:partner_public": r(PUBLIC, token="not-a-valid-token"),
     # analysis
     "analysis:dashboard": r(CASE),
     "analysis:bureau": r(CASE),
@@ -283,9 +301,18 @@ CASE_MARKERS = (
     "乙所紧急情况内容",
     "乙所反馈摘要内容",
     "乙所工作措施",
+    "乙所登记导入",
+    "乙所共享摘要",
 )
 #: text that identifies bureau T's accounts: never shown to another bureau's administrator
-ADMIN_MARKERS = ("乙所民警甲乙", "乙所所长丙丁", "测试市公安局", "本局专用场所类别", "本局专用风险")
+ADMIN_MARKERS = (
+    "乙所民警甲乙",
+    "乙所所长丙丁",
+    "测试市公安局",
+    "本局协作交警中队",
+    "本局专用场所类别",
+    "本局专用风险",
+)
 
 
 def _png() -> bytes:
@@ -465,7 +492,30 @@ def world(org, make_user):
     )
     from casebook.subjects.models import CategoryChange
 
+    from casebook.intel.services import partner_links
+    from casebook.partners import services as partners
+    from casebook.subjects.services import imports
+    from casebook.subjects.tests.test_imports import person_row, workbook
+
+    partner_t = partners.partner_create(
+        actor=leader_b, name="本局协作交警中队", kind="traffic_police"
+    )
+    contact_t = partners.contact_add(actor=leader_b, partner=partner_t, name="乙所联络人")
+    partner_link_b, _partner_token = partner_links.link_for_task(
+        actor=officer_b, task=task_b, partner=partner_t, summary="乙所共享摘要", request="请回复"
+    )
+    import_b = imports.import_check(
+        actor=leader_b,
+        station=org["b"],
+        data=workbook(org["b"], {"person": [person_row(1, leader_b)]}),
+        file_name="乙所登记导入.xlsx",
+    )
+
     objects = {
+        "partner_t": partner_t,
+        "contact_t": contact_t,
+        "partner_link_b": partner_link_b,
+        "import_b": import_b,
         "category_change": CategoryChange.objects.get(status="pending"),
         "proposal_b": proposal_b,
         "certificate_b": certificate_b,
@@ -715,7 +765,9 @@ def test_administrators_of_another_bureau(world, make_user, org):
         client = _client(user)
         problems += [
             f"{role}: {p}"
-            for p in _walk_as(client, world, {CASE, API, SELF, AUDIT}, CASE_MARKERS + ADMIN_MARKERS)
+            for p in _walk_as(
+                client, world, {CASE, API, SELF, AUDIT, BUREAU}, CASE_MARKERS + ADMIN_MARKERS
+            )
         ]
         for name, route, url in walked(world):
             if route.kind != ADMIN:
@@ -738,4 +790,18 @@ def test_administrators_of_another_bureau(world, make_user, org):
                     problems.append(f"{role}: {name} POST answered {posted.status_code}")
                 if written() != before:
                     problems.append(f"{role}: {name} POST wrote something")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_another_bureau_sees_nothing_of_the_bureau_register(world, make_user, org):
+    """The partner register is shared by the stations of one bureau: an officer and a leader of
+    another bureau's station get 404 for its departments and see none of them in the list."""
+    problems = []
+    for role in (Role.TRACKING_OFFICER, Role.STATION_LEADER):
+        user = make_user(role, org["c"])
+        problems += [
+            f"{role}: {p}"
+            for p in _walk_as(_client(user), world, {BUREAU}, CASE_MARKERS + ADMIN_MARKERS)
+        ]
     assert not problems, "\n".join(problems)
