@@ -490,10 +490,9 @@ def world(org, make_user):
         impact_assessment="经营单位信息，限于治安管理职责。",
         is_active=True,
     )
-    from casebook.subjects.models import CategoryChange
-
     from casebook.intel.services import partner_links
     from casebook.partners import services as partners
+    from casebook.subjects.models import CategoryChange
     from casebook.subjects.services import imports
     from casebook.subjects.tests.test_imports import person_row, workbook
 
