@@ -13,8 +13,13 @@ from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
 from casebook.audit.labels import action_label
 from casebook.audit.models import AuditEvent
+from casebook.intel.choices import Handling, Method
+from casebook.intel.models import InformationRecord
+from casebook.subjects.models import Subject
+from casebook.tracking.models import Task
 
 from .documents.model import Document, Entry, Table
+from .models import FeedbackReport
 
 #: The kinds of archive items, in the order the filter offers them.
 KINDS = {
@@ -99,8 +104,6 @@ def local_time(dt: datetime | None) -> str:
 
 
 def _tasks(user, subject, f: Filters):
-    from casebook.tracking.models import Task
-
     qs = Task.objects.filter(subjects=subject).restrict(user, Action.TASK_VIEW)
     for task in f.window(qs, "created_at").select_related("lead", "station").order_by("pk"):
         lines = [task.instructions] if task.instructions else []
@@ -121,9 +124,6 @@ def _tasks(user, subject, f: Filters):
 
 
 def _records(user, subject, f: Filters):
-    from casebook.intel.choices import Handling, Method
-    from casebook.intel.models import InformationRecord
-
     qs = InformationRecord.objects.filter(subjects=subject, merged_into__isnull=True).restrict(
         user, Action.SUBJECT_VIEW
     )
@@ -190,8 +190,6 @@ def _assessments(subject, f: Filters):
 
 
 def _feedback(user, subject, f: Filters):
-    from .models import FeedbackReport
-
     qs = FeedbackReport.objects.filter(task__subjects=subject).restrict(user, Action.FEEDBACK_VIEW)
     for r in f.window(qs, "submitted_at").select_related("author", "task", "acknowledged_by"):
         lines = [
@@ -419,8 +417,6 @@ def document_for_export(export) -> tuple[Document, list[int]]:
     """The document of an export request, built with the requester's rights as they are now."""
     at = export.created_at
     if export.subject_id:
-        from casebook.subjects.models import Subject
-
         subject = get_for_user_or_404(
             export.user, Subject, Action.SUBJECT_EXPORT, pk=export.subject_id
         )

@@ -10,6 +10,8 @@ from django.utils.functional import SimpleLazyObject
 from casebook.access import policy
 from casebook.access.policy import Action
 
+from .selectors import urgent_alerts
+
 
 def urgent_banner(request):
     user = getattr(request, "user", None)
@@ -17,7 +19,5 @@ def urgent_banner(request):
         return {}
     context = {"may_send_urgent": policy.can(user, Action.URGENT_SEND)}
     if not request.path.startswith("/reports/urgent/"):
-        from .selectors import urgent_alerts
-
         context["urgent_banner"] = SimpleLazyObject(lambda: list(urgent_alerts(user)[:3]))
     return context

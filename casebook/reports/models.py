@@ -3,6 +3,7 @@ the tracking-record archive, and the periodic station reports (regulation articl
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,7 @@ from casebook.access.policy import AccessPaths, ObjectScope
 from casebook.access.querysets import RestrictedManager
 from casebook.core.models import AcknowledgementMixin
 from casebook.crypto.fields import EncryptedTextField
+from casebook.crypto.services import system_data_key
 
 from .choices import (
     Channel,
@@ -85,8 +87,6 @@ class FeedbackReport(AcknowledgementMixin, models.Model):
         return f"#{self.pk} {self.task.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("reports:feedback", args=[self.pk])
 
     def audit_repr(self) -> str:
@@ -214,8 +214,6 @@ class UrgentReport(AcknowledgementMixin, models.Model):
         return f"#{self.pk} {(self.text or '')[:30]}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("reports:urgent", args=[self.pk])
 
     def audit_repr(self) -> str:
@@ -224,7 +222,6 @@ class UrgentReport(AcknowledgementMixin, models.Model):
     def get_data_key(self):
         if self.subject_id:
             return self.subject.data_key
-        from casebook.crypto.services import system_data_key
 
         return system_data_key("urgent-reports")
 
@@ -331,8 +328,6 @@ class Export(models.Model):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("reports:export", args=[self.pk])
 
     def audit_repr(self) -> str:

@@ -5,19 +5,29 @@ sealed PDF and kept, so the picture of a past week can be shown as it was then."
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, F
+from django.db.models import Avg, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casebook.access import policy
+from casebook.analysis.models import RiskAssessment, Warning
 from casebook.audit.services import record_event
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
 from casebook.crypto.services import decrypt_bytes, encrypt_bytes, system_data_key
+from casebook.intel.choices import Method
+from casebook.intel.models import InformationRecord
+from casebook.subjects.choices import Status
+from casebook.subjects.models import Subject
+from casebook.tracking.choices import Stage
+from casebook.tracking.models import Task, TaskDeadline
 
 from .archive import issuer, local_time
 from .choices import FeedbackStatus, Period, UrgentStatus
+from .documents import issue_pdf
 from .documents.model import Document, Entry, Table
 from .models import FeedbackReport, PeriodicReport, UrgentReport
 
@@ -62,14 +72,6 @@ def _window(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def figures(station, start: date, end: date) -> dict[str, float]:
-    from casebook.analysis.models import RiskAssessment, Warning
-    from casebook.intel.choices import Method
-    from casebook.intel.models import InformationRecord
-    from casebook.subjects.choices import Status
-    from casebook.subjects.models import Subject
-    from casebook.tracking.choices import Stage
-    from casebook.tracking.models import Task
-
     lo, hi = _window(start, end)
     subjects = Subject.objects.filter(station=station)
     tasks = Task.objects.filter(station=station)
@@ -116,9 +118,6 @@ def figures(station, start: date, end: date) -> dict[str, float]:
 def _hidden_subjects():
     """Subjects a periodic report never names: above 内部 or in a compartment (every holder of
     the dashboard right reads the report; such subjects count in the figures only)."""
-    from django.db.models import Q
-
-    from casebook.subjects.models import Subject
 
     return Subject.objects.filter(
         Q(classification__gt=Classification.INTERNAL) | Q(compartments__isnull=False)
@@ -126,8 +125,6 @@ def _hidden_subjects():
 
 
 def _highlights(station, start: date, end: date) -> list[Entry]:
-    from casebook.analysis.models import RiskAssessment
-
     lo, hi = _window(start, end)
     hidden = _hidden_subjects()
     entries = []
@@ -189,9 +186,6 @@ def _highlights(station, start: date, end: date) -> list[Entry]:
 
 
 def _overdue_table(station, end: date) -> Table:
-    from casebook.tracking.choices import Stage
-    from casebook.tracking.models import TaskDeadline
-
     _lo, hi = _window(end, end)
     rows = []
     qs = (
@@ -277,7 +271,6 @@ def generate(station, period: str, start: date, end: date) -> PeriodicReport | N
         return None
     code = station.code or str(station.pk)
     reference = f"{'WR' if period == Period.WEEKLY else 'MR'}-{code}-{start:%Y%m%d}"
-    from .documents import issue_pdf
 
     with translation.override(settings.LANGUAGE_CODE):
         document, numbers = build(station, period, start, end, reference)
@@ -330,10 +323,6 @@ def report_file(report: PeriodicReport) -> bytes:
 
 @transaction.atomic
 def periodic_download(*, actor, report: PeriodicReport) -> bytes:
-    from django.core.exceptions import PermissionDenied
-
-    from casebook.access import policy
-
     if not policy.can(actor, policy.Action.STATION_DASHBOARD, report):
         raise PermissionDenied
     record_event(

@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
 from casebook.audit.models import AuditEvent
+from casebook.intel.selectors import get_record
+from casebook.subjects.selectors import get_subject
+from casebook.tracking.models import Task
 
+from .archive import local_time
 from .choices import Channel, DeliveryStatus, FeedbackStatus, UrgentStatus
 from .models import Delivery, Export, FeedbackReport, PeriodicReport, UrgentReport
 
@@ -60,9 +64,6 @@ def urgent_alerts(user):
 def urgent_anchor(user, *, subject=None, record=None, task=None) -> dict:
     """What an urgent report is about, given by ids, each fetched the one scoped way of its
     module: what the user may not see answers 404 (pages and API alike)."""
-    from casebook.intel.selectors import get_record
-    from casebook.subjects.selectors import get_subject
-    from casebook.tracking.models import Task
 
     anchor = {}
     if subject:
@@ -174,8 +175,6 @@ def register_issued_lookup(lookup) -> None:
 
 
 def issued_document(digest: str) -> Issued | None:
-    from .archive import local_time
-
     for lookup in _ISSUED_LOOKUPS:
         found = lookup(digest)
         if found is not None:

@@ -22,10 +22,13 @@ from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_WORKERS
 from casebook.audit import reads
 from casebook.core.actions import report_invalid, run_service
-from casebook.subjects.selectors import visible_subjects
+from casebook.intel.selectors import get_record
+from casebook.subjects.selectors import get_subject, visible_subjects
+from casebook.tracking.models import Task
 
 from . import archive, periodic, selectors, services
 from .choices import ExportStatus, FeedbackStatus, UrgentStatus
+from .documents import CONTENT_TYPES
 from .forms import (
     AcknowledgeForm,
     DutyShiftForm,
@@ -38,12 +41,10 @@ from .forms import (
     RosterUnitForm,
     UrgentForm,
 )
-from .models import DutyShift, Export, PeriodicReport
+from .models import DutyShift, Export, PeriodicReport, UrgentReport
 
 
 def _attachment(data: bytes, filename: str, fmt: str) -> HttpResponse:
-    from .documents import CONTENT_TYPES
-
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -103,8 +104,6 @@ def _on_duty_now(user) -> list[tuple]:
 
 
 def _task_for(user, pk):
-    from casebook.tracking.models import Task
-
     return get_for_user_or_404(
         user, Task.objects.select_related("station", "lead"), Action.TASK_VIEW, pk=pk
     )
@@ -297,8 +296,6 @@ def _about(anchor) -> str:
 
 
 def _first_audience(user, anchor):
-    from .models import UrgentReport
-
     obj = anchor.get("subject") or anchor.get("record") or anchor.get("task")
     station = obj.station if obj is not None else user.unit.station
     if station is None:
@@ -459,8 +456,6 @@ def _export_form_page(request) -> str:
 @require_POST
 @recent_auth_required(back=lambda request, pk: _archive_tab(pk))
 def dossier_print(request, pk: int):
-    from casebook.subjects.selectors import get_subject
-
     subject = get_subject(request.user, pk)
     filters = archive.Filters.from_query(request.POST)
     form = PurposeForm(request.POST)
@@ -502,9 +497,6 @@ def dossier_print(request, pk: int):
 @require_POST
 @recent_auth_required(back=_export_form_page)
 def export_new(request):
-    from casebook.intel.selectors import get_record
-    from casebook.subjects.selectors import get_subject
-
     form = ExportForm(request.POST)
     target = ExportTargetForm(request.POST).target()
     if target is None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pikepdf
+from asn1crypto import cms
 from pikepdf import pdfa
 
 FLAVOUR = "2b"
@@ -133,8 +134,6 @@ def _field_problems(field) -> list[str]:
 
 
 def _signature_problems(signature) -> list[str]:
-    from asn1crypto import cms
-
     problems = []
     try:
         content = cms.ContentInfo.load(bytes(signature["/Contents"]).rstrip(b"\x00"))

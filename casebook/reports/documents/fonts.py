@@ -32,6 +32,11 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
 logger = logging.getLogger(__name__)
 
 CONVERTER_VERSION = "1"
@@ -79,7 +84,6 @@ def converted_path(source: Path | None = None) -> Path:
 
 def _face_index(source: Path) -> int:
     """The index of the Simplified Chinese face in a collection (0 for a single font)."""
-    from fontTools.ttLib import TTCollection, TTLibError
 
     try:
         collection = TTCollection(str(source), lazy=True)
@@ -96,9 +100,6 @@ def _face_index(source: Path) -> int:
 
 def _convert_chunk(args: tuple[str, int, list[str]]) -> list[tuple[str, object]]:
     """TrueType glyphs of the named CFF glyphs (run in a worker process)."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont
 
     path, index, names = args
     glyphs = TTFont(path, fontNumber=index, lazy=True).getGlyphSet()
@@ -112,8 +113,6 @@ def _convert_chunk(args: tuple[str, int, list[str]]) -> list[tuple[str, object]]
 
 def build(source: Path | None = None, dest: Path | None = None, workers: int | None = None):
     """Convert ``source`` (CFF outlines) into a TrueType font at ``dest``; returns ``dest``."""
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.ttLib import TTFont
 
     source = source or source_path()
     dest = dest or converted_path(source)

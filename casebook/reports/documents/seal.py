@@ -23,6 +23,9 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext_lazy as _
 
 from casebook.crypto.profiles import current_profile, get_profile
+from casebook.crypto.services import system_mac  # needs the app registry and the DB
+
+from .signature import SignatureError, verify_pdf_signature
 
 VERSION = "v1"
 MAGIC = b"CASEBOOK-SEAL " + VERSION.encode() + b" "
@@ -74,8 +77,6 @@ def digest_hex(algorithm: str, payload: bytes) -> str:
 
 
 def mac_hex(algorithm: str, digest: str) -> str:
-    from casebook.crypto.services import system_mac  # needs the app registry and the DB
-
     return system_mac(MAC_PURPOSE, f"{algorithm}:{digest}".encode()).hex()
 
 
@@ -141,7 +142,6 @@ def verify(data: bytes) -> Seal:
     """The seal of ``data`` once checked: the digest matches the payload, the MAC was made by
     this system and, for a signed PDF, the signature holds for the whole file (see
     :attr:`Seal.signature`; an unsigned PDF has ``None``). Raises :class:`SealError`."""
-    from .signature import SignatureError, verify_pdf_signature
 
     found = read_seal(data)
     if not hmac.compare_digest(digest_hex(found.algorithm, found.payload), found.digest):

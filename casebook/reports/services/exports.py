@@ -14,15 +14,20 @@ from django.utils.translation import gettext as _
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.audit.services import record_event
+from casebook.core.choices import Classification
 from casebook.crypto.services import decrypt_bytes, encrypt_bytes
+from casebook.intel.choices import Handling
 from casebook.tracking.notify import notify
 
+from .. import archive
 from ..choices import (
     ExportFormat,
     ExportKind,
     ExportStatus,
 )
+from ..documents import issue
 from ..models import Export
+from ..tasks import build_export
 from ._common import _text
 
 logger = logging.getLogger(__name__)
@@ -40,8 +45,6 @@ def _purpose(purpose: str) -> str:
 
 
 def _marking(classification: int) -> str:
-    from casebook.core.choices import Classification
-
     return str(Classification(classification).label)
 
 
@@ -56,7 +59,6 @@ def export_request(
 ) -> Export:
     """Ask for a document. It is prepared in the background; the request itself is audited
     with its purpose. A record whose handling code forbids sharing is refused outright."""
-    from casebook.intel.choices import Handling
 
     if fmt not in ExportFormat.values:
         raise ValidationError({"fmt": [_("Choose PDF, Word or Excel.")]})
@@ -140,8 +142,6 @@ def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose
 
 
 def _kick_export(pk: int) -> None:
-    from ..tasks import build_export
-
     try:
         build_export.enqueue(pk)
     except Exception:  # noqa: BLE001 - export_housekeeping enqueues it again
@@ -151,8 +151,6 @@ def _kick_export(pk: int) -> None:
 def export_build(pk: int) -> Export:
     """Prepare the document of an export request (run by the worker): assemble what the user
     may see, render, seal with its digest (a PDF is also PDF/A and signed), encrypt and keep it. Progress is saved as it goes."""
-    from .. import archive
-    from ..documents import issue
 
     claimed = Export.objects.filter(pk=pk, status=ExportStatus.QUEUED).update(
         status=ExportStatus.RUNNING, progress=1, finished_at=None
@@ -239,7 +237,6 @@ def export_download(*, actor, export: Export) -> bytes:
 def _may_still_export(actor, export: Export) -> bool:
     """Rights change (a compartment withdrawn, a transfer): a file is handed out only while its
     requester may still export what it holds."""
-    from casebook.intel.choices import Handling
 
     if export.subject is not None:
         return policy.can(actor, Action.SUBJECT_EXPORT, export.subject)

@@ -10,9 +10,11 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
+from casebook.audit.models import AuditEvent
 from casebook.audit.services import record_event
-from casebook.tracking.choices import Priority, Stage
+from casebook.tracking.choices import Origin, Priority, Stage
 from casebook.tracking.notify import notify
+from casebook.tracking.services import task_create
 
 from ..choices import (
     FeedbackStatus,
@@ -170,8 +172,6 @@ def feedback_instruction_task(
     *, actor, report: FeedbackReport, title: str, lead, priority: str = Priority.NORMAL
 ):
     """Turn the leader's instruction into a new tracking task on the same subjects."""
-    from casebook.tracking.choices import Origin
-    from casebook.tracking.services import task_create
 
     if report.status != FeedbackStatus.ACKNOWLEDGED:
         raise ValidationError(_("Acknowledge the report with an instruction first."))
@@ -196,7 +196,6 @@ def feedback_instruction_task(
 def acknowledged_feedback(task) -> bool:
     """A leader acknowledged a feedback report submitted since the task was last sent back (a
     task sent back for more work needs a new report)."""
-    from casebook.audit.models import AuditEvent
 
     reports = task.feedback_reports.filter(status=FeedbackStatus.ACKNOWLEDGED)
     sent_back = (

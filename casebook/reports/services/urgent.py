@@ -15,6 +15,7 @@ from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.accounts.models import User
 from casebook.accounts.roles import Role
+from casebook.audit.models import AuditEvent
 from casebook.audit.services import record_event
 from casebook.tracking.notify import notify
 
@@ -26,6 +27,7 @@ from ..choices import (
     UrgentStatus,
 )
 from ..models import Delivery, UrgentReport
+from ..tasks import deliver_urgent_reports
 from ._common import _text, station_leaders
 from .duty import on_duty
 
@@ -64,7 +66,6 @@ URGENT_TEXT_POLICY = "security.urgent_text"
 
 def urgent_text_allowed() -> bool:
     """Whether urgent messages may carry the report's text (article 七(三): by default not)."""
-    from casebook.audit.models import AuditEvent
 
     event = (
         AuditEvent.objects.filter(action=URGENT_TEXT_POLICY, outcome="success")
@@ -135,8 +136,6 @@ def _queue(report: UrgentReport, level: int, people) -> list[Delivery]:
 
 
 def _kick_delivery() -> None:
-    from ..tasks import deliver_urgent_reports
-
     try:
         deliver_urgent_reports.enqueue()
     except Exception:  # noqa: BLE001 - the scheduler picks the outbox up anyway

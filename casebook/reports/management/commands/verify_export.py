@@ -14,13 +14,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, ngettext
 
 from casebook.reports.documents.seal import SealError, verify
+from casebook.reports.selectors import issued_document
 
 
 def _issued_document(digest: str):
     """What the register of issued exports holds for ``digest``: an object with
     ``describe()``, or None; ``NotImplemented`` when there is no register to ask."""
     try:
-        from casebook.reports.selectors import issued_document
+        pass
     except (ImportError, AttributeError):
         return NotImplemented
     return issued_document(digest)
