@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 
 from casebook.accounts.roles import CASE_WORKERS, OVERSIGHT_ROLES, Role
 from casebook.core.choices import Classification, UnitKind
@@ -344,41 +343,10 @@ def may_approve_tracking(user, station) -> bool:
 
 
 # --- administration: only inside the administrator's own bureau -----------------------------
-# ``Reach.GLOBAL`` is not object-scoped, but it never crosses the bureau: users, roles, units and
-# access requests of another bureau are not listed and answer 404 (SECURITY.md A1, A3).
-
-
-def admin_units(user, action: Action):
-    """The units (the bureau, its stations and their areas) that ``user`` administers for
-    ``action`` — none without the grant or without a bureau."""
-
-    if reach(user, action) is None or user.unit.bureau is None:
-        return Unit.objects.none()
-    bureau = user.unit.bureau
-    return Unit.objects.filter(Q(pk=bureau.pk) | Q(parent=bureau) | Q(parent__parent=bureau))
-
-
-def administers_unit(user, action: Action, unit) -> bool:
-    return unit is not None and admin_units(user, action).filter(pk=unit.pk).exists()
-
-
-def unit_admin_queryset(user, qs: QuerySet, action: Action = Action.UNIT_MANAGE) -> QuerySet:
-    """Units the user administers (the organisation pages)."""
-    return qs.filter(pk__in=admin_units(user, action).values("pk"))
-
-
-def user_admin_queryset(user, qs: QuerySet, action: Action = Action.USER_MANAGE) -> QuerySet:
-    """Accounts of the user's bureau, for the administrator whose duty ``action`` is."""
-    return qs.filter(unit__in=admin_units(user, action).values("pk"))
-
-
-def grant_request_queryset(user, qs: QuerySet) -> QuerySet:
-    """Access requests of the user's bureau: the security administrator decides them, the
-    system administrator follows the ones of their bureau."""
-    for action in (Action.GRANT_APPROVE, Action.USER_MANAGE):
-        if reach(user, action) is not None and user.unit.bureau is not None:
-            return qs.filter(bureau=user.unit.bureau)
-    return qs.none()
+# ``Reach.GLOBAL`` is not object-scoped, but it never crosses the bureau: users, roles, units,
+# access requests and configuration of another bureau are not listed and answer 404 (SECURITY.md
+# A1, A3). The rows are restricted by the rules of ``accounts/access.py`` and each app's
+# ``access.py`` (``Model.objects.restrict(user, action)``); what remains here is the decision.
 
 
 def can_decide_grant(user, request) -> bool:

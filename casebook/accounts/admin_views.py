@@ -7,19 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casebook.access.policy import (
-    Action,
-    can_decide_grant,
-    grant_request_queryset,
-    require,
-    unit_admin_queryset,
-    user_admin_queryset,
-)
+from casebook.access.policy import Action, can_decide_grant, require
+from casebook.access.registry import get_for_user_or_404, restrict
 from casebook.audit.services import record_event
 from casebook.core.actions import report_invalid, run_service
 from casebook.core.choices import UnitKind
@@ -29,9 +23,10 @@ from casebook.crypto.models import DataKey
 from casebook.crypto.profiles import current_profile
 
 from . import services
-from .choices import GrantStatus
+from .choices import GrantKind, GrantStatus
 from .forms import (
     CompartmentForm,
+    CredentialResetForm,
     DisableForm,
     GrantDecisionForm,
     RolePolicyForm,
@@ -44,13 +39,18 @@ from .roles import Role
 
 def _users(request):
     """Accounts of the administrator's bureau: another bureau's accounts look absent."""
-    return user_admin_queryset(request.user, User.objects.select_related("unit"))
+    return User.objects.select_related("unit")
 
 
 @login_required
 def user_list(request):
     require(request.user, Action.USER_MANAGE)
-    users = _users(request).prefetch_related("roles").order_by("username")
+    users = (
+        _users(request)
+        .restrict(request.user, Action.USER_MANAGE)
+        .prefetch_related("roles")
+        .order_by("username")
+    )
     q = request.GET.get("q", "").strip()
     if q:
         users = users.filter(Q(username__icontains=q) | Q(real_name__icontains=q))
@@ -110,7 +110,9 @@ def _show_temporary_password(request, user, password: str, *, created: bool):
             "password": password,
             "created": created,
             "valid_days": services.TEMPORARY_PASSWORD_VALID.days,
-            "pending_request": user.grant_requests.filter(status=GrantStatus.PENDING).first(),
+            "pending_request": user.grant_requests.filter(
+                kind=GrantKind.ACCESS, status=GrantStatus.PENDING
+            ).first(),
         },
     )
     response["Cache-Control"] = "no-store"
@@ -149,7 +151,7 @@ PROFILE_FORM_FIELDS = ("real_name", "unit", "title", "phone", "email", "clearanc
 @login_required
 def user_detail(request, pk: int):
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(_users(request), pk=pk)
+    user = get_for_user_or_404(request.user, _users(request), Action.USER_MANAGE, pk=pk)
     form = UserForm(request.POST or None, instance=user, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -204,10 +206,18 @@ def user_detail(request, pk: int):
             "subject_user": user,
             "disable_form": DisableForm(),
             "has_2fa": services.confirmed_device(user) is not None,
-            "pending_request": user.grant_requests.filter(status=GrantStatus.PENDING)
+            "pending_request": user.grant_requests.filter(
+                kind=GrantKind.ACCESS, status=GrantStatus.PENDING
+            )
             .select_related("requested_by")
             .first(),
             "may_reset_credentials": not user.is_admin and user.pk != request.user.pk,
+            "reset_form": CredentialResetForm(),
+            "pending_reset": user.grant_requests.filter(
+                kind=GrantKind.CREDENTIAL_RESET, status=GrantStatus.PENDING
+            )
+            .select_related("requested_by")
+            .first(),
         },
     )
 
@@ -216,7 +226,7 @@ def user_detail(request, pk: int):
 @require_POST
 def user_toggle_active(request, pk: int):
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(_users(request), pk=pk)
+    user = get_for_user_or_404(request.user, _users(request), Action.USER_MANAGE, pk=pk)
     activate = not user.is_active
     form = DisableForm(request.POST)
     form.fields["reason"].required = not activate
@@ -237,18 +247,28 @@ def user_toggle_active(request, pk: int):
 
 @login_required
 @require_POST
-def user_reset_mfa(request, pk: int):
+def user_credential_reset(request, pk: int):
+    """Ask for a new temporary password and second factor for an officer (forgotten password,
+    lost phone): the security administrator approves, and only they see the password."""
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(_users(request), pk=pk)
-    if user.pk == request.user.pk:  # one's own second factor: the profile page, with step-up
+    user = get_for_user_or_404(request.user, _users(request), Action.USER_MANAGE, pk=pk)
+    if user.pk == request.user.pk:  # one's own credentials: the profile page, with step-up
         raise PermissionDenied
-    run_service(
-        request,
-        services.mfa_reset,
-        success=_("Two-factor authentication reset: the officer enrols again at the next login."),
-        actor=request.user,
-        user=user,
-    )
+    form = CredentialResetForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form, _("Say why the credentials are reset."))
+    else:
+        run_service(
+            request,
+            services.credential_reset_request,
+            success=_(
+                "Credential reset requested: the security administrator approves it and gives "
+                "the officer the temporary password."
+            ),
+            actor=request.user,
+            user=user,
+            reason=form.cleaned_data["reason"],
+        )
     return redirect("accounts:user_detail", pk=pk)
 
 
@@ -257,7 +277,7 @@ def user_reset_mfa(request, pk: int):
 def user_temporary_password(request, pk: int):
     """A new temporary password (forgotten password), shown once."""
     require(request.user, Action.USER_MANAGE)
-    user = get_object_or_404(_users(request), pk=pk)
+    user = get_for_user_or_404(request.user, _users(request), Action.USER_MANAGE, pk=pk)
     password = run_service(
         request, services.user_issue_temporary_password, actor=request.user, user=user
     )
@@ -270,16 +290,19 @@ def user_temporary_password(request, pk: int):
 
 
 def _grant_requests(request):
-    return grant_request_queryset(
-        request.user, GrantRequest.objects.select_related("user", "user__unit", "requested_by")
-    )
+    """Access requests of the administrator's bureau (another bureau's look absent)."""
+    return GrantRequest.objects.select_related("user", "user__unit", "requested_by")
 
 
 @login_required
 def grant_list(request):
     """The security administrator's queue of access requests of the bureau."""
     require(request.user, Action.GRANT_APPROVE)
-    requests = _grant_requests(request).select_related("decided_by")
+    requests = (
+        _grant_requests(request)
+        .restrict(request.user, Action.GRANT_APPROVE)
+        .select_related("decided_by")
+    )
     pending = list(requests.filter(status=GrantStatus.PENDING).order_by("requested_at", "pk"))
     with_2fa = set(
         TOTPDevice.objects.filter(
@@ -303,11 +326,45 @@ def grant_list(request):
 @require_POST
 def grant_decide(request, pk: int, decision: str):
     require(request.user, Action.GRANT_APPROVE)
-    grant = get_object_or_404(_grant_requests(request), pk=pk)
+    grant = get_for_user_or_404(request.user, _grant_requests(request), Action.GRANT_APPROVE, pk=pk)
     form = GrantDecisionForm(request.POST)
     if not form.is_valid():
         report_invalid(request, form)
         return redirect("accounts:grants")
+    if decision == "approve" and grant.kind == GrantKind.CREDENTIAL_RESET:
+        try:
+            password = run_service(
+                request,
+                services.credential_reset_approve,
+                passthrough=[PermissionDenied],  # recorded as refused below
+                actor=request.user,
+                request=grant,
+                note=form.cleaned_data["note"],
+            )
+        except PermissionDenied as exc:
+            record_event(
+                actor=request.user,
+                action="account.grant_approve",
+                obj=grant.user,
+                outcome="denied",
+                details={"request": grant.pk},
+            )
+            messages.error(request, str(exc) or _("Not allowed."))
+            return redirect("accounts:grants")
+        if password is None:
+            return redirect("accounts:grants")
+        # shown once, to the approver alone, never stored in clear
+        response = render(
+            request,
+            "accounts/credential_reset_password.html",
+            {
+                "subject_user": grant.user,
+                "password": password,
+                "valid_hours": int(services.CREDENTIAL_RESET_VALID.total_seconds() // 3600),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
     if decision == "approve":
         service = services.grant_request_approve
         success = _("Request approved: the account's access has changed.")
@@ -340,7 +397,7 @@ def grant_decide(request, pk: int, decision: str):
 @require_POST
 def grant_withdraw(request, pk: int):
     require(request.user, Action.ROLE_GRANT)
-    grant = get_object_or_404(_grant_requests(request), pk=pk)
+    grant = get_for_user_or_404(request.user, _grant_requests(request), Action.ROLE_GRANT, pk=pk)
     run_service(
         request,
         services.grant_request_withdraw,
@@ -410,7 +467,7 @@ def unit_list(request):
     require(request.user, Action.UNIT_MANAGE)
     # Only the administrator's own bureau: another bureau is never listed.
     bureaus = (
-        unit_admin_queryset(request.user, Unit.objects.filter(kind=UnitKind.BUREAU))
+        restrict(request.user, Unit.objects.filter(kind=UnitKind.BUREAU), Action.UNIT_MANAGE)
         .prefetch_related("children__children")
         .order_by("code")
     )
@@ -420,8 +477,8 @@ def unit_list(request):
 @login_required
 def unit_edit(request, pk: int | None = None):
     require(request.user, Action.UNIT_MANAGE)
-    units = unit_admin_queryset(request.user, Unit.objects.all())
-    unit = get_object_or_404(units, pk=pk) if pk else None
+    units = restrict(request.user, Unit.objects.all(), Action.UNIT_MANAGE)
+    unit = get_for_user_or_404(request.user, Unit, Action.UNIT_MANAGE, pk=pk) if pk else None
     initial = {}
     if unit is None and request.GET.get("parent", "").isdigit():
         parent = units.filter(pk=request.GET["parent"]).first()

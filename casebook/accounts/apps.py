@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.audit.labels import register_action
 from casebook.core.bureaus import register_bureau_setup
 from casebook.core.context_processors import register_nav, register_nav_badge
 
@@ -18,3 +19,5 @@ class AccountsConfig(AppConfig):
         # checks: registers the system checks when imported
         register_bureau_setup(services.bureau_setup)
         access.register_rules()
+        register_action("account.credential_reset_request", _("Credential reset requested"))
+        register_action("account.credential_reset", _("Credentials reset (approved)"))

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casebook.access.policy import Action, unit_admin_queryset
+from casebook.access.policy import Action
+from casebook.access.registry import restrict
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
 
@@ -129,7 +130,7 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.creating = creating
         self.fields["unit"].queryset = (
-            unit_admin_queryset(actor, Unit.objects.filter(is_active=True), Action.USER_MANAGE)
+            restrict(actor, Unit.objects.filter(is_active=True), Action.USER_MANAGE)
             .select_related("parent")
             .order_by("kind", "code")
         )
@@ -177,14 +178,21 @@ class UnitForm(forms.ModelForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = unit_admin_queryset(
-            actor, Unit.objects.exclude(kind=UnitKind.AREA)
+        self.fields["parent"].queryset = restrict(
+            actor, Unit.objects.exclude(kind=UnitKind.AREA), Action.UNIT_MANAGE
         ).order_by("kind", "code")
         self.fields["parent"].label_from_instance = lambda u: u.path()
 
 
 class DisableForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CredentialResetForm(forms.Form):
+    """The system administrator asks the security administrator to reset an officer's password
+    and second factor."""
+
+    reason = forms.CharField(label=_("Reason for the reset"), max_length=200)
 
 
 class RolePolicyForm(forms.Form):

@@ -11,12 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casebook.access.policy import (
-    Action,
-    grant_request_queryset,
-    unit_admin_queryset,
-    user_admin_queryset,
-)
+from casebook.access.policy import Action
+from casebook.access.registry import restrict
 from casebook.audit.models import AuditEvent
 from casebook.core.choices import UnitKind
 from casebook.core.home import panel_context
@@ -96,7 +92,7 @@ def home(request):
 
 def _system_admin_figures(user) -> dict:
     now = timezone.now()
-    users = user_admin_queryset(user, User.objects.all())
+    users = User.objects.restrict(user, Action.USER_MANAGE)
     return {
         "user_count": users.filter(is_active=True).count(),
         "disabled_count": users.filter(is_active=False).count(),
@@ -104,7 +100,7 @@ def _system_admin_figures(user) -> dict:
             Q(last_login__lt=now - DORMANT_AFTER)
             | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_AFTER)
         ),
-        "unit_counts": unit_admin_queryset(user, Unit.objects.all())
+        "unit_counts": restrict(user, Unit.objects.all(), Action.UNIT_MANAGE)
         .values("kind")
         .annotate(n=Count("pk"))
         .order_by("kind"),
@@ -116,7 +112,7 @@ def _security_admin_figures(user) -> dict:
     policies = RolePolicy.of_bureau(user.unit.bureau)
     required_roles = [r for r in Role.values if policies[r]]
     without = (
-        user_admin_queryset(user, User.objects.all(), Action.GRANT_APPROVE)
+        User.objects.restrict(user, Action.GRANT_APPROVE)
         .filter(is_active=True, roles__role__in=required_roles)
         .exclude(pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id"))
         .distinct()
@@ -124,7 +120,7 @@ def _security_admin_figures(user) -> dict:
     return {
         "required_roles": [Role(r).label for r in required_roles],
         "without_2fa": without.count(),
-        "pending_grants": grant_request_queryset(user, GrantRequest.objects.all())
+        "pending_grants": GrantRequest.objects.restrict(user, Action.GRANT_APPROVE)
         .filter(status=GrantStatus.PENDING)
         .count(),
         "failures_24h": AuditEvent.objects.filter(

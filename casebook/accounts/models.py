@@ -93,7 +93,8 @@ class User(AbstractBaseUser):
     date_joined = models.DateTimeField(_("created at"), default=timezone.now)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     #: the end of a temporary password issued on an approved credential reset: short, and
-    #: moved to the first login with it (a second login with it is refused)
+    #: moved to the first login with it (a second login with it is refused); kept until the
+    #: officer has enrolled a new second factor, which they must do before any session
     temporary_password_until = models.DateTimeField(
         _("temporary password valid until"), null=True, blank=True
     )

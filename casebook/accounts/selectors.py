@@ -1,6 +1,6 @@
 """Reads of the accounts app that pages use."""
 
-from casebook.access.policy import can_decide_grant, grant_request_queryset
+from casebook.access.policy import Action, can_decide_grant
 
 from .choices import GrantStatus
 from .models import GrantRequest, RolePolicy
@@ -8,7 +8,9 @@ from .models import GrantRequest, RolePolicy
 
 def pending_grants(user):
     """Pending access requests of the user's bureau (none for who may not see them)."""
-    return grant_request_queryset(user, GrantRequest.objects.filter(status=GrantStatus.PENDING))
+    return GrantRequest.objects.filter(status=GrantStatus.PENDING).restrict(
+        user, Action.GRANT_APPROVE
+    )
 
 
 def pending_grant_count(user) -> int:

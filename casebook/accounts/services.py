@@ -12,29 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casebook.access.policy import (
-    Action,
-    administers_unit,
-    can_decide_grant,
-    grant_request_queryset,
-    require,
-    user_admin_queryset,
-)
+from casebook.access.policy import Action, can_decide_grant, require
+from casebook.access.registry import restrict
 from casebook.audit.services import changes, record_event
 from casebook.core.bureaus import set_up_bureau
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import ALLOWED_PARENT, Unit
 
-from .choices import GrantStatus
+from .choices import GrantKind, GrantStatus
 from .models import ApiToken, Compartment, GrantRequest, RolePolicy, User, UserRole
 from .roles import ADMIN_ROLES, APPROVAL_ROLES, CASE_ROLES, Role, separation_conflict
 from .selectors import mfa_required
+from .signals import credential_reset_done
 
 PROFILE_FIELDS = ("real_name", "unit_id", "title", "phone", "email")
 #: Up to this clearance a new account needs no approval (the model's default).
 BASELINE_CLEARANCE = Classification.INTERNAL
 #: How long a temporary password may be used for the first login.
 TEMPORARY_PASSWORD_VALID = timedelta(days=3)
+#: How long the temporary password of an approved credential reset may be used (once).
+CREDENTIAL_RESET_VALID = timedelta(hours=8)
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -72,9 +69,15 @@ def _validate_roles(roles: set[str]) -> None:
         )
 
 
+def administers_unit(actor: User, action, unit) -> bool:
+    """Is ``unit`` one of the administrator's own bureau (the bureau, its stations, their
+    areas), by the unit rule of ``accounts.access``?"""
+    return unit is not None and restrict(actor, Unit.objects.filter(pk=unit.pk), action).exists()
+
+
 def _require_in_bureau(actor: User, user: User) -> None:
     """The administrator acts only on accounts of their own bureau (others look absent)."""
-    if not user_admin_queryset(actor, User.objects.filter(pk=user.pk)).exists():
+    if not User.objects.filter(pk=user.pk).restrict(actor, Action.USER_MANAGE).exists():
         raise PermissionDenied(_("This account is not in your bureau."))
 
 
@@ -285,7 +288,9 @@ def user_change_access(
     if actor.pk == user.pk:
         raise PermissionDenied(_("You cannot change your own roles, clearance or compartments."))
     _validate_roles(set(after["roles"]))
-    if GrantRequest.objects.filter(user=user, status=GrantStatus.PENDING).exists():
+    if GrantRequest.objects.filter(
+        user=user, kind=GrantKind.ACCESS, status=GrantStatus.PENDING
+    ).exists():
         raise ValidationError(
             _(
                 "A change of this account's access is awaiting the security administrator's "
@@ -320,6 +325,8 @@ def _pending_for_decision(actor: User, request: GrantRequest) -> GrantRequest:
 def grant_request_approve(*, actor: User, request: GrantRequest, note: str = "") -> GrantRequest:
     """The security administrator approves: the account gets exactly the requested access."""
     request = _pending_for_decision(actor, request)
+    if request.kind != GrantKind.ACCESS:
+        raise ValidationError(_("This request is a credential reset: approve it as such."))
     user = User.objects.select_for_update().get(pk=request.user_id)
     access = {
         "roles": request.roles,
@@ -367,7 +374,7 @@ def grant_request_withdraw(*, actor: User, request: GrantRequest) -> GrantReques
     """The system administrator of the bureau withdraws a pending request."""
     require(actor, Action.ROLE_GRANT)
     request = GrantRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
-    if not grant_request_queryset(actor, GrantRequest.objects.filter(pk=request.pk)).exists():
+    if not GrantRequest.objects.filter(pk=request.pk).restrict(actor, Action.ROLE_GRANT).exists():
         raise PermissionDenied
     if not request.is_pending:
         raise ValidationError(_("This request has already been decided or withdrawn."))
@@ -455,6 +462,12 @@ def user_issue_temporary_password(*, actor: User | None, user: User) -> str:
         if actor.pk == user.pk:
             raise PermissionDenied(_("Change your own password on your profile page."))
         _check_credential_reset(actor, user)
+        if user.last_login is not None:
+            # an account in use is reset only on approval (credential_reset_request): the
+            # requester never sees the password that would let them log in as the officer
+            raise PermissionDenied(
+                _("Ask for a credential reset: the security administrator approves it.")
+            )
     password = _temporary_password()
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -470,7 +483,111 @@ def user_issue_temporary_password(*, actor: User | None, user: User) -> str:
     return password
 
 
+# --- credential reset: asked by the system administrator, approved by the security one ----
+
+
+@transaction.atomic
+def credential_reset_request(*, actor: User, user: User, reason: str) -> GrantRequest:
+    """The system administrator asks for a new temporary password and second factor for an
+    officer of their bureau (forgotten password, lost phone). Nothing changes until a security
+    administrator of the bureau approves; the requester never sees the password."""
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("Change your own password on your profile page."))
+    _check_credential_reset(actor, user)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the credentials are reset.")})
+    if GrantRequest.objects.filter(
+        user=user, kind=GrantKind.CREDENTIAL_RESET, status=GrantStatus.PENDING
+    ).exists():
+        raise ValidationError(
+            _("A credential reset of this account is already awaiting a decision.")
+        )
+    current = _access(user)
+    request = GrantRequest.objects.create(
+        kind=GrantKind.CREDENTIAL_RESET,
+        user=user,
+        bureau=user.unit.bureau,
+        roles=current["roles"],
+        clearance=current["clearance"],
+        compartments=current["compartments"],
+        previous=current,
+        reason=reason.strip()[:200],
+        requested_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="account.credential_reset_request",
+        obj=user,
+        details={"request": request.pk, "reason": request.reason},
+    )
+    return request
+
+
+@transaction.atomic
+def credential_reset_approve(*, actor: User, request: GrantRequest, note: str = "") -> str:
+    """A security administrator of the bureau (neither the requester nor the officer) approves:
+    the officer gets a temporary password — returned here, to be shown to the approver alone —
+    valid for ``CREDENTIAL_RESET_VALID`` and for one login, after which they choose their own
+    password and enrol a new second factor. Their second factor and API tokens are removed.
+    The officer and the requester are told (``credential_reset_done``), never the password."""
+    request = _pending_for_decision(actor, request)
+    if request.kind != GrantKind.CREDENTIAL_RESET:
+        raise ValidationError(_("This request is not a credential reset."))
+    user = User.objects.select_for_update().get(pk=request.user_id)
+    if user.is_admin:
+        raise PermissionDenied(
+            _(
+                "An administrator's password or second factor is reset on the server "
+                "(manage.py reset_credentials), not by another administrator."
+            )
+        )
+    now = timezone.now()
+    password = _temporary_password()
+    user.set_password(password)
+    user.password_changed_at = now
+    user.must_change_password = True
+    user.temporary_password_until = now + CREDENTIAL_RESET_VALID
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "must_change_password",
+            "temporary_password_until",
+        ]
+    )
+    devices = TOTPDevice.objects.filter(user=user).delete()[0]
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    request.status = GrantStatus.APPROVED
+    request.decided_by = actor
+    request.decided_at = now
+    request.decision_note = (note or "").strip()[:200]
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    record_event(
+        actor=actor,
+        action="account.credential_reset",
+        obj=user,
+        details={
+            "request": request.pk,
+            "requested_by": request.requested_by_id,
+            "valid_until": user.temporary_password_until.isoformat(),
+            "second_factor_removed": bool(devices),
+            "tokens_revoked": tokens,
+        },
+    )
+    transaction.on_commit(lambda: credential_reset_done.send(sender=GrantRequest, request=request))
+    return password
+
+
+def temporary_password_used(user: User) -> None:
+    """The first login with a reset's temporary password: it is not accepted a second time
+    (the officer now chooses their own password in this session)."""
+    if user.temporary_password_until is not None and user.must_change_password:
+        User.objects.filter(pk=user.pk).update(temporary_password_until=timezone.now())
+
+
 def temporary_password_expired(user: User) -> bool:
+    if user.must_change_password and user.temporary_password_until is not None:
+        return timezone.now() > user.temporary_password_until
     return bool(
         user.must_change_password
         and user.password_changed_at is not None
@@ -501,16 +618,29 @@ def mfa_confirm_enrolment(*, user: User, device: TOTPDevice, token: str) -> bool
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    if user.temporary_password_until is not None:  # a credential reset is complete
+        User.objects.filter(pk=user.pk).update(temporary_password_until=None)
+        user.temporary_password_until = None
     record_event(actor=None, actor_name=user.real_name, action="mfa.enrol", obj=user)
     return True
+
+
+def must_enrol(user: User) -> bool:
+    """Must the user enrol a second factor before any session: where their roles require one,
+    and after a credential reset until they have enrolled a new one."""
+    return mfa_required(user) or user.temporary_password_until is not None
 
 
 @transaction.atomic
 def mfa_reset(*, actor: User | None, user: User) -> None:
     """Remove a user's second factor so they enrol again (lost phone). Only the user enrols a
-    new one, at their next login. ``actor`` None is the operator on the server."""
+    new one, at their next login. ``actor`` None is the operator on the server; a user removes
+    their own (profile page, step-up). Another person's is reset only through an approved
+    credential reset (:func:`credential_reset_request`)."""
     if actor is not None and actor.pk != user.pk:
-        _check_credential_reset(actor, user)
+        raise PermissionDenied(
+            _("Ask for a credential reset: the security administrator approves it.")
+        )
     TOTPDevice.objects.filter(user=user).delete()
     record_event(
         actor=actor, action="mfa.reset", obj=user, actor_name="manage.py" if actor is None else ""

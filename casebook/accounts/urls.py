@@ -21,7 +21,11 @@ account_patterns = [
     path("users/new/", admin_views.user_create, name="user_create"),
     path("users/<int:pk>/", admin_views.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", admin_views.user_toggle_active, name="user_toggle_active"),
-    path("users/<int:pk>/reset-2fa/", admin_views.user_reset_mfa, name="user_reset_mfa"),
+    path(
+        "users/<int:pk>/credential-reset/",
+        admin_views.user_credential_reset,
+        name="user_credential_reset",
+    ),
     path(
         "users/<int:pk>/temporary-password/",
         admin_views.user_temporary_password,

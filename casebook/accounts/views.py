@@ -116,7 +116,9 @@ def login_view(request):
                 ),
             )
         elif user.must_change_password:
-            # A temporary password gives no session: the officer first chooses their own.
+            # A temporary password gives no session: the officer first chooses their own. A
+            # reset's temporary password is good for this one login only.
+            services.temporary_password_used(user)
             authflow.set_pending(request, user)
             query = urlencode({"next": _next_url(request)})
             return HttpResponseRedirect(f"{resolve_url('accounts:password_set')}?{query}")
@@ -128,7 +130,7 @@ def login_view(request):
 def _second_step(request, user):
     """After the password: log in, or ask for the code (or the enrolment) where 2FA applies."""
     device = services.confirmed_device(user)
-    if device is None and not services.mfa_required(user):
+    if device is None and not services.must_enrol(user):
         authflow.complete_login(request, user)
         return redirect(_next_url(request))
     authflow.set_pending(request, user)

@@ -359,3 +359,25 @@ def _digest_body(user, since: datetime, until: datetime) -> str:
             lines.append(f"\n{label}")
         lines.append(f"  {timezone.localtime(n.created_at):%m-%d %H:%M}  {n.text}  {n.url}")
     return "\n".join(lines).strip() + "\n"
+
+
+def credential_reset_notice(sender, *, request, **kwargs) -> None:
+    """An approved credential reset: the officer learns that their password and second factor
+    were reset (in case they did not ask), the requester that it was approved. Neither message
+    holds the password, which only the approving security administrator has seen."""
+    officer, requester = request.user, request.requested_by
+    notify(
+        [officer],
+        _(
+            "Your password and second factor were reset (approved by %(approver)s). The "
+            "security administrator gives you a temporary password in person; if you did not "
+            "ask for this, tell them at once."
+        )
+        % {"approver": request.decided_by},
+    )
+    if requester is not None:
+        notify(
+            [requester],
+            _("The credential reset of %(name)s was approved; the officer has been told.")
+            % {"name": officer},
+        )

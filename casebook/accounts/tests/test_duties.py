@@ -215,7 +215,7 @@ class TestSecondPerson:
         TOTPDevice.objects.create(user=auditor, name="phone", confirmed=True)
         client = admins["sys_client"]
         client.post(f"/accounts/users/{auditor.pk}/temporary-password/")
-        client.post(f"/accounts/users/{auditor.pk}/reset-2fa/")
+        client.post(f"/accounts/users/{auditor.pk}/credential-reset/")
         auditor = User.objects.get(pk=auditor.pk)
         assert auditor.check_password(PASSWORD) and not auditor.must_change_password
         assert TOTPDevice.objects.filter(user=auditor, confirmed=True).exists()
@@ -316,7 +316,7 @@ class TestOwnBureau:
             (f"/accounts/users/{stranger.pk}/", "get"),
             (f"/accounts/users/{stranger.pk}/", "post"),
             (f"/accounts/users/{stranger.pk}/active/", "post"),
-            (f"/accounts/users/{stranger.pk}/reset-2fa/", "post"),
+            (f"/accounts/users/{stranger.pk}/credential-reset/", "post"),
             (f"/accounts/users/{stranger.pk}/temporary-password/", "post"),
         ]:
             assert getattr(client, method)(url, {"reason": "x"}).status_code == 404, url
@@ -480,7 +480,7 @@ class TestReviewFindings:
     def test_own_second_factor_is_not_reset_from_the_admin_page(self, admins):
         sysadmin = admins["sys"]
         TOTPDevice.objects.create(user=sysadmin, name="phone", confirmed=True)
-        response = admins["sys_client"].post(f"/accounts/users/{sysadmin.pk}/reset-2fa/")
+        response = admins["sys_client"].post(f"/accounts/users/{sysadmin.pk}/credential-reset/")
         assert response.status_code == 403
         assert TOTPDevice.objects.filter(user=sysadmin).exists()
 
