@@ -99,13 +99,14 @@ ACCOUNTS = [
 def demo_steps() -> list:
     """The modules' demo data, each with ``load(stdout)``, in the order of the layers (a module
     builds on those below it). Imported when the command runs, after the check for Faker."""
-    from casebook.analysis import demo as analysis
-    from casebook.intel import demo as intel
-    from casebook.reports import demo as reports
-    from casebook.subjects import demo as subjects
-    from casebook.tracking import demo as tracking
+    from casebook.analysis import demo as analysis  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.intel import demo as intel  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.partners import demo as partners  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.reports import demo as reports  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.subjects import demo as subjects  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.tracking import demo as tracking  # noqa: PLC0415 - needs Faker (the demo extra), checked first
 
-    return [subjects, tracking, intel, analysis, reports]
+    return [subjects, partners, tracking, intel, analysis, reports]
 
 
 class Command(BaseCommand):
@@ -120,7 +121,7 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
         try:
-            import faker  # noqa: F401 -- the optional "demo" extra: production installs leave it out
+            import faker  # noqa: F401, PLC0415 - the optional "demo" extra: production installs leave it out
         except ModuleNotFoundError as exc:
             raise CommandError(
                 "Demo data needs Faker, which production installs leave out: "
@@ -179,7 +180,7 @@ class Command(BaseCommand):
 
     def _extra_officers(self) -> int:
         """A realistic strength: a few more officers per station, with Faker's Chinese names."""
-        from faker import Faker  # the demo extra, checked in handle()
+        from faker import Faker  # noqa: PLC0415 - the demo extra, checked in handle()
 
         fake = Faker("zh_CN")
         fake.seed_instance(2026)
