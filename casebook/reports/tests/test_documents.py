@@ -3,8 +3,6 @@
 import hashlib
 import importlib
 import io
-import sys
-import types
 
 import docx
 import openpyxl
@@ -390,11 +388,9 @@ def _run(*paths) -> tuple[str, str]:
 
 @pytest.fixture
 def registry(monkeypatch):
-    """A stand-in for casebook.reports.selectors: {digest: description}."""
+    """A stand-in for the register of issued documents: {digest: description}."""
     known: dict[str, object] = {}
-    module = types.ModuleType("casebook.reports.selectors")
-    module.issued_document = known.get
-    monkeypatch.setitem(sys.modules, "casebook.reports.selectors", module)
+    monkeypatch.setattr(verify_export, "issued_document", known.get)
     return known
 
 
@@ -445,11 +441,13 @@ def test_verify_export_reports_a_tampered_file(tmp_path, registry):
 
 @pytest.mark.django_db
 def test_verify_export_without_a_register(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "casebook.reports.selectors", types.ModuleType("empty"))
+    monkeypatch.setattr(verify_export, "_issued_document", lambda digest: NotImplemented)
     path = tmp_path / "export.pdf"
     sealed, _algorithm, digest = seal(_render("pdf"))
     path.write_bytes(sealed)
-    assert _run(path)[0] == f"OK  {path}  sha256 {digest}\n"
+    out = _run(path)[0].splitlines()
+    assert out[0] == f"OK  {path}  sha256 {digest}"  # a rendered, sealed, unsigned PDF
+    assert out[1:] == ["    No digital signature (the seal alone vouches for the content)."]
 
 
 @pytest.mark.django_db

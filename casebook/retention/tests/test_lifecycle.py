@@ -17,6 +17,7 @@ from casebook.audit.models import AuditEvent
 from casebook.crypto.models import DataKey
 from casebook.intel.models import Attachment, InformationRecord
 from casebook.intel.services import attachment_add
+from casebook.reports.tests import pdfcheck
 from casebook.retention import services
 from casebook.retention.models import (
     DestructionCertificate,
@@ -186,6 +187,7 @@ class TestDestruction:
         out = io.StringIO()
         call_command("verify_export", str(good), stdout=out, stderr=io.StringIO())
         assert certificate.reference in out.getvalue()
+        pdfcheck.assert_archive_pdf(pdf, tmp_path)  # fonts, PDF/A-2b, signature (issue #19)
         bad = tmp_path / "bad.pdf"
         changed = bytearray(pdf)  # the PDF/A file is compressed: flip a byte of its body
         changed[len(pdf) // 2] ^= 0x01

@@ -18,12 +18,8 @@ from casebook.reports.selectors import issued_document
 
 
 def _issued_document(digest: str):
-    """What the register of issued exports holds for ``digest``: an object with
-    ``describe()``, or None; ``NotImplemented`` when there is no register to ask."""
-    try:
-        pass
-    except (ImportError, AttributeError):
-        return NotImplemented
+    """What the register of issued documents holds for ``digest``: an object with
+    ``describe()``, or None."""
     return issued_document(digest)
 
 
