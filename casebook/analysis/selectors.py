@@ -10,27 +10,12 @@ from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
 from casebook.subjects.selectors import visible_subjects
 
-from .models import RiskAssessment, Warning, WarningStatus
+from .models import RiskAssessment, Warning
 
 
 def visible_warnings(user) -> QuerySet:
     """The warnings about subjects the user may see."""
     return Warning.objects.filter(subject__in=visible_subjects(user).values("pk"))
-
-
-def warning_list(user, *, status: str, rule: str = "", station: str = "", subject: str = ""):
-    """The warnings page: by status (an unknown status: every status), rule code, station and
-    subject (ids as given in the query string; anything but digits is ignored), newest first."""
-    qs = visible_warnings(user).select_related("subject", "rule", "handled_by", "task")
-    if status in WarningStatus.values:
-        qs = qs.filter(status=status)
-    if rule:
-        qs = qs.filter(rule__code=rule)
-    if station.isdigit():
-        qs = qs.filter(station_id=int(station))
-    if subject.isdigit():
-        qs = qs.filter(subject_id=int(subject))
-    return qs.order_by("-created_at", "-pk")
 
 
 def get_warning(user, pk: int) -> Warning:

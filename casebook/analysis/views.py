@@ -19,6 +19,7 @@ from casebook.access.policy import Action
 from casebook.access.registry import get_for_user_or_404
 from casebook.audit import reads
 from casebook.core.actions import report_invalid, run_service
+from casebook.core.filters import bind_page_filters, filter_errors
 from casebook.core.models import Unit
 from casebook.core.redirects import safe_target
 from casebook.intel.selectors import visible_records
@@ -34,6 +35,7 @@ from casebook.tracking.services import DEFAULT_HOURS, deadline_rule_set
 
 from . import services
 from .dashboard import bureau_rows, station_numbers
+from .filters import WarningFilterSet
 from .forms import (
     AssessmentForm,
     DeadlineGridForm,
@@ -47,6 +49,7 @@ from .models import (
     AssessmentStatus,
     Measure,
     RiskFactor,
+    Warning,
     WarningRule,
     WarningStatus,
 )
@@ -55,7 +58,7 @@ from .selectors import (
     bureau_stations,
     get_assessment,
     get_warning,
-    warning_list,
+    visible_warnings,
 )
 
 
@@ -299,15 +302,17 @@ def bureau(request):
 def warnings(request):
     if policy.reach(request.user, Action.SUBJECT_VIEW) is None:
         raise PermissionDenied
-    status = request.GET.get("status", WarningStatus.OPEN)
-    rule = request.GET.get("rule", "")
-    qs = warning_list(
-        request.user,
-        status=status,
-        rule=rule,
-        station=request.GET.get("station", ""),
-        subject=request.GET.get("subject", ""),
-    )
+    filterset = bind_page_filters(WarningFilterSet, request, visible_warnings(request.user))
+    if "status" not in filterset.data:  # the page opens on the open warnings
+        filterset.data = filterset.data.copy()
+        filterset.data["status"] = WarningStatus.OPEN
+    if filterset.is_valid():
+        qs, errors = filterset.qs, []
+    else:  # never every warning for a filter that could not be read
+        qs, errors = Warning.objects.none(), filter_errors(filterset)
+    qs = qs.select_related("subject", "rule", "handled_by", "task").order_by("-created_at", "-pk")
+    status = filterset.data.get("status", "")
+    rule = filterset.data.get("rule", "")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     page.object_list = shown = list(page.object_list)
     reads.record_read(
@@ -316,18 +321,7 @@ def warnings(request):
         objects=shown,
         object_type="analysis.warning",
         related={"subjects": [w.subject for w in shown]},
-        search={
-            "filters": {  # codes and ids only
-                "status": status,
-                **{
-                    k: request.GET[k]
-                    for k in ("station", "subject")
-                    if request.GET.get(k, "").isdigit()
-                },
-                **({"rule": rule} if rule else {}),
-            },
-            "results": page.paginator.count,
-        },
+        search=filterset.search_summary(page.paginator.count),
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -342,6 +336,7 @@ def warnings(request):
             "statuses": WarningStatus.choices,
             "rules": WarningRule.objects.restrict(request.user, Action.SUBJECT_VIEW),
             "may_task": bool(policy.station_ids(request.user, Action.TASK_ASSIGN)),
+            "filter_errors": errors,
         },
     )
 
