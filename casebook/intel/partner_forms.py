@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casebook.partners.models import PartnerContact
+
 from .services.partner_links import DEFAULT_DAYS, MAX_DAYS
 
 
@@ -27,7 +29,6 @@ class PartnerShareForm(forms.Form):
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        from casebook.partners.models import PartnerContact
 
         self.fields["partner"].queryset = partners
         self.fields["contact"].queryset = PartnerContact.objects.filter(

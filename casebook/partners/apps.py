@@ -8,9 +8,9 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner departments")
 
     def ready(self):
-        from casebook.audit.labels import register_action
+        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready(): the app registry is loaded
 
-        from . import access
+        from . import access  # noqa: PLC0415 - ready(): the access rules import the models
 
         access.register_rules()
         for code, label in (

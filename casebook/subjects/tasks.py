@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
+from .services import imports as import_services  # the module: it enqueues this task (a cycle)
+
 
 @task()
 def run_import(import_id: int) -> None:
     """Register the rows of a checked register import (``services.imports.import_run``)."""
-    from .services.imports import import_run
-
-    import_run(import_id)
+    import_services.import_run(import_id)

@@ -27,11 +27,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casebook.accounts.models import User
 from casebook.audit.services import record_event
 from casebook.core.uploads import check_xlsx, safe_name
 from casebook.core.validators import collect, validate_plain_name, validate_text_length
 from casebook.crypto.services import blind_index, data_key_create
 
+from .. import tasks as subject_tasks  # the module: its task enqueues import_run (a cycle)
 from ..access import may_import
 from ..choices import IdentifierKind, Kind
 from ..models import Category, Identifier, Subject, SubjectImport
@@ -401,7 +403,6 @@ def import_check(*, actor, station, data: bytes, file_name: str) -> SubjectImpor
 def import_start(*, actor, subject_import: SubjectImport, mode: str) -> SubjectImport:
     """Queue the import: ``mode`` ALL only when no row has an error; CLEAN imports the clean
     rows and leaves the others out."""
-    from ..tasks import run_import
 
     if not may_import(actor, subject_import.station) or actor.pk != subject_import.created_by_id:
         raise PermissionDenied(_("Only the leader who uploaded the file may import it."))
@@ -433,7 +434,7 @@ def import_start(*, actor, subject_import: SubjectImport, mode: str) -> SubjectI
                 locked.save(update_fields=["state", "mode"])
         except IntegrityError as exc:  # the same file started at the same moment
             raise AlreadyImported(_previous_import(locked.station, locked.digest)) from exc
-        transaction.on_commit(lambda: run_import.enqueue(locked.pk))
+        transaction.on_commit(lambda: subject_tasks.run_import.enqueue(locked.pk))
     return locked
 
 
@@ -463,7 +464,6 @@ def _arguments(row: dict, categories: dict, users: dict, areas: dict) -> dict:
 
 def import_run(import_id: int) -> SubjectImport | None:
     """The background job: register the rows, resuming after the last committed batch."""
-    from casebook.accounts.models import User
 
     with transaction.atomic():
         subject_import = (
