@@ -16,9 +16,15 @@ from . import transmission_checks, transmission_policy
 
 class UrgentTextForm(forms.Form):
     allowed = forms.BooleanField(
-        label=_("Urgent e-mails and SMS may carry the report's text"), required=False
+        label=_("Urgent e-mails and SMS may carry the report's text"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
 
 
 @login_required
