@@ -217,10 +217,13 @@ def assessment_decide(request, pk: int):
 @login_required
 @require_POST
 def measure_task(request, pk: int):
-    measure = Measure.objects.select_related("assessment__subject").filter(pk=pk).first()
-    if measure is None:
-        raise Http404
-    assessment = get_assessment(request.user, measure.assessment_id)
+    measure = get_for_user_or_404(
+        request.user,
+        Measure.objects.select_related("assessment__subject"),
+        Action.SUBJECT_VIEW,
+        pk=pk,
+    )
+    assessment = measure.assessment
     task = run_service(
         request,
         services.measure_to_task,

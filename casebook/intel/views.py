@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -375,8 +375,10 @@ def attachment_upload(request, pk: int):
 
 @login_required
 def attachment_file(request, pk: int, thumb: bool = False):
-    attachment = get_object_or_404(Attachment.objects.select_related("record"), pk=pk)
-    get_record(request.user, attachment.record_id)  # 404 outside the user's reach
+    # through the attachment's own rule (its record's): another station's id is a plain 404
+    attachment = get_for_user_or_404(
+        request.user, Attachment.objects.select_related("record"), Action.SUBJECT_VIEW, pk=pk
+    )
     try:
         data = services.attachment_bytes(attachment, thumbnail=thumb)
     except ValidationError as exc:
@@ -466,8 +468,10 @@ def visit(request, subject_pk: int):
 @login_required
 @require_POST
 def rectification_close(request, pk: int):
-    order = get_object_or_404(Rectification.objects.select_related("subject"), pk=pk)
-    subject = get_subject(request.user, order.subject_id)
+    order = get_for_user_or_404(
+        request.user, Rectification.objects.select_related("subject"), Action.SUBJECT_VIEW, pk=pk
+    )
+    subject = order.subject
     form = NoteForm(request.POST)
     if form.is_valid():
         run_service(
@@ -526,7 +530,9 @@ def informant_list(request):
 @login_required
 @recent_auth_required
 def informant_reveal(request, pk: int):
-    informant = get_object_or_404(Informant, pk=pk)
+    # an informant the user does not even see (another station's) is a plain 404; one they see
+    # but may not reveal is refused and the attempt recorded
+    informant = get_for_user_or_404(request.user, Informant, Action.SUBJECT_VIEW, pk=pk)
     if not policy.can(request.user, Action.INFORMANT_REVEAL, informant):
         try:  # records the refused attempt
             services.informant_reveal(actor=request.user, informant=informant, purpose="")

@@ -20,12 +20,26 @@ from casebook.tracking.models import Task
 
 from .models import (
     Delivery,
+    DutyShift,
     Export,
     FeedbackReceipt,
     FeedbackReport,
     PeriodicReport,
     UrgentReport,
 )
+
+
+class RosterRule(Rule):
+    """A duty shift is kept by the leaders of its roster: a station leader's station, a bureau
+    leader's bureau (``policy.roster_units``). The roster names no case data, so the action
+    does not matter."""
+
+    def accepts(self, action):
+        return Action(action)
+
+    def filter(self, user, action):
+        units = [unit.pk for unit in policy.roster_units(user)]
+        return Q(unit__in=units) if units else None
 
 
 def _links_hiding(model, field_name: str, ref: str, user):
@@ -86,6 +100,7 @@ def register_rules() -> None:
     register(UrgentReport, UrgentRule())
     register(Delivery, ParentRule(UrgentReport, "report"))
     register(Export, OwnerRule("user"))
+    register(DutyShift, RosterRule())
     register(
         PeriodicReport,
         ScopeRule(PeriodicReport.access_paths, default_action=Action.STATION_DASHBOARD),

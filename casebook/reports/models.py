@@ -136,6 +136,8 @@ class DutyShift(models.Model):
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
     )
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("duty shift")
         verbose_name_plural = _("duty roster")

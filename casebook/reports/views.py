@@ -422,9 +422,7 @@ def duty_roster(request):
 @login_required
 @require_POST
 def duty_remove(request, pk: int):
-    shift = get_object_or_404(DutyShift, pk=pk)
-    if shift.unit not in policy.roster_units(request.user):
-        raise Http404
+    shift = get_for_user_or_404(request.user, DutyShift, pk=pk)  # a roster the user keeps
     run_service(
         request,
         services.duty_shift_remove,

@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.access.registry import get_for_user_or_404
 from casebook.accounts.models import User
 from casebook.audit import reads
 from casebook.audit.labels import action_label
@@ -483,7 +484,9 @@ def link_add(request, pk: int):
 @require_POST
 def link_delete(request, pk: int, link_pk: int):
     subject = selectors.get_subject(request.user, pk)
-    link = get_object_or_404(Association, pk=link_pk, source_subject=subject)
+    link = get_for_user_or_404(
+        request.user, Association.objects.filter(source_subject=subject), pk=link_pk
+    )
     form = UnlinkForm(request.POST)
     if form.is_valid():
         run_service(
