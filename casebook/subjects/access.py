@@ -39,7 +39,6 @@ from .models import (
     Threat,
 )
 
-
 #: A category is configured by its bureau's system administrator and chosen, filtered and shown
 #: by the users of that bureau's stations.
 CATEGORY_ACTIONS = (

@@ -17,6 +17,7 @@ from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
 
 from . import services
+from .category_services import install_shipped
 from .choices import (
     AssociationType,
     Confidence,
@@ -27,7 +28,6 @@ from .choices import (
     SupervisionStatus,
     TestResult,
 )
-from .category_services import install_shipped
 from .models import Category, Subject
 
 # per station: category code → how many
