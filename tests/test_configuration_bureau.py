@@ -94,11 +94,15 @@ def test_category_pages_list_and_open_only_the_own_bureau(org, two):
         == 404
     )
     assert (
-        client_o.post(f"/subjects/categories/{category.pk}/checklist/{item.pk}/retire/").status_code == 404
+        client_o.post(f"/subjects/categories/{category.pk}/checklist/{item.pk}/retire/").status_code
+        == 404
     )
     assert ChecklistItem.objects.filter(category=category, is_active=True).count() == n_items
     # T's own administrator still opens it
-    assert login(Client(), two["admin_t"]).get(f"/subjects/categories/{category.pk}/").status_code == 200
+    assert (
+        login(Client(), two["admin_t"]).get(f"/subjects/categories/{category.pk}/").status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db

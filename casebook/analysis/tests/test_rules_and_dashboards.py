@@ -309,7 +309,9 @@ class TestConfiguration:
             {"code": "repeated_alerts", "enabled": "on", "param_count": "zero"},
             follow=True,
         )
-        assert WarningRule.objects.get(bureau__code="T", code="repeated_alerts").params["count"] == 5
+        assert (
+            WarningRule.objects.get(bureau__code="T", code="repeated_alerts").params["count"] == 5
+        )
         assert bad.status_code == 200
         category = Category.objects.get(code="disaster")
         client.post(
