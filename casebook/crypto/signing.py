@@ -41,6 +41,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from casebook.core.choices import UnitKind
+from casebook.core.models import Unit
+
 from .keyring import load_keyring
 from .profiles import current_profile, get_profile
 
@@ -161,8 +164,6 @@ def _open_key(data: bytes, certificate: x509.Certificate):
 
 def default_organisation() -> str:
     """The name of the (first) bureau, which a self-issued certificate names."""
-    from casebook.core.choices import UnitKind
-    from casebook.core.models import Unit
 
     bureau = Unit.objects.filter(kind=UnitKind.BUREAU).order_by("pk").first()
     return bureau.name if bureau else "Casebook"

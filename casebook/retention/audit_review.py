@@ -32,6 +32,8 @@ from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_ROLES, Role
 from casebook.audit.models import AuditEvent, Outcome
 from casebook.audit.services import record_event
+from casebook.reports.documents import Document, Table, render_pdf, seal
+from casebook.subjects.models import Subject
 
 READ_FILTER = Q(action__startswith="read.") | Q(action="subject.consult")
 EXPORT_FILTER = Q(action__contains="export") | Q(action="dossier.print")
@@ -148,7 +150,6 @@ def _unusual(reads_by_user: dict[int, int]) -> list[UserLine]:
 def _outside_tasks(period) -> dict[int, set[str]]:
     """Subject ids each officer opened (one-subject reads) without being responsible for it or
     working on it in a task."""
-    from casebook.subjects.models import Subject
 
     opened: dict[int, set[str]] = {}
     rows = period.filter(READ_FILTER, object_type="subjects.subject").exclude(object_id="")
@@ -255,7 +256,6 @@ def sections(review: Review) -> list[tuple[str, list[UserLine], bool]]:
 
 def render_review_pdf(review: Review, *, reader: str) -> tuple[bytes, str, str]:
     """The review as a sealed PDF: ``(bytes, algorithm, digest)``."""
-    from casebook.reports.documents import Document, Table, render_pdf, seal
 
     tables = []
     for title, lines, with_median in sections(review):

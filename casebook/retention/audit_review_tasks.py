@@ -4,8 +4,14 @@ config)."""
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from casebook.access.policy import Action, reach
+from casebook.audit.labels import register_action
 from casebook.core import request_context
+from casebook.core.context_processors import NavItem, register_nav
+from casebook.core.jobs import register_job
 from casebook.core.resilience import retry_when_busy
+
+from . import audit_review
 
 ACTIONS = {
     "audit.review": _("Audit review produced"),
@@ -18,7 +24,6 @@ ACTIONS = {
 @task()
 def file_weekly_audit_review() -> str:
     """File the sealed PDF of the last complete week's audit review, once."""
-    from . import audit_review
 
     with request_context.for_job():
         path = retry_when_busy(audit_review.file_weekly_review)
@@ -26,11 +31,6 @@ def file_weekly_audit_review() -> str:
 
 
 def register() -> None:
-    from casebook.access.policy import Action, reach
-    from casebook.audit.labels import register_action
-    from casebook.core.context_processors import NavItem, register_nav
-    from casebook.core.jobs import register_job
-
     for code, label in ACTIONS.items():
         register_action(code, label)
     register_job(file_weekly_audit_review)

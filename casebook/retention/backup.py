@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -51,6 +52,8 @@ from django.utils.translation import gettext as _
 
 from casebook.audit import chain
 from casebook.audit.services import record_event
+from casebook.crypto.exceptions import DecryptionError
+from casebook.crypto.fields import EncryptedTextField
 from casebook.crypto.keyring import keyring_path, load_keyring
 from casebook.crypto.services import system_mac
 
@@ -122,8 +125,6 @@ def _pg_tool(name: str) -> str:
 
 
 def _pg_connect(params: dict, dbname: str | None = None):
-    import psycopg
-
     return psycopg.connect(
         host=params["host"] or None,
         port=params["port"] or None,
@@ -528,8 +529,6 @@ def restore_drill(path: Path, *, actor=None, report_dir: Path | None = None) -> 
 
 
 def _encrypted_columns():
-    from casebook.crypto.fields import EncryptedTextField
-
     for model in apps.get_models():
         for f in model._meta.concrete_fields:
             if isinstance(f, EncryptedTextField):
@@ -538,7 +537,6 @@ def _encrypted_columns():
 
 def check_restored(manifest: dict) -> dict:
     """Verify the database this process is connected to against ``manifest`` (the scratch copy)."""
-    from casebook.crypto.exceptions import DecryptionError
 
     checks: dict = {}
     result = chain.verify(manifest.get("checkpoint"))

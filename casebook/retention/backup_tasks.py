@@ -3,8 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from casebook.audit.labels import register_action
 from casebook.core import request_context
+from casebook.core.jobs import register_job
 from casebook.core.resilience import retry_when_busy
+
+from . import backup
 
 ACTIONS = {
     "backup.create": _("Backup written"),
@@ -16,16 +20,12 @@ ACTIONS = {
 @task()
 def prune_backups() -> int:
     """Delete the backups older than CASEBOOK_BACKUP_MAX_AGE_DAYS (idempotent)."""
-    from . import backup
 
     with request_context.for_job():
         return len(retry_when_busy(backup.backup_prune))
 
 
 def register() -> None:
-    from casebook.audit.labels import register_action
-    from casebook.core.jobs import register_job
-
     for code, label in ACTIONS.items():
         register_action(code, label)
     register_job(prune_backups)

@@ -4,6 +4,16 @@ documents that ``verify_export`` asks."""
 
 from django.utils.translation import gettext_lazy as _
 
+from casebook.access.policy import Action, reach
+from casebook.analysis.rules import register_rule
+from casebook.audit.labels import register_action
+from casebook.core.context_processors import NavItem, register_nav
+from casebook.core.jobs import register_job
+from casebook.reports.selectors import Issued, register_issued_lookup
+
+from . import access, rules, tasks
+from .models import DestructionCertificate
+
 ACTIONS = {
     "retention.review_overdue": _("Review overdue announced"),
     "retention.restrict": _("Subject restricted (review overdue)"),
@@ -24,10 +34,6 @@ ACTIONS = {
 
 
 def issued_certificate(digest: str):
-    from casebook.reports.selectors import Issued
-
-    from .models import DestructionCertificate
-
     certificate = DestructionCertificate.objects.filter(digest=digest).first()
     if certificate is None:
         return None
@@ -42,15 +48,6 @@ def issued_certificate(digest: str):
 
 
 def register() -> None:
-    from casebook.access.policy import Action, reach
-    from casebook.analysis.rules import register_rule
-    from casebook.audit.labels import register_action
-    from casebook.core.context_processors import NavItem, register_nav
-    from casebook.core.jobs import register_job
-    from casebook.reports.selectors import register_issued_lookup
-
-    from . import access, rules, tasks
-
     access.register_rules()
     for code, label in ACTIONS.items():
         register_action(code, label)

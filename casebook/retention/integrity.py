@@ -20,6 +20,7 @@ valid tag after editing a row.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -28,9 +29,11 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
+from casebook.audit.labels import register_action
 from casebook.audit.services import record_event
 from casebook.crypto.models import IntegrityTag
 from casebook.crypto.services import integrity_mac, integrity_verify
+from casebook.subjects.dossier import register_overview_panel
 
 #: model label -> covered fields (attribute names: foreign keys by their ``_id``)
 COVERED: dict[str, tuple[str, ...]] = {
@@ -215,15 +218,10 @@ def _post_migrate(sender, app_config=None, using="default", **kwargs):
     try:
         seal_untagged()
     except Exception:  # noqa: BLE001 - a migrate must not fail on it; integrity_verify reports
-        import logging
-
         logging.getLogger(__name__).exception("could not tag existing rows")
 
 
 def register() -> None:
-    from casebook.audit.labels import register_action
-    from casebook.subjects.dossier import register_overview_panel
-
     for code, label in ACTIONS.items():
         register_action(code, label)
     for label in COVERED:

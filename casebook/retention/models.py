@@ -13,6 +13,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -232,8 +233,6 @@ class DestructionProposal(StationScoped, models.Model):
         return self.reference
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("retention:proposal", args=[self.pk])
 
     def audit_repr(self) -> str:

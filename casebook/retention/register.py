@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from casebook.reports.documents import Table
 from casebook.subjects.choices import Kind
 from casebook.subjects.models import Category
 
@@ -125,8 +126,6 @@ COLUMNS = (
 
 
 def as_table(bureau):
-    from casebook.reports.documents import Table
-
     return Table(
         _("Register of processing activities"),
         [_(c) for c in COLUMNS],

@@ -2,13 +2,12 @@
 
 from django.utils.translation import gettext as _
 
+from casebook.analysis.rules import _raise
 from casebook.subjects.choices import Status
 from casebook.subjects.models import Subject
 
 
 def review_overdue(rule, today, existing, out) -> None:
-    from casebook.analysis.rules import _raise
-
     overdue = Subject.objects.filter(
         status__in=[Status.ACTIVE, Status.SUSPENDED, Status.RESTRICTED], review_due__lt=today
     ).values_list("pk", "station_id", "review_due")

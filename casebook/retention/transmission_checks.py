@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 TLS_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
@@ -78,7 +79,6 @@ def transmission_check(app_configs=None, **kwargs):
 def refuse_insecure_transmission() -> None:
     """Raise ``ImproperlyConfigured`` when a check above fails (``casebook.wsgi`` calls it, so
     a production web process does not start at all)."""
-    from django.core.exceptions import ImproperlyConfigured
 
     problems = transmission_problems()
     if problems:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from casebook.audit.reads import record_read
 from casebook.audit.services import record_event
 from casebook.core.actions import report_invalid, run_service
 from casebook.crypto.services import decrypt_bytes
+from casebook.reports.documents import CONTENT_TYPES, Document, render_xlsx, seal
 from casebook.subjects.models import Subject
 
 from . import register, selectors, services
@@ -245,9 +247,6 @@ def processing_register(request):
 @login_required
 def processing_register_xlsx(request):
     require(request.user, Action.PROCESSING_REGISTER)
-    from django.utils import timezone
-
-    from casebook.reports.documents import CONTENT_TYPES, Document, render_xlsx, seal
 
     document = Document(
         title=_("Register of processing activities"),

@@ -3,17 +3,20 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from casebook.access.policy import Action, require
+from casebook.access.policy import Action, reach, require
 from casebook.access.registry import get_for_user_or_404
 from casebook.core.actions import run_service
 
 from . import category_services as services
+from .category_approval import category_change_decide as decide
+from .category_approval import may_decide, pending_for
 from .models import Category, ChecklistItem
 
 
@@ -143,11 +146,6 @@ class CategoryDecisionForm(forms.Form):
 def category_changes(request):
     """The changes awaiting a bureau leader (who decides) or a system administrator (who
     follows the ones they proposed)."""
-    from django.core.exceptions import PermissionDenied
-
-    from casebook.access.policy import reach
-
-    from .category_approval import may_decide, pending_for
 
     if reach(request.user, Action.CATEGORY_APPROVE) is None and (
         reach(request.user, Action.CATEGORY_MANAGE) is None
@@ -172,11 +170,6 @@ def category_changes(request):
 @login_required
 @require_POST
 def category_change_decide(request, pk: int):
-    from django.shortcuts import get_object_or_404
-
-    from .category_approval import category_change_decide as decide
-    from .category_approval import pending_for
-
     change = get_object_or_404(pending_for(request.user), pk=pk)
     form = CategoryDecisionForm(request.POST)
     if form.is_valid():

@@ -30,13 +30,14 @@ from django.utils.translation import ngettext
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.audit.services import record_event
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
 from casebook.crypto.models import DataKey
 from casebook.crypto.services import data_key_destroy, encrypt_bytes, system_data_key
-from casebook.intel.models import InformationRecord
+from casebook.intel.models import Attachment, InformationRecord
 from casebook.reports.archive import issuer, local_time
 from casebook.reports.documents import Document, Table, issue_pdf
 from casebook.reports.models import Export, FeedbackReport, UrgentReport
@@ -45,7 +46,7 @@ from casebook.subjects.models import Category, Subject
 from casebook.tracking.models import Task
 from casebook.tracking.notify import notify
 
-from ..choices import ApproverRole, DataScope, ItemKind, ProposalStatus
+from ..choices import ApproverRole, DataScope, HoldKind, ItemKind, ProposalStatus
 from ..models import (
     DestructionApproval,
     DestructionCertificate,
@@ -83,8 +84,6 @@ def _in_open_proposals(kind: str) -> set[int]:
 
 
 def security_admins(station):
-    from casebook.accounts.models import User
-
     admins = User.objects.filter(roles__role=Role.SECURITY_ADMIN).values("pk")
     return User.objects.filter(is_active=True, pk__in=admins, unit=station.parent).order_by("pk")
 
@@ -290,8 +289,6 @@ def _destroy(proposal: DestructionProposal) -> None:
     )
     tasks = _only_within(tthrough, "task_id", linked_tasks, subject_ids)
 
-    from casebook.intel.models import Attachment
-
     files = [
         name
         for pair in Attachment.objects.filter(record_id__in=records).values_list(
@@ -446,7 +443,6 @@ def _certificate(proposal: DestructionProposal, key_ids: list[str]) -> Destructi
 @transaction.atomic
 def legal_hold_place(*, actor, subject: Subject, kind: str, reference: str) -> LegalHold:
     policy.check(actor, Action.LEGAL_HOLD, subject)
-    from ..choices import HoldKind
 
     errors = {}
     if kind not in HoldKind.values:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
+from casebook.accounts.models import User
 from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent
 from casebook.audit.services import record_event
@@ -41,8 +42,6 @@ def grace_days() -> int:
 
 
 def station_leaders(station):
-    from casebook.accounts.models import User
-
     leaders = User.objects.filter(roles__role=Role.STATION_LEADER).values("pk")
     return User.objects.filter(
         Q(unit=station) | Q(unit__parent=station), is_active=True, pk__in=leaders
