@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,8 +161,13 @@ def review_run(today: date | None = None) -> dict[str, int]:
     """The daily job: announce, restrict, start retention clocks. Idempotent."""
     today = today or timezone.localdate()
     counts = {"notified": 0, "restricted": 0, "clocks": 0}
-    overdue = Subject.objects.filter(status__in=REVIEWABLE, review_due__lt=today)
     limit = today - timedelta(days=grace_days())
+    noticed = ReviewNotice.objects.filter(subject=OuterRef("pk"), review_due=OuterRef("review_due"))
+    # only what has something to do: not announced yet, or due for restriction (a job run every
+    # few minutes must not walk every overdue subject each time)
+    overdue = Subject.objects.filter(status__in=REVIEWABLE, review_due__lt=today).filter(
+        ~Exists(noticed) | Q(review_due__lt=limit)
+    )
     for subject in overdue.select_related("station").order_by("pk").iterator():
         if _announce(subject):
             counts["notified"] += 1
