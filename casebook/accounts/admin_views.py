@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +18,7 @@ from casebook.audit.services import record_event
 from casebook.core.actions import report_invalid, run_service
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
-from casebook.crypto.keyring import load_keyring
-from casebook.crypto.models import DataKey
-from casebook.crypto.profiles import current_profile
+from casebook.crypto.selectors import key_status
 
 from . import services
 from .choices import GrantKind, GrantStatus
@@ -442,7 +440,6 @@ def security_policies(request):
     ):
         return redirect("accounts:security")
 
-    keyring = load_keyring()
     return render(
         request,
         "accounts/security.html",
@@ -450,14 +447,7 @@ def security_policies(request):
             "rows": [(value, label, policies[value]) for value, label in Role.choices],
             "compartments": Compartment.objects.all(),
             "compartment_form": compartment_form,
-            "profile": current_profile().name,
-            "active_kid": keyring.active[0],
-            "key_count": DataKey.objects.filter(destroyed_at__isnull=True).count(),
-            "destroyed_count": DataKey.objects.filter(destroyed_at__isnull=False).count(),
-            "kid_counts": DataKey.objects.filter(destroyed_at__isnull=True)
-            .values("master_kid")
-            .order_by("master_kid")
-            .annotate(n=Count("pk")),
+            **key_status(),
         },
     )
 
