@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.audit.labels import register_action
+
 
 class CryptoConfig(AppConfig):
     name = "casebook.crypto"
@@ -8,8 +10,6 @@ class CryptoConfig(AppConfig):
     verbose_name = _("Crypto")
 
     def ready(self):
-        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready(): the app registry is loaded
-
         for code, label in (
             ("crypto.signing.issue", _("Document-signing certificate issued")),
             ("crypto.signing.import", _("Document-signing certificate imported")),

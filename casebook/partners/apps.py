@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.audit.labels import register_action
+
 
 class PartnersConfig(AppConfig):
     name = "casebook.partners"
@@ -8,8 +10,6 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner departments")
 
     def ready(self):
-        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready(): the app registry is loaded
-
         from . import access  # noqa: PLC0415 - ready(): the access rules import the models
 
         access.register_rules()

@@ -13,7 +13,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from casebook.core.health import register_check  # noqa: PLC0415 - ready(): imports core's models
 
-        from . import access, dossier, guards, home, selectors, tasks  # noqa: F401, PLC0415 - ready(): registration modules (some register on import) import models
+        from . import access, dossier, guards, home, notifications, selectors, tasks  # noqa: F401, PLC0415 - ready(): registration modules (some register on import) import models
 
         access.register_rules()
         dossier.register()  # the archive tab of a subject, urgent reports on the dashboard
@@ -23,7 +23,5 @@ class ReportsConfig(AppConfig):
         register_job(tasks.escalate_urgent_reports, every=FREQUENT)
         register_job(tasks.deliver_urgent_reports, every=FREQUENT)
         register_home_panel(home.feedback_panel)
-        from . import notifications  # noqa: PLC0415 - ready(): imports tracking's models
-
         notifications.register()  # urgent (never muted) and feedback kinds, the SMS channel
         register_check(selectors.outbox_health)  # /healthz: urgent messages stuck in the outbox

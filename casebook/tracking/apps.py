@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from casebook.accounts.signals import credential_reset_done
+from casebook.audit.labels import register_action
 from casebook.core.bureaus import register_bureau_setup
 from casebook.core.home import register_home_panel
 from casebook.core.jobs import register_job
@@ -20,8 +21,6 @@ class TrackingConfig(AppConfig):
         register_job(tasks.create_scheduled_tasks)
         register_job(tasks.escalate_deadlines)
         register_job(tasks.send_notification_digests)  # daily, claimed per user and day
-        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready()
-
         register_action("notification.preferences", _("Notification preferences changed"))
         register_home_panel(home.my_tasks)
         register_home_panel(home.today)  # an officer's visits and tasks due today, shown first
