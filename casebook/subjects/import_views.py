@@ -66,7 +66,10 @@ def import_home(request):
 @login_required
 def import_template(request):
     station = _station(request.user)
-    categories = {k: list(Category.objects.filter(kind=k, is_active=True)) for k in COLUMNS}
+    categories = {  # the categories of the station's own bureau
+        k: list(Category.objects.filter(bureau=station.parent_id, kind=k, is_active=True))
+        for k in COLUMNS
+    }
     response = HttpResponse(
         build_template(station, categories),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
