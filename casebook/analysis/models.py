@@ -170,6 +170,9 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def audit_repr(self) -> str:
+        return f"#{self.pk}"  # never the free text (D6)
+
 
 class WarningRule(BilingualLabel, models.Model):
     """A configurable warning rule (挖掘潜在问题和风险), evaluated by a background job. The

@@ -17,8 +17,9 @@ from casebook.access.policy import Action, require
 from casebook.accounts.decorators import recent_auth_required
 from casebook.core.spreadsheet import csv_writer
 
-from . import chain
+from . import chain, reads
 from .labels import action_label
+from .naming import current_names
 from .selectors import AuditFilterForm, filtered_events, with_police_numbers
 from .services import record_event
 
@@ -36,8 +37,21 @@ def log(request):
         details={"filters": form.summary(), "page": page.number},
     )
     page.object_list = list(page.object_list)
+    # current names of live objects the reader may see (none for the audit administrator, who
+    # sees no case data): the stored labels hold no personal data (docs/security.md D6)
+    names = current_names(request.user, page.object_list)
     for event in page.object_list:
         event.label = action_label(event.action)
+        event.current_name = names.get((event.object_type, event.object_id), "")
+    if names:
+        reads.record_read(
+            request,
+            what="subject_list",
+            objects=sorted({object_id for _type, object_id in names}),
+            object_type="subjects.subject",
+            fields=["name"],
+            details={"audit_page": page.number},
+        )
     with_police_numbers(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

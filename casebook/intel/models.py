@@ -258,6 +258,9 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    def audit_repr(self) -> str:
+        return f"#{self.pk}"  # file names often carry a name (D6)
+
 
 class ChecklistResult(models.Model):
     """One inspection point of a place, at one field visit."""
@@ -335,6 +338,9 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return self.requirement[:40]
+
+    def audit_repr(self) -> str:
+        return f"#{self.pk}"  # never the free text (D6)
 
 
 class Tip(models.Model):

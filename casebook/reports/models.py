@@ -90,7 +90,7 @@ class FeedbackReport(AcknowledgementMixin, models.Model):
         return reverse("reports:feedback", args=[self.pk])
 
     def audit_repr(self) -> str:
-        return f"#{self.pk} {self.task.title}"[:200]
+        return f"#{self.pk} · {self.task.audit_repr()}"[:200]  # never the task's title (D6)
 
 
 class FeedbackReceipt(models.Model):
@@ -333,7 +333,7 @@ class Export(models.Model):
         return reverse("reports:export", args=[self.pk])
 
     def audit_repr(self) -> str:
-        return f"{self.reference} {self.title}"[:200]
+        return self.reference  # the title may carry a subject's name (D6)
 
     @property
     def filename(self) -> str:

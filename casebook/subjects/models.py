@@ -215,7 +215,10 @@ class Subject(TimestampMixin, models.Model):
         return reverse("subjects:detail", args=[self.pk])
 
     def audit_repr(self) -> str:
-        return f"{self.get_kind_display()}·{self.name}"
+        """Kind, category and number — never the name: the audit log cannot be changed after
+        a destruction (docs/security.md D6), so it must not hold personal data to begin with."""
+        category = self.category.label if self.category_id else ""
+        return f"{self.get_kind_display()}·{category} #{self.pk}"
 
     def access_scope(self) -> ObjectScope:
         return ObjectScope(
@@ -272,6 +275,9 @@ class Identifier(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.masked}"
 
+    def audit_repr(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"  # not even the masked number (D6)
+
 
 class PersonDetail(models.Model):
     """A key person's particulars. Identifiers and addresses are encrypted."""
@@ -322,6 +328,9 @@ class PersonDetail(models.Model):
 
     def __str__(self) -> str:
         return self.subject.name
+
+    def audit_repr(self) -> str:
+        return self.subject.audit_repr()
 
     def get_data_key(self):
         return self.subject.data_key
@@ -433,6 +442,9 @@ class Threat(models.Model):
     def __str__(self) -> str:
         return (self.what or "")[:40]
 
+    def audit_repr(self) -> str:
+        return f"#{self.pk} · {self.person.audit_repr()}"  # never the free text (L2, D6)
+
     def get_data_key(self):
         return self.person.subject.data_key
 
@@ -484,6 +496,9 @@ class PlaceDetail(models.Model):
     def __str__(self) -> str:
         return self.subject.name
 
+    def audit_repr(self) -> str:
+        return self.subject.audit_repr()
+
     @property
     def licence_list(self) -> list[str]:
         return [x.strip() for x in self.licence_numbers.split(",") if x.strip()]
@@ -533,6 +548,9 @@ class IncidentDetail(models.Model):
     def __str__(self) -> str:
         return self.subject.name
 
+    def audit_repr(self) -> str:
+        return self.subject.audit_repr()
+
 
 class SituationEntry(models.Model):
     """One timestamped line of an incident's situation log."""
@@ -561,6 +579,9 @@ class SituationEntry(models.Model):
 
     def __str__(self) -> str:
         return (self.text or "")[:40]
+
+    def audit_repr(self) -> str:
+        return f"#{self.pk} · {self.incident.audit_repr()}"  # never the free text (L2, D6)
 
     def get_data_key(self):
         return self.incident.subject.data_key

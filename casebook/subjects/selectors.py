@@ -209,3 +209,11 @@ def purpose_suggestion(user, subject: Subject) -> str:
         if purpose := suggest(user, subject):
             return purpose
     return ""
+
+
+def current_names(user, ids: list[str]) -> dict[str, str]:
+    """Names of the subjects among ``ids`` that still exist and that ``user`` may see, for the
+    audit log's display (registered with ``audit.naming`` from ``ready()``)."""
+    pks = [int(i) for i in ids if str(i).isdigit()]
+    rows = Subject.objects.restrict(user, Action.SUBJECT_VIEW).filter(pk__in=pks)
+    return {str(pk): name for pk, name in rows.values_list("pk", "name")}

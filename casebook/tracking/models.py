@@ -69,7 +69,7 @@ class Task(TimestampMixin, models.Model):
         return reverse("tracking:detail", args=[self.pk])
 
     def audit_repr(self) -> str:
-        return f"#{self.pk} {self.title}"
+        return f"#{self.pk} {self.get_origin_display()}"  # titles name people: never in the log
 
     @property
     def reference(self) -> str:
@@ -229,6 +229,9 @@ class TaskComment(models.Model):
     def __str__(self) -> str:
         return self.text[:40]
 
+    def audit_repr(self) -> str:
+        return f"#{self.pk}"  # never the text: the audit log outlives a destruction (D6)
+
 
 class Escalation(models.Model):
     """One step of the reminder/escalation chain, taken once per task, stage and level."""
@@ -291,6 +294,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    def audit_repr(self) -> str:
+        return f"#{self.pk}"  # never the text: the audit log outlives a destruction (D6)
 
 
 class NotificationPreference(models.Model):

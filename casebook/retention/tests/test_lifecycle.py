@@ -196,7 +196,7 @@ class TestDestruction:
             call_command("verify_export", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
 
         # the audit log keeps the events without the destroyed content: no event — from the
-        # registration, the record, the attachment, the task, the closure, the destruction —
+        # registration, the record, the attachment, the closure, the destruction —
         # holds the person's name or ID number, in its label or its details (docs/security.md D6)
         events = list(AuditEvent.objects.all())
         assert len(events) > 5

@@ -370,7 +370,12 @@ def subject_update(
                 ]
             }
         )
-    diff = changes(before, {f: getattr(subject, f) for f in SUBJECT_FIELDS})
+    # the name and the notes are personal data: named, never copied (the log outlives them, D6)
+    diff = changes(
+        before,
+        {f: getattr(subject, f) for f in SUBJECT_FIELDS},
+        sensitive=frozenset({"name", "notes"}),
+    )
     diff.update(
         changes(
             detail_before,
