@@ -111,7 +111,7 @@ def revoke(request, pk: int):
 def _not_found(request):
     """One look for a wrong, expired or revoked link: nothing says which."""
     response = render(request, "intel/partner_public_404.html", status=404)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -161,6 +161,8 @@ def public(request, token: str):
         "intel/partner_public.html",
         {"link": link, "form": form, "answers": answers, "token": token},
     )
-    response["Referrer-Policy"] = "no-referrer"  # the token never leaves in a Referer header
+    # the token never leaves for another site in a Referer header; same-origin (not no-referrer):
+    # with no-referrer the browser sends "Origin: null" with the answer and CSRF refuses it
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -111,7 +111,7 @@ def test_the_link_opens_while_valid_and_shows_only_the_share(crew, task, partner
     assert SUMMARY in body and "请于三日内回复" in body
     assert SECRET_NAME not in body and task.title not in body  # never the task or the dossier
     assert reverse("tracking:list") not in body  # no internal navigation
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "Content-Security-Policy" in page
     assert 'data-testid="public-footer"' in body
     link.refresh_from_db()
