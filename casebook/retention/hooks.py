@@ -10,9 +10,11 @@ from casebook.audit.labels import register_action
 from casebook.core.context_processors import NavItem, register_nav
 from casebook.core.jobs import register_job
 from casebook.reports.selectors import Issued, register_issued_lookup
+from casebook.subjects.retention_classes import register_retention_classes
 
 from . import access, rules, tasks
-from .models import DestructionCertificate
+from .choices import DataScope
+from .models import DestructionCertificate, RetentionClass
 
 ACTIONS = {
     "retention.review_overdue": _("Review overdue announced"),
@@ -25,6 +27,7 @@ ACTIONS = {
     "retention.hold": _("Legal hold placed"),
     "retention.release": _("Legal hold released"),
     "retention.configure": _("Retention period changed"),
+    "retention.class_create": _("Retention class added"),
     "retention.class_delete": _("Retention class removed"),
     "retention.certificate_download": _("Destruction certificate downloaded"),
     "read.retention": _("Retention page viewed"),
@@ -47,8 +50,14 @@ def issued_certificate(digest: str):
     )
 
 
+def subject_classes() -> list[tuple[str, str]]:
+    """The classes a category may name (``subjects.retention_classes``): the subject ones."""
+    return [(c.code, c.label) for c in RetentionClass.objects.filter(scope=DataScope.SUBJECTS)]
+
+
 def register() -> None:
     access.register_rules()
+    register_retention_classes(subject_classes)
     for code, label in ACTIONS.items():
         register_action(code, label)
     register_job(tasks.retention_review)

@@ -18,9 +18,15 @@ from . import category_services as services
 from .category_approval import category_change_decide as decide
 from .category_approval import may_decide, pending_for
 from .models import Category, ChecklistItem
+from .retention_classes import retention_class_choices
 
 
 class CategoryForm(forms.ModelForm):
+    # the retention app's current subject classes, read when the form is built
+    retention_class = forms.ChoiceField(
+        label=gettext_lazy("retention class"), choices=retention_class_choices
+    )
+
     class Meta:
         model = Category
         fields = list(services.CATEGORY_FIELDS)

@@ -36,6 +36,7 @@ from .choices import (
     SupervisionStatus,
     TestResult,
 )
+from .retention_classes import retention_class_label, validate_retention_class
 
 
 class Category(BilingualLabel, models.Model):
@@ -60,11 +61,13 @@ class Category(BilingualLabel, models.Model):
     legal_basis = models.TextField(_("legal basis"))
     review_cycle_days = models.PositiveIntegerField(_("review cycle (days)"), default=180)
     visit_cycle_days = models.PositiveIntegerField(_("visit cycle (days)"), default=90)
+    # one of the retention app's subject classes, read at validation time: a class added on the
+    # retention page can be chosen at once, one in use cannot be removed (retention_classes.py)
     retention_class = models.CharField(
         _("retention class"),
         max_length=16,
-        choices=RetentionClass.choices,
         default=RetentionClass.STANDARD,
+        validators=[validate_retention_class],
     )
     impact_assessment = models.TextField(
         _("impact assessment"),
@@ -85,6 +88,9 @@ class Category(BilingualLabel, models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def get_retention_class_display(self) -> str:
+        return retention_class_label(self.retention_class)
 
 
 class ChecklistItem(BilingualLabel, models.Model):
@@ -340,6 +346,24 @@ class PersonDetail(models.Model):
         return [p for p in (self.phones or "").split(",") if p]
 
 
+class _KeyedManager(RestrictedManager):
+    """Fetches the subject's data key with each row, since the encrypted fields decrypt with it:
+    a list costs one query instead of three more per row."""
+
+    key_path = ""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(self.key_path)
+
+
+class _PersonRecordManager(_KeyedManager):
+    key_path = "person__subject__data_key"
+
+
+class _SituationManager(_KeyedManager):
+    key_path = "incident__subject__data_key"
+
+
 class Offence(models.Model):
     """A prior offence of a person (category prior_offender)."""
 
@@ -353,7 +377,7 @@ class Offence(models.Model):
     judgment = EncryptedTextField(_("judgment"), max_length=200, blank=True)
     release_date = models.DateField(_("release date"), null=True, blank=True)
 
-    objects = RestrictedManager()
+    objects = _PersonRecordManager()
 
     class Meta:
         verbose_name = _("offence")
@@ -380,7 +404,7 @@ class RehabPeriod(models.Model):
     end = models.DateField(_("to"), null=True, blank=True)
     place = EncryptedTextField(_("place or agency"), max_length=200, blank=True)
 
-    objects = RestrictedManager()
+    objects = _PersonRecordManager()
 
     class Meta:
         verbose_name = _("rehabilitation period")
@@ -406,7 +430,7 @@ class DrugTest(models.Model):
     substance = EncryptedTextField(_("substance"), max_length=60, blank=True)
     method = EncryptedTextField(_("method"), max_length=60, blank=True)
 
-    objects = RestrictedManager()
+    objects = _PersonRecordManager()
 
     class Meta:
         verbose_name = _("drug test")
@@ -432,7 +456,7 @@ class Threat(models.Model):
     against = EncryptedTextField(_("against whom"), max_length=200, blank=True)
     measures = EncryptedTextField(_("preventive measures in place"), blank=True)
 
-    objects = RestrictedManager()
+    objects = _PersonRecordManager()
 
     class Meta:
         verbose_name = _("threat")
@@ -570,7 +594,7 @@ class SituationEntry(models.Model):
         verbose_name=_("recorded by"),
     )
 
-    objects = RestrictedManager()
+    objects = _SituationManager()
 
     class Meta:
         verbose_name = _("situation entry")

@@ -6,6 +6,7 @@ from .destruction import (
     legal_hold_place,
     legal_hold_release,
     propose_destructions,
+    retention_class_create,
     retention_class_delete,
     retention_class_update,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "legal_hold_place",
     "legal_hold_release",
     "propose_destructions",
+    "retention_class_create",
     "retention_class_delete",
     "retention_class_update",
     "review_run",

@@ -16,6 +16,7 @@
 
 import hashlib
 import json
+import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -41,8 +42,8 @@ from casebook.intel.models import Attachment, InformationRecord
 from casebook.reports.archive import issuer, local_time
 from casebook.reports.documents import Document, Table, issue_pdf
 from casebook.reports.models import Export, FeedbackReport, UrgentReport
-from casebook.subjects.choices import Status
-from casebook.subjects.models import Category, Subject
+from casebook.subjects.choices import ChangeStatus, Status
+from casebook.subjects.models import Category, CategoryChange, Subject
 from casebook.tracking.models import Task
 from casebook.tracking.notify import notify
 
@@ -510,11 +511,50 @@ def retention_class_update(*, actor, retention_class: RetentionClass, days: int)
 
 
 @transaction.atomic
+def retention_class_create(
+    *, actor, code: str, name: str, name_en: str, days: int
+) -> RetentionClass:
+    """Add a class for closed subjects; categories can name it at once (it is offered by
+    ``subjects.retention_classes``, registered in ``hooks``)."""
+    policy.require(actor, Action.RETENTION_CONFIGURE)
+    code, name, name_en = code.strip(), name.strip(), name_en.strip()
+    errors = {}
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{1,15}", code):
+        errors["code"] = [_("Give a code of 2 to 16 lower-case letters, digits, - or _.")]
+    elif RetentionClass.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already used by another retention class.")]
+    if not name:
+        errors["name"] = [_("Give a name.")]
+    if not isinstance(days, int) or days < 30 or days > 36500:
+        errors["days"] = [_("Give a period between 30 and 36500 days.")]
+    if errors:
+        raise ValidationError(errors)
+    created = RetentionClass.objects.create(
+        code=code, name=name, name_en=name_en or name, scope=DataScope.SUBJECTS, days=days
+    )
+    record_event(
+        actor=actor,
+        action="retention.class_create",
+        object_type="retention.retentionclass",
+        object_id=code,
+        object_repr=name,
+        details={"days": days},
+    )
+    return created
+
+
+@transaction.atomic
 def retention_class_delete(*, actor, retention_class: RetentionClass) -> None:
-    """Remove a class; refused while a category, a running clock or an open proposal uses it."""
+    """Remove a class; refused while a category (or a category change awaiting approval), a
+    running clock or an open proposal uses it."""
     policy.require(actor, Action.RETENTION_CONFIGURE)
     code = retention_class.code
-    users = Category.objects.filter(retention_class=code).count()
+    users = (
+        Category.objects.filter(retention_class=code).count()
+        + CategoryChange.objects.filter(
+            status=ChangeStatus.PENDING, values__retention_class=code
+        ).count()
+    )
     clocks = RetentionClock.objects.filter(retention_class=code).count()
     proposals = DestructionProposal.objects.filter(
         retention_class=code, status=ProposalStatus.PROPOSED
