@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import AccessPaths, ObjectScope
-from casebook.access.querysets import RestrictedManager
+from casebook.access.querysets import RestrictedManager, RestrictedQuerySet
 from casebook.core.models import AcknowledgementMixin
 from casebook.crypto.fields import EncryptedTextField
 from casebook.crypto.services import system_data_key
@@ -153,6 +153,19 @@ class DutyShift(models.Model):
         return f"{self.unit} {self.user} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class _UrgentReportQuerySet(RestrictedQuerySet):
+    def select_for_update(self, *args, **kwargs):
+        # PostgreSQL cannot lock the nullable side of the outer join to the subject
+        return super().select_for_update(*args, **kwargs).select_related(None)
+
+
+class _UrgentReportManager(models.Manager.from_queryset(_UrgentReportQuerySet)):
+    """Fetches the subject's data key with each report (the text decrypts with it)."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("subject__data_key")
+
+
 class UrgentReport(AcknowledgementMixin, models.Model):
     """立即报告: something that cannot wait, sent to the on-duty leaders at once. Unless someone
     acknowledges it in time it climbs the chain (station leaders, then the bureau)."""
@@ -205,7 +218,7 @@ class UrgentReport(AcknowledgementMixin, models.Model):
     )
     ack_note = models.CharField(_("instruction on acknowledging"), max_length=300, blank=True)
 
-    objects = RestrictedManager()
+    objects = _UrgentReportManager()
 
     class Meta:
         verbose_name = _("urgent report")
