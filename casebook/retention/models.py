@@ -339,3 +339,34 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class RegisterExport(models.Model):
+    """A sealed Excel copy of the processing register, as issued: its digest lets
+    ``verify_export`` recognise the file (registered with ``reports.selectors``)."""
+
+    reference = models.CharField(_("reference"), max_length=40)
+    bureau = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("bureau"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    algorithm = models.CharField(_("digest algorithm"), max_length=8)
+    digest = models.CharField(_("digest"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("processing register export")
+        verbose_name_plural = _("processing register exports")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference
