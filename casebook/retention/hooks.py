@@ -9,12 +9,13 @@ from casebook.analysis.rules import register_rule
 from casebook.audit.labels import register_action
 from casebook.core.context_processors import NavItem, register_nav
 from casebook.core.jobs import register_job
+from casebook.reports.archive import local_time
 from casebook.reports.selectors import Issued, register_issued_lookup
 from casebook.subjects.retention_classes import register_retention_classes
 
 from . import access, rules, tasks
 from .choices import DataScope
-from .models import DestructionCertificate, RetentionClass
+from .models import DestructionCertificate, RegisterExport, RetentionClass
 
 ACTIONS = {
     "retention.review_overdue": _("Review overdue announced"),
@@ -50,6 +51,21 @@ def issued_certificate(digest: str):
     )
 
 
+def issued_register(digest: str):
+    issued = RegisterExport.objects.filter(digest=digest).select_related("issued_by").first()
+    if issued is None:
+        return None
+    return Issued(
+        _("Processing register %(ref)s issued by %(name)s (%(number)s) at %(time)s")
+        % {
+            "ref": issued.reference,
+            "name": issued.issued_by.real_name,
+            "number": issued.issued_by.username,
+            "time": local_time(issued.issued_at),
+        }
+    )
+
+
 def subject_classes() -> list[tuple[str, str]]:
     """The classes a category may name (``subjects.retention_classes``): the subject ones."""
     return [(c.code, c.label) for c in RetentionClass.objects.filter(scope=DataScope.SUBJECTS)]
@@ -64,6 +80,7 @@ def register() -> None:
     register_job(tasks.retention_propose)
     register_rule("review_overdue", rules.review_overdue)
     register_issued_lookup(issued_certificate)
+    register_issued_lookup(issued_register)
     register_nav(
         NavItem(
             "retention:index",

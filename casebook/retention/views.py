@@ -20,7 +20,13 @@ from casebook.subjects.models import Subject
 
 from . import register, selectors, services
 from .forms import ApproveForm, HoldForm, PeriodForm, ReasonForm, RenewForm
-from .models import DestructionCertificate, DestructionProposal, LegalHold, RetentionClass
+from .models import (
+    DestructionCertificate,
+    DestructionProposal,
+    LegalHold,
+    RegisterExport,
+    RetentionClass,
+)
 from .services.destruction import approver_role
 
 
@@ -258,10 +264,19 @@ def processing_register_xlsx(request):
     )
     sealed, algorithm, digest = seal(render_xlsx(document))
     with transaction.atomic():
+        issued = RegisterExport.objects.create(
+            reference=document.reference,
+            bureau=request.user.unit.bureau,
+            issued_by=request.user,
+            algorithm=algorithm,
+            digest=digest,
+        )
         record_event(
             actor=request.user,
             action="processing_register.export",
-            object_type="retention.register",
+            object_type="retention.registerexport",
+            object_id=str(issued.pk),
+            object_repr=issued.reference,
             details={"digest": digest, "algorithm": algorithm},
         )
     response = HttpResponse(sealed, content_type=CONTENT_TYPES["xlsx"])
