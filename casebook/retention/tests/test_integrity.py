@@ -78,3 +78,23 @@ def test_existing_rows_are_tagged_once_and_audited(person):
     assert integrity.verify_all() == []
     assert integrity.seal_untagged() == 0
     assert AuditEvent.objects.filter(action="integrity.seal").count() == 1
+
+
+def test_an_assessment_changed_behind_the_apps_back_is_reported(person, crew):
+    from casebook.analysis.models import AssessmentStatus, RiskAssessment
+
+    # the row as a service would leave it (the tag follows every ORM save)
+    assessment = RiskAssessment.objects.create(
+        subject=person,
+        assessor=crew["officer"],
+        score=2,
+        suggested_level=1,
+        explanation="低（2）",
+        level=1,
+        status=AssessmentStatus.APPROVED,
+        approved_by=crew["leader"],
+    )
+    assert integrity.verify_all() == []
+    _raw_update("UPDATE analysis_riskassessment SET level = 3 WHERE id = %s", assessment.pk)
+    found = [(m.model, m.object_id, m.problem) for m in integrity.verify_all()]
+    assert found == [("analysis.riskassessment", str(assessment.pk), "changed")]
