@@ -14,7 +14,7 @@ LOCK_BASE := requirements/base.txt
 LOCK_DEMO := requirements/demo.txt
 LOCK_DEV := requirements/dev.txt
 
-.PHONY: run test lint fmt check install install-dev lock messages clean screenshots bench font
+.PHONY: run test lint fmt check install install-dev lock messages clean screenshots bench bench-load font
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Casebook needs Python 3.11 or newer")'
@@ -114,8 +114,22 @@ messages: $(DEV_STAMP)
 screenshots: $(DEV_STAMP)
 	$(PY) scripts/screenshots.py
 
+## make bench [SIZE=small|full] — build the bench bureau (bench/generate.py; its own database,
+## CASEBOOK_BENCH_DATABASE_URL, never DATABASE_URL's) and print one table: every page beside the
+## raw SQL of the same rows (bench/pages.py). docs/performance.md has the figures.
+SIZE ?= small
+BENCH_URL_DEFAULT := postgres://postgres@127.0.0.1:5432/casebook_bench$(if $(filter small,$(SIZE)),_small,)
 bench: $(DEV_STAMP)
-	@ls bench/*.py
+	CASEBOOK_BENCH_DATABASE_URL=$${CASEBOOK_BENCH_DATABASE_URL:-$(BENCH_URL_DEFAULT)} \
+		$(PY) bench/generate.py --size $(SIZE)
+	CASEBOOK_BENCH_DATABASE_URL=$${CASEBOOK_BENCH_DATABASE_URL:-$(BENCH_URL_DEFAULT)} \
+		$(PY) bench/pages.py
+
+## make bench-load [SIZE=…] [USERS=300] [DURATION=3m] — 300 officers through gunicorn with the
+## production configuration on 127.0.0.1 (bench/load/run.sh, locust).
+bench-load: $(DEV_STAMP)
+	CASEBOOK_BENCH_DATABASE_URL=$${CASEBOOK_BENCH_DATABASE_URL:-$(BENCH_URL_DEFAULT)} \
+		bench/load/run.sh
 
 clean:
 	rm -rf $(VENV) staticfiles

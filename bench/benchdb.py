@@ -25,7 +25,7 @@ SETTING = "CASEBOOK_BENCH_DATABASE_URL"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casebook_bench"
 NAME_PATTERN = re.compile(r"^casebook_bench(_[a-z0-9_]+)?$")
 #: The password of every account the generator adds (the demo accounts keep the demo's).
-BENCH_PASSWORD = "Bench-Bureau-2026"
+BENCH_PASSWORD = "Bench-Bureau-2026"  # noqa: S105 - bench accounts, bench database only
 
 
 class NotABenchDatabase(SystemExit):

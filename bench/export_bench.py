@@ -1,14 +1,14 @@
 """Benchmark of the tracking-record archive export (issue #7: a 200-page dossier PDF in ≤ 10 s),
 printed beside the time to read the same rows from the database.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/export_bench.py
-        [--pages 200] [--runs 3]
+    .venv/bin/python bench/export_bench.py [--pages 200] [--runs 3] [--sqlite]
 
-Reuses (or creates) the ``casebook_bench`` database of ``subjects_bench.py`` (whatever else it
-holds — 50,000 subjects and 5,000,000 records after the other benchmarks — makes the reads
-realistic). One person of 城关派出所 gets archive records in bulk until its PDF reaches the
+Works in the bench database (``CASEBOOK_BENCH_DATABASE_URL``, see ``benchdb.py``; whatever else
+it holds — the bureau of ``generate.py`` — makes the reads realistic), never in DATABASE_URL's:
+it used to write into whatever DATABASE_URL named. One person of 城关派出所 gets archive records in bulk until its PDF reaches the
 number of pages asked for; then each run reads the archive as the analyst 010003 may see it and
-renders it, timing both apart. Without DATABASE_URL it runs on a throw-away SQLite file.
+renders it, timing both apart, and prints the process's peak RSS (issue #13: ≤ 200 MB while
+building a 200-page PDF). ``--sqlite`` runs on a throw-away SQLite file instead.
 """
 
 import argparse
@@ -33,10 +33,11 @@ TEXTS = [
 ]
 
 
-def setup(url: str | None) -> None:
-    if url:
-        from subjects_bench import ensure_database, setup_django
+def setup(sqlite: bool) -> None:
+    if not sqlite:
+        from benchdb import bench_database_url, ensure_database, setup_django
 
+        url = bench_database_url()  # refuses any database but casebook_bench[_word]
         ensure_database(url, fresh=False)
         setup_django(url)
     else:
@@ -147,8 +148,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sqlite", action="store_true", help="a throw-away SQLite database")
     args = parser.parse_args()
-    setup(os.environ.get("DATABASE_URL"))
+    setup(args.sqlite)
     from django.utils import translation
 
     translation.activate("zh-hans")
@@ -173,6 +175,10 @@ def main() -> None:
     )
     print(f"{'Word: read + render + seal':44} {docx_s:9.2f}")
     print(f"{'Excel (with lists): read + render + seal':44} {xlsx_s:9.2f}")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (reads, three of each export): {peak:.0f} MB (goal 200)")
     print(
         f"sizes: PDF {len(pdf) // 1024} KiB, Word {len(docx) // 1024} KiB, Excel {len(xlsx) // 1024} KiB"
     )

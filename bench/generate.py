@@ -31,6 +31,7 @@ rows and of the indexes are the same.
 """
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -147,18 +148,16 @@ def copy_models(model, objects: list, with_pk: bool = True) -> None:
 
     fields = [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                row = []
-                for f in fields:
-                    value = f.get_db_prep_save(f.pre_save(obj, True), connection)
-                    if hasattr(value, "obj") and f.get_internal_type() == "JSONField":
-                        import json
-
-                        value = json.dumps(value.obj)
-                    row.append(value)
-                copy.write_row(row)
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objects:
+            row = []
+            for f in fields:
+                value = f.get_db_prep_save(f.pre_save(obj, True), connection)
+                if hasattr(value, "obj") and f.get_internal_type() == "JSONField":
+                    value = json.dumps(value.obj)
+                row.append(value)
+            copy.write_row(row)
 
 
 def reserve_ids(model, count: int) -> list[int]:
@@ -327,7 +326,8 @@ def add_tasks() -> None:
         cursor.execute("SELECT count(*) FROM tracking_task WHERE title LIKE '巡查任务%%'", [])
         if cursor.fetchone()[0]:
             return
-        cursor.execute("""
+        cursor.execute(
+            """
             WITH picked AS (
               SELECT s.id AS subject_id, s.station_id, o.user_id,
                      (ARRAY['assigned','collecting','organising','analysing','feedback'])
@@ -346,7 +346,9 @@ def add_tasks() -> None:
             )
             INSERT INTO tracking_task_subjects (task_id, subject_id)
             SELECT id, substr(schedule_key, 7)::bigint FROM made
-        """, [])
+        """,
+            [],
+        )
         print(f"tasks added: {cursor.rowcount}", flush=True)
 
 
@@ -412,14 +414,12 @@ def build_pool(size: int, url: str, workers: int = 2) -> None:
     for key, pk in zip(keys, reserve_ids(DataKey, size), strict=True):
         key.pk = key.id = pk
     copy_models(DataKey, keys)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            "COPY bench_pool (n, data_key_id, content, tokens) FROM STDIN"
-        ) as c:
-            for n, text in enumerate(texts):
-                c.write_row(
-                    (n, keys[n].pk, encrypt_value(keys[n], text, context=CONTEXT), tokens[n])
-                )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy("COPY bench_pool (n, data_key_id, content, tokens) FROM STDIN") as c,
+    ):
+        for n, text in enumerate(texts):
+            c.write_row((n, keys[n].pk, encrypt_value(keys[n], text, context=CONTEXT), tokens[n]))
     print(f"pool of {size} texts encrypted and tokenised in {time.perf_counter() - start:.1f} s "
           f"({workers} workers)", flush=True)  # fmt: skip
 

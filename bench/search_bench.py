@@ -2,118 +2,24 @@
 for a rare name, a common word and an absent word at 5 M records"), each beside the raw SQL that
 finds the same rows.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/search_bench.py
-        [--records 5000000] [--subjects 20000] [--runs 40] [--pool 3000]
+    .venv/bin/python bench/search_bench.py [--runs 40]
 
-Works in its own database, ``casebook_bench_search`` (``CASEBOOK_SEARCH_BENCH_DB`` names
-another), never in DATABASE_URL's own. Records are realistic Chinese text, encrypted like the
-application's (each pool text has its own data key, AAD bound to it) with keyed tokens; to be
-fast the generator encrypts and tokenises a pool of ``--pool`` texts once in Python and copies
-them into the records with SQL (``generate_series``). One pool text holds a rare name and is
-given to about one record in 50,000; the common word is in about a third of the texts; the
-absent word is in none.
+Reads the bench bureau that ``bench/generate.py`` built in the bench database
+(``CASEBOOK_BENCH_DATABASE_URL``, see ``benchdb.py``); it loads nothing itself (``make bench``
+runs the same searches among every page).
 """
 
 import argparse
-import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-os.environ["CASEBOOK_BENCH_DB"] = os.environ.get(
-    "CASEBOOK_SEARCH_BENCH_DB", "casebook_bench_search"
-)
 
-from record_pool import ABSENT_WORD, COMMON_WORD, RARE_EVERY, RARE_NAME, build_pool  # noqa: E402
-from subjects_bench import (  # noqa: E402
-    bench_database_url,
-    ensure_database,
-    generate,
-    p95,
-    setup_django,
-    timed,
-)
-
-INSERT = """
-    WITH inserted AS (
-      INSERT INTO intel_informationrecord
-        (station_id, method, channel, occurred_at, recorded_at, address, content, observations,
-         source_evaluation, info_assessment, handling, handling_conditions, verification,
-         verification_note, data_key_id, created_by_id)
-      SELECT s.station_id,
-             CASE WHEN g %% 10 = 0 THEN 'field_visit' ELSE 'collection' END,
-             'community_police',
-             now() - ((g %% 365) || ' days')::interval - ((g %% 1440) || ' minutes')::interval,
-             now(), s.id::text, p.content, '{{}}',
-             (ARRAY['A','B','C'])[1 + g %% 3], (ARRAY['1','2','3','4'])[1 + g %% 4],
-             'P', '', 'unverified', 'bench-search', p.data_key_id, %(author)s
-      FROM generate_series({first}, {last}) AS g
-      JOIN bench_subjects s ON s.rn = (g %% %(subjects)s) + 1
-      JOIN bench_pool p ON p.n = CASE WHEN g %% {rare} = 0 THEN 0
-                                      ELSE 1 + g %% (%(pool)s - 1) END
-      RETURNING id, data_key_id
-    )
-    INSERT INTO intel_recordtokens (record_id, tokens)
-    SELECT i.id, p.tokens FROM inserted i JOIN bench_pool p ON p.data_key_id = i.data_key_id
-"""
-
-
-def add_records(total: int, pool: int) -> None:
-    from django.db import connection
-
-    from casebook.accounts.models import User
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM intel_informationrecord")
-        have = cursor.fetchone()[0]
-    todo = total - have
-    if todo <= 0:
-        return
-    author = User.objects.filter(username="010001").values_list("pk", flat=True).first()
-    print(f"inserting {todo} records…", flush=True)
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        cursor.execute("DROP INDEX IF EXISTS intel_recordtokens_gin")  # rebuilt once at the end
-        cursor.execute("DROP TABLE IF EXISTS bench_subjects")
-        cursor.execute(
-            "CREATE TEMP TABLE bench_subjects AS SELECT row_number() OVER (ORDER BY id) AS rn, "
-            "id, station_id FROM subjects_subject WHERE kind = 'person'"
-        )
-        cursor.execute("SELECT count(*) FROM bench_subjects")
-        subjects = cursor.fetchone()[0]
-        batch = 250_000
-        for offset in range(0, todo, batch):
-            size = min(batch, todo - offset)
-            first = have + offset + 1
-            cursor.execute(
-                INSERT.format(first=first, last=first + size - 1, rare=RARE_EVERY),
-                {"author": author, "subjects": subjects, "pool": pool},
-            )
-            done = have + offset + size
-            rate = (offset + size) / (time.perf_counter() - start)
-            print(f"  {done} ({rate:.0f} records/s)", flush=True)
-        cursor.execute("""
-            INSERT INTO intel_informationrecord_subjects (informationrecord_id, subject_id)
-            SELECT r.id, r.address::bigint FROM intel_informationrecord r
-            WHERE r.verification_note = 'bench-search' AND NOT EXISTS (
-                SELECT 1 FROM intel_informationrecord_subjects t
-                WHERE t.informationrecord_id = r.id)
-        """)
-        print(f"  linked {cursor.rowcount} records to their subjects", flush=True)
-        index_start = time.perf_counter()
-        cursor.execute(
-            "CREATE INDEX intel_recordtokens_gin ON intel_recordtokens USING gin (tokens)"
-        )
-        print(f"  GIN index built in {time.perf_counter() - index_start:.0f} s", flush=True)
-        cursor.execute("VACUUM ANALYZE intel_informationrecord")
-        cursor.execute("VACUUM ANALYZE intel_recordtokens")
-        cursor.execute("ANALYZE intel_informationrecord_subjects")
-    print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+from benchdb import p95, setup_django, timed  # noqa: E402
+from generate import ABSENT_WORD, COMMON_WORD, RARE_NAME  # noqa: E402
 
 
 def measure(runs: int) -> list[tuple[str, float, float, float, int]]:
@@ -124,7 +30,7 @@ def measure(runs: int) -> list[tuple[str, float, float, float, int]]:
     from casebook.crypto.textindex import as_tsquery, query_tokens
     from conftest import login
 
-    leader = User.objects.get(username="010004")
+    leader = User.objects.get(username="010101")
     station_id = leader.unit.station.pk
     client = login(Client(), leader)
     rows = []
@@ -166,26 +72,9 @@ def measure(runs: int) -> list[tuple[str, float, float, float, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=5_000_000)
-    parser.add_argument("--subjects", type=int, default=20_000)
-    parser.add_argument("--pool", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--fresh", action="store_true", help="drop the bench database first")
     args = parser.parse_args()
-    url = bench_database_url()
-    assert url.rsplit("/", 1)[-1] == os.environ["CASEBOOK_BENCH_DB"], url
-    ensure_database(url, fresh=args.fresh)
-    setup_django(url)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from casebook.core.models import Unit
-
-    if not Unit.objects.exists():
-        call_command("load_demo", "--quiet-logins")
-    generate(args.subjects)
-    pool = build_pool(args.pool)
-    add_records(args.records, pool)
+    setup_django()
     from django.db import connection
 
     with connection.cursor() as cursor:

@@ -1,12 +1,11 @@
 """Benchmark of the subjects pages (issue: list ≤ 150 ms, dossier ≤ 250 ms, search ≤ 200 ms p95
 with 50,000 subjects on PostgreSQL), printed beside a raw SQL query of the same rows.
 
-Usage (PostgreSQL at DATABASE_URL's server; a database ``casebook_bench`` is created there):
+Usage (the bench database, ``CASEBOOK_BENCH_DATABASE_URL``: see ``benchdb.py``; never
+DATABASE_URL's):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/subjects_bench.py
-        [--subjects 50000] [--runs 60] [--keep]
-
-``CASEBOOK_BENCH_DB`` names another database than ``casebook_bench``. After the page figures it
+    .venv/bin/python bench/subjects_bench.py [--subjects 50000] [--runs 60] [--keep]
+ After the page figures it
 prints the cost of the read events (SECURITY.md L1): pages with and without them, one event
 alone, and events per second from 1–8 threads appending at once.
 
@@ -16,49 +15,18 @@ earlier run.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-DB_NAME = os.environ.get("CASEBOOK_BENCH_DB", "casebook_bench")
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-    parts = urlparse(url)
-    return urlunparse(parts._replace(path=f"/{DB_NAME}"))
-
-
-def ensure_database(url: str, fresh: bool) -> None:
-    import psycopg
-
-    parts = urlparse(url)
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("CASEBOOK_VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "casebook.settings"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    import django
-
-    django.setup()
+sys.path.insert(0, str(ROOT / "bench"))
+from benchdb import bench_database_url, ensure_database, setup_django  # noqa: E402, F401
 
 
 def generate(total: int) -> None:
