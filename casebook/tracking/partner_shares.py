@@ -76,5 +76,6 @@ def task_share_done(*, share: TaskShare, actor=None, actor_name: str = "") -> Ta
         % {"who": who, "title": share.task.title},
         url=share.task.get_absolute_url(),
         task=share.task,
+        kind="share",
     )
     return share

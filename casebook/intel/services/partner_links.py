@@ -315,5 +315,6 @@ def link_answer(
             % {"partner": link.partner.name, "title": task.title if task else link.incident.name},
             url=task.get_absolute_url() if task else link.incident.get_absolute_url(),
             task=task,
+            kind="share",
         )
     return answer
