@@ -6,6 +6,15 @@ from casebook.core.forms import IsoDateInput
 from .choices import HoldKind
 
 
+class ClassForm(forms.Form):
+    """A new retention class for closed subjects (the service checks the code and period)."""
+
+    code = forms.SlugField(label=_("code"), max_length=16)
+    name = forms.CharField(label=_("name"), max_length=60)
+    name_en = forms.CharField(label=_("name in English"), max_length=60, required=False)
+    days = forms.IntegerField(label=_("Kept for (days)"), min_value=30, max_value=36500)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

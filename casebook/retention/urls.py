@@ -14,6 +14,7 @@ urlpatterns = [
     path("subjects/<int:pk>/close/", views.close, name="close"),
     path("holds/", views.hold_place, name="hold_place"),
     path("holds/<int:pk>/release/", views.hold_release, name="hold_release"),
+    path("classes/new/", views.class_add, name="class_add"),
     path("classes/<slug:code>/", views.class_update, name="class_update"),
     path("register/", views.processing_register, name="register"),
     path("register.xlsx", views.processing_register_xlsx, name="register_xlsx"),

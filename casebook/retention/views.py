@@ -19,7 +19,7 @@ from casebook.reports.documents import CONTENT_TYPES, Document, render_xlsx, sea
 from casebook.subjects.models import Subject
 
 from . import register, selectors, services
-from .forms import ApproveForm, HoldForm, PeriodForm, ReasonForm, RenewForm
+from .forms import ApproveForm, ClassForm, HoldForm, PeriodForm, ReasonForm, RenewForm
 from .models import (
     DestructionCertificate,
     DestructionProposal,
@@ -49,6 +49,7 @@ def index(request):
         "holds": holds,
         "classes": RetentionClass.objects.all(),
         "may_configure": can(user, Action.RETENTION_CONFIGURE),
+        "class_form": ClassForm(),
         "may_hold": may_hold,
         "hold_form": HoldForm(subjects=selectors.holdable_subjects(user)) if may_hold else None,
         "renew_form": RenewForm(),
@@ -218,6 +219,24 @@ def hold_release(request, pk: int):
             hold=hold,
             reason=form.cleaned_data["reason"],
             success=_("Legal hold released."),
+        )
+    return redirect("retention:index")
+
+
+@login_required
+@require_POST
+def class_add(request):
+    require(request.user, Action.RETENTION_CONFIGURE)
+    form = ClassForm(request.POST)
+    if not form.is_valid():
+        report_invalid(request, form)
+    else:
+        run_service(
+            request,
+            services.retention_class_create,
+            actor=request.user,
+            success=_("Retention class added: categories can now name it."),
+            **form.cleaned_data,
         )
     return redirect("retention:index")
 

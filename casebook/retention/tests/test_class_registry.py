@@ -5,6 +5,7 @@ in use — by a category or by a category change awaiting approval — cannot be
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent
@@ -16,6 +17,7 @@ from casebook.subjects.category_views import CategoryForm
 from casebook.subjects.choices import ChangeStatus
 from casebook.subjects.models import Category, CategoryChange
 from casebook.subjects.retention_classes import retention_class_choices
+from conftest import login
 
 NEW = {
     "code": "juvenile_watch",
@@ -114,3 +116,20 @@ class TestRetentionClassRegistry:
         services.retention_class_delete(actor=people["secadmin"], retention_class=unused)
         assert not RetentionClass.objects.filter(code="spare").exists()
         assert "spare" not in dict(retention_class_choices())
+
+
+@pytest.mark.django_db
+def test_class_added_on_the_retention_page(people, crew):
+    client = login(Client(), people["secadmin"])
+    assert 'data-testid="class-add"' in client.get("/retention/").content.decode()
+    data = {"code": "juvenile", "name": "未成年人", "name_en": "Juveniles", "days": "1095"}
+    assert client.post("/retention/classes/new/", data).status_code == 302
+    assert RetentionClass.objects.get(code="juvenile").days == 1095
+    assert "juvenile" in dict(CategoryForm().fields["retention_class"].choices)
+    # bad input: nothing written; a leader may not add one
+    client.post("/retention/classes/new/", {**data, "code": "other", "days": "5"})
+    assert not RetentionClass.objects.filter(code="other").exists()
+    leader = login(Client(), crew["leader"])
+    assert 'data-testid="class-add"' not in leader.get("/retention/").content.decode()
+    assert leader.post("/retention/classes/new/", {**data, "code": "x2"}).status_code == 403
+    assert not RetentionClass.objects.filter(code="x2").exists()
