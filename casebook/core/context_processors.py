@@ -13,14 +13,26 @@ from django.utils.functional import SimpleLazyObject
 
 
 @dataclass(frozen=True)
+class NavGroup:
+    """A drop-down of the menu bar: its key, (translatable) label and Bootstrap icon. It is shown
+    where its first visible link would be, and only when one of its links is visible."""
+
+    key: str
+    label: str
+    icon: str
+
+
+@dataclass(frozen=True)
 class NavItem:
     """One link of the menu: a URL name, its (translatable) label, a Bootstrap icon, and who
-    sees it: ``visible(user)``, or every signed-in user when it is None."""
+    sees it: ``visible(user)``, or every signed-in user when it is None. A link with a ``group``
+    is shown in that group's drop-down instead of on the bar itself."""
 
     url_name: str
     label: str
     icon: str
     visible: Callable | None = None
+    group: NavGroup | None = None
 
 
 #: The menu, in the order shown; filled by :func:`register_nav`.
@@ -50,11 +62,13 @@ def navigation(request):
     badge do not, and must not pay for the badges' counts)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    return {"nav_items": SimpleLazyObject(lambda: _nav_items(request, user))}
+        return {"nav_items": [], "nav_menu": []}
+    items = SimpleLazyObject(lambda: _nav_items(request, user))
+    return {"nav_items": items, "nav_menu": SimpleLazyObject(lambda: nav_menu(items))}
 
 
 def _nav_items(request, user) -> list[dict]:
+    """The links the user may use, in menu order, each with its group (None: on the bar)."""
     items = [
         {
             "url": reverse(item.url_name),
@@ -62,6 +76,7 @@ def _nav_items(request, user) -> list[dict]:
             "icon": item.icon,
             "active": False,
             "badge": NAV_BADGES[item.url_name](user) if item.url_name in NAV_BADGES else 0,
+            "group": item.group,
         }
         for item in NAV
         if item.visible is None or item.visible(user)
@@ -75,3 +90,36 @@ def _nav_items(request, user) -> list[dict]:
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items
+
+
+def nav_menu(items) -> list[dict]:
+    """The menu bar: the ungrouped links, and one entry a group (``is_group``) holding its
+    visible links, placed where its first link comes; a group is active when one of its links
+    is, and its badge is the sum of theirs. A group left with one visible link shows that link
+    on the bar (a drop-down of one is a detour); a group with none is absent."""
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        group = item["group"]
+        if group is None:
+            entries.append(item)
+            continue
+        entry = groups.get(group.key)
+        if entry is None:
+            entry = groups[group.key] = {
+                "is_group": True,
+                "key": group.key,
+                "label": group.label,
+                "icon": group.icon,
+                "items": [],
+                "active": False,
+                "badge": 0,
+            }
+            entries.append(entry)
+        entry["items"].append(item)
+        entry["active"] = entry["active"] or item["active"]
+        entry["badge"] += item["badge"] or 0
+    return [
+        entry["items"][0] if entry.get("is_group") and len(entry["items"]) == 1 else entry
+        for entry in entries
+    ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from casebook.access.policy import Action, reach
+from casebook.accounts.navigation import ADMINISTRATION, AUDIT
 from casebook.audit.labels import register_action
 from casebook.core import request_context
 from casebook.core.context_processors import NavItem, register_nav
@@ -40,11 +41,13 @@ def register() -> None:
             _("Audit review"),
             "clipboard-data",
             lambda user: reach(user, Action.AUDIT_VIEW) is not None,
+            group=AUDIT,
         ),
         NavItem(
             "retention:transmission",
             _("Protected transmission"),
             "shield-lock",
             lambda user: reach(user, Action.POLICY_MANAGE) is not None,
+            group=ADMINISTRATION,
         ),
     )

@@ -5,6 +5,7 @@ documents that ``verify_export`` asks."""
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import Action, reach
+from casebook.accounts.navigation import ADMINISTRATION, LIFECYCLE
 from casebook.analysis.rules import register_rule
 from casebook.audit.labels import register_action
 from casebook.core.context_processors import NavItem, register_nav
@@ -87,17 +88,20 @@ def register() -> None:
             _("Retention and destruction"),
             "recycle",
             lambda user: reach(user, Action.RETENTION_VIEW) is not None,
+            group=LIFECYCLE,
         ),
         NavItem(
             "subjects:category_changes",
             _("Category approvals"),
             "patch-check",
             lambda user: reach(user, Action.CATEGORY_APPROVE) is not None,
+            group=ADMINISTRATION,
         ),
         NavItem(
             "retention:register",
             _("Processing register"),
             "journal-check",
             lambda user: reach(user, Action.PROCESSING_REGISTER) is not None,
+            group=LIFECYCLE,
         ),
     )
