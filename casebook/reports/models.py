@@ -331,6 +331,15 @@ class Export(models.Model):
     size = models.PositiveIntegerField(_("size"), default=0)
     algorithm = models.CharField(_("digest algorithm"), max_length=8, blank=True)
     digest = models.CharField(_("digest"), max_length=64, blank=True, db_index=True)
+    # Encrypted for the recipient (issue #14 item 5): the file above stays the signed original;
+    # the last transport copy made from it (encrypted with a one-time password nobody keeps)
+    # is kept here, encrypted at rest like the original, and is what a download hands out.
+    for_recipient = models.BooleanField(_("encrypted for the recipient"), default=False)
+    transport = models.BinaryField(_("transport copy"), null=True, editable=False)
+    transport_algorithm = models.CharField(_("transport encryption"), max_length=24, blank=True)
+    transport_digest = models.CharField(
+        _("transport copy digest"), max_length=64, blank=True, db_index=True
+    )
 
     objects = RestrictedManager()
 
