@@ -95,8 +95,8 @@ def _nav_items(request, user) -> list[dict]:
 def nav_menu(items) -> list[dict]:
     """The menu bar: the ungrouped links, and one entry a group (``is_group``) holding its
     visible links, placed where its first link comes; a group is active when one of its links
-    is, and its badge is the sum of theirs. A group left with one visible link shows that link
-    on the bar (a drop-down of one is a detour); a group with none is absent."""
+    is, and its badge is the sum of theirs; a group with no visible link is absent. A group of
+    one link stays a drop-down: a link is found in the same place whatever the user's roles."""
     entries: list[dict] = []
     groups: dict[str, dict] = {}
     for item in items:
@@ -119,7 +119,4 @@ def nav_menu(items) -> list[dict]:
         entry["items"].append(item)
         entry["active"] = entry["active"] or item["active"]
         entry["badge"] += item["badge"] or 0
-    return [
-        entry["items"][0] if entry.get("is_group") and len(entry["items"]) == 1 else entry
-        for entry in entries
-    ]
+    return entries

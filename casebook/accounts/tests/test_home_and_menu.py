@@ -58,7 +58,7 @@ class TestMenu:
     def test_anonymous_users_get_no_menu(self):
         request = RequestFactory().get("/")
         request.user = AnonymousUser()
-        assert context_processors.navigation(request) == {"nav_items": []}
+        assert context_processors.navigation(request) == {"nav_items": [], "nav_menu": []}
 
 
 def test_register_nav_keeps_the_order_and_ignores_a_repeated_link(monkeypatch):
