@@ -16,6 +16,9 @@ class ReportsConfig(AppConfig):
         from . import access, dossier, guards, home, notifications, selectors, tasks  # noqa: F401, PLC0415 - ready(): registration modules (some register on import) import models
 
         access.register_rules()
+        from casebook.audit.labels import register_action  # noqa: PLC0415 - ready(): audit's registry
+
+        register_action("export.encrypt", _("Export encrypted for its recipient"))
         dossier.register()  # the archive tab of a subject, urgent reports on the dashboard
         # guards: an acknowledged feedback report (registered when imported)
         register_job(tasks.generate_periodic_reports)

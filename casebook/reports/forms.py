@@ -121,6 +121,20 @@ class ExportForm(forms.Form):
         max_length=300,
         help_text=_("Why the document must leave the system; it is recorded."),
     )
+    for_recipient = forms.BooleanField(
+        label=_("Encrypt for the recipient"),
+        required=False,
+        help_text=_(
+            "The file is handed out encrypted with a one-time password, shown to you once; "
+            "send the password by another channel than the file."
+        ),
+    )
+
+
+class TransportCopyForm(forms.Form):
+    """The confirmation that makes a new encrypted copy (and a new password) of an export."""
+
+    confirm = forms.BooleanField(required=True)
 
 
 class PurposeForm(forms.Form):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,7 +181,11 @@ def issued_document(digest: str) -> Issued | None:
         if found is not None:
             return found
 
-    export = Export.objects.filter(digest=digest).select_related("user").first()
+    export = (  # the signed original, or a PDF's transport copy encrypted for its recipient
+        Export.objects.filter(Q(digest=digest) | Q(transport_digest=digest))
+        .select_related("user")
+        .first()
+    )
     if export is not None:
         return Issued(
             _(

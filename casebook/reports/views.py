@@ -39,6 +39,7 @@ from .forms import (
     InstructionTaskForm,
     PurposeForm,
     RosterUnitForm,
+    TransportCopyForm,
     UrgentForm,
 )
 from .models import DutyShift, Export, PeriodicReport, UrgentReport
@@ -520,18 +521,21 @@ def export_new(request):
         subject=subject,
         record=record,
         filters=filters,
+        for_recipient=form.cleaned_data["for_recipient"],
     )
     return redirect(export if export is not None else back)
 
 
 def _my_export(user, pk) -> Export:
     return get_object_or_404(
-        Export.objects.defer("content").select_related("subject"), pk=pk, user=user
+        Export.objects.defer("content", "transport").select_related("subject"), pk=pk, user=user
     )
 
 
 @login_required
 def export_detail(request, pk: int):
+    if request.method == "POST":
+        return _export_encrypt(request, pk)
     export = _my_export(request.user, pk)
     template = (
         "reports/_export_status.html"
@@ -539,6 +543,32 @@ def export_detail(request, pk: int):
         else "reports/export_detail.html"
     )
     return render(request, template, {"export": export, "running": _running(export)})
+
+
+@recent_auth_required(back=lambda request, pk: reverse("reports:export", args=[pk]))
+def _export_encrypt(request, pk: int):
+    """Make the transport copy of an export for its recipient and show its password, once: the
+    page is answered to the POST itself (never a redirect), and the password is kept nowhere."""
+    export = _my_export(request.user, pk)
+    if not TransportCopyForm(request.POST).is_valid():
+        messages.error(request, _("Confirm that a new password should be made."))
+        return redirect(export)
+    password = run_service(  # a refusal to this user stays a 403
+        request,
+        services.export_transport_copy,
+        passthrough=[PermissionDenied],
+        actor=request.user,
+        export=export,
+    )
+    if password is None:
+        return redirect(export)
+    response = render(
+        request,
+        "reports/export_detail.html",
+        {"export": export, "running": False, "password": password},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _running(export) -> bool:

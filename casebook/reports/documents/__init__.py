@@ -1,7 +1,9 @@
 """The document layer of exports: a format-neutral :class:`Document`, its renderers (PDF, Word,
 Excel; each returns unsealed bytes), the seal every exported file carries, and :func:`issue`,
-which makes a file fit to hand out (PDF: PDF/A-2b, sealed and signed; Word, Excel: sealed)."""
+which makes a file fit to hand out (PDF: PDF/A-2b, sealed and signed; Word, Excel: sealed), and
+:mod:`.transport`, which encrypts an issued file for its recipient."""
 
+from . import transport
 from .excel import render_xlsx
 from .issue import issue, issue_pdf
 from .model import Document, Entry, Table
@@ -33,5 +35,6 @@ __all__ = [
     "render_pdf",
     "render_xlsx",
     "seal",
+    "transport",
     "verify",
 ]

@@ -35,6 +35,7 @@ _TRAILER = re.compile(
     rb"CASEBOOK-SEAL v1 (?P<algorithm>sha256|sm3) (?P<digest>[0-9a-f]{64}) (?P<mac>[0-9a-f]{32,128})"
 )
 _EOCD = b"PK\x05\x06"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Word or Excel file (transport copy)
 _EOCD_SIZE = 22  # the record without its comment
 
 NO_SEAL = _("The file carries no export seal.")
@@ -138,11 +139,18 @@ def read_seal(data: bytes) -> Seal:
     )
 
 
-def verify(data: bytes) -> Seal:
+def verify(data: bytes, *, password: str | None = None) -> Seal:
     """The seal of ``data`` once checked: the digest matches the payload, the MAC was made by
     this system and, for a signed PDF, the signature holds for the whole file (see
-    :attr:`Seal.signature`; an unsigned PDF has ``None``). Raises :class:`SealError`."""
+    :attr:`Seal.signature`; an unsigned PDF has ``None``). A transport copy encrypted for its
+    recipient needs its ``password``: an encrypted Word or Excel file is decrypted and its
+    original checked; an encrypted PDF carries its own seal and its signature is checked once
+    the file is opened. Raises :class:`SealError`."""
 
+    if data.startswith(OLE):
+        from .transport import decrypt_office  # noqa: PLC0415 - transport imports this module
+
+        data = decrypt_office(data, password)
     found = read_seal(data)
     if not hmac.compare_digest(digest_hex(found.algorithm, found.payload), found.digest):
         raise SealError(str(CHANGED))
@@ -150,7 +158,7 @@ def verify(data: bytes) -> Seal:
         raise SealError(str(FOREIGN))
     if found.after:
         try:
-            report = verify_pdf_signature(data)
+            report = verify_pdf_signature(data, password=password)
         except SignatureError as exc:
             raise SealError(str(exc)) from exc
         found = replace(found, signature=report)

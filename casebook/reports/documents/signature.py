@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.translation import gettext_lazy as _
+from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -43,6 +44,10 @@ SIGNATURE_UNTRUSTED = _(
     "The digital signature was not made with a certificate of this deployment's signing authority."
 )
 SIGNATURE_UNREADABLE = _("The digital signature cannot be read.")
+PASSWORD_NEEDED = _(
+    "The file is encrypted for its recipient: give its password (--password) to check it."
+)
+WRONG_PASSWORD = _("The password does not open this file.")
 
 
 class SignatureError(Exception):
@@ -91,8 +96,10 @@ def _asn1_certificate(certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 
-def sign_pdf(data: bytes, *, reason: str, location: str) -> bytes:
-    """``data`` with a certification signature appended as an incremental update."""
+def sign_pdf(data: bytes, *, reason: str, location: str, password: str | None = None) -> bytes:
+    """``data`` with a certification signature appended as an incremental update; an
+    encrypted ``data`` (a transport copy) is opened with ``password`` and the update is
+    encrypted like the rest of the file."""
     credential = signing.load_credential()
     key_der = credential.key.private_bytes(
         serialization.Encoding.DER,
@@ -118,6 +125,8 @@ def sign_pdf(data: bytes, *, reason: str, location: str) -> bytes:
         name=credential.signer_name,
     )
     writer = _MetadataKeepingWriter(io.BytesIO(data), strict=False)
+    if password is not None:
+        writer.encrypt(password)
     out = signers.sign_pdf(
         writer,
         meta,
@@ -128,11 +137,20 @@ def sign_pdf(data: bytes, *, reason: str, location: str) -> bytes:
     return out.getvalue()
 
 
-def verify_pdf_signature(data: bytes) -> SignatureReport:
+def verify_pdf_signature(data: bytes, *, password: str | None = None) -> SignatureReport:
     """Check the signature of ``data``: intact, covering the whole file, made with a
-    certificate that chains to a root this deployment trusts. Raises :class:`SignatureError`."""
+    certificate that chains to a root this deployment trusts. An encrypted file (a transport
+    copy) is opened with ``password``. Raises :class:`SignatureError`."""
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
+    except Exception as exc:  # noqa: BLE001 - a mangled file is "unreadable", whatever broke
+        raise SignatureError(str(SIGNATURE_UNREADABLE)) from exc
+    if reader.encrypted:
+        if not password:
+            raise SignatureError(str(PASSWORD_NEEDED))
+        if reader.decrypt(password).status == AuthStatus.FAILED:
+            raise SignatureError(str(WRONG_PASSWORD))
+    try:
         embedded = reader.embedded_signatures
     except Exception as exc:  # noqa: BLE001 - a mangled file is "unreadable", whatever broke
         raise SignatureError(str(SIGNATURE_UNREADABLE)) from exc

@@ -26,6 +26,7 @@ from .exports import (
     export_download,
     export_housekeeping,
     export_request,
+    export_transport_copy,
 )
 from .feedback import (
     FEEDBACK_ROLES,
@@ -64,6 +65,7 @@ __all__ = [
     "export_download",
     "export_housekeeping",
     "export_request",
+    "export_transport_copy",
     "feedback_acknowledge",
     "feedback_instruction_task",
     "feedback_read",

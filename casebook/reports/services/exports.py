@@ -25,7 +25,7 @@ from ..choices import (
     ExportKind,
     ExportStatus,
 )
-from ..documents import issue
+from ..documents import issue, transport
 from ..models import Export
 from ..tasks import build_export
 from ._common import _text
@@ -56,9 +56,12 @@ def export_request(
     subject=None,
     record=None,
     filters: dict | None = None,
+    for_recipient: bool = False,
 ) -> Export:
     """Ask for a document. It is prepared in the background; the request itself is audited
-    with its purpose. A record whose handling code forbids sharing is refused outright."""
+    with its purpose. A record whose handling code forbids sharing is refused outright.
+    ``for_recipient``: the file is handed out only as a transport copy encrypted for its
+    recipient (:func:`export_transport_copy`)."""
 
     if fmt not in ExportFormat.values:
         raise ValidationError({"fmt": [_("Choose PDF, Word or Excel.")]})
@@ -106,10 +109,13 @@ def export_request(
             purpose=purpose,
             filters=filters,
             marking=_marking(classification),
+            for_recipient=bool(for_recipient),
         )
 
 
-def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose, filters, marking):
+def _export_create(
+    *, actor, kind, fmt, station, subject, record, title, purpose, filters, marking, for_recipient
+):
     export = Export.objects.create(
         reference=f"EXP-new-{uuid.uuid4().hex[:16]}",  # replaced by the number just below
         user=actor,
@@ -122,6 +128,7 @@ def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose
         purpose=purpose,
         filters={**(filters or {}), "lang": translation.get_language() or settings.LANGUAGE_CODE},
         marking=marking,
+        for_recipient=for_recipient,
     )
     export.reference = _reference("EXP", export.pk)
     export.save(update_fields=["reference"])
@@ -135,6 +142,7 @@ def _export_create(*, actor, kind, fmt, station, subject, record, title, purpose
             "subject": subject.pk if subject else None,
             "record": record.pk if record else None,
             "filters": filters or {},
+            "for_recipient": for_recipient,
         },
     )
     transaction.on_commit(lambda: _kick_export(export.pk))
@@ -218,20 +226,86 @@ def export_build(pk: int) -> Export:
     return export
 
 
+def _original(export: Export) -> bytes:
+    return decrypt_bytes(
+        export.data_key, bytes(export.content), context=f"export:{export.reference}"
+    )
+
+
+def _transport_context(export: Export) -> str:
+    return f"export-transport:{export.reference}"
+
+
 @transaction.atomic
 def export_download(*, actor, export: Export) -> bytes:
-    """The sealed file, to its requester only, while it is kept. Every download is audited."""
+    """The sealed file, to its requester only, while it is kept. Every download is audited.
+    An export for a recipient hands out only its encrypted transport copy."""
     if export.user_id != actor.pk or not _may_still_export(actor, export):
         raise PermissionDenied
     if export.status != ExportStatus.DONE or export.content is None:
         raise ValidationError(_("This export is not available for download."))
-    data = decrypt_bytes(
-        export.data_key, bytes(export.content), context=f"export:{export.reference}"
-    )
-    record_event(
-        actor=actor, action="export.download", obj=export, details={"digest": export.digest}
-    )
+    if export.for_recipient:
+        transport = Export.objects.filter(pk=export.pk).values_list("transport", flat=True)[0]
+        if transport is None:
+            raise ValidationError(_("Encrypt the file for its recipient first."))
+        data = decrypt_bytes(export.data_key, bytes(transport), context=_transport_context(export))
+        details = {
+            "digest": export.transport_digest or export.digest,
+            "encrypted": True,
+            "encryption": export.transport_algorithm,
+        }
+    else:
+        data = _original(export)
+        details = {"digest": export.digest}
+    record_event(actor=actor, action="export.download", obj=export, details=details)
     return data
+
+
+@transaction.atomic
+def export_transport_copy(*, actor, export: Export) -> str:
+    """Encrypt the finished document of an export for its recipient with a new random password
+    and keep that transport copy (encrypted at rest) for download; returns the password, which
+    is shown once and kept nowhere. The archive keeps the signed original unencrypted (a PDF/A
+    file may not be encrypted). Each call makes a new password and replaces the copy."""
+    if export.user_id != actor.pk or not _may_still_export(actor, export):
+        raise PermissionDenied
+    if not export.for_recipient:
+        raise ValidationError(_("This export was not requested encrypted for a recipient."))
+    if export.status != ExportStatus.DONE or export.content is None:
+        raise ValidationError(_("This export is not available for download."))
+    original = _original(export)
+    password = transport.make_password()
+    if export.fmt == ExportFormat.PDF:
+        with translation.override(export.filters.get("lang") or settings.LANGUAGE_CODE):
+            data, digest = transport.encrypt_pdf(
+                original,
+                password,
+                reason=_("Issued by Casebook: %(reference)s (copy encrypted for the recipient)")
+                % {"reference": export.reference},
+                location=archive.issuer(export.station),
+            )
+        algorithm = transport.PDF_ALGORITHM
+    else:
+        data, digest = transport.encrypt_office(original, password), ""
+        algorithm = transport.OFFICE_ALGORITHM
+    Export.objects.filter(pk=export.pk).update(
+        transport=encrypt_bytes(export.data_key, data, context=_transport_context(export)),
+        transport_algorithm=algorithm,
+        transport_digest=digest,
+    )
+    export.transport_algorithm, export.transport_digest = algorithm, digest
+    record_event(
+        actor=actor,
+        action="export.encrypt",
+        obj=export,
+        details={
+            "encryption": algorithm,
+            "format": export.fmt,
+            "size": len(data),
+            "transport_digest": digest,  # of the encrypted file (PDF); Office: the original's
+        },
+    )
+    return password
 
 
 def _may_still_export(actor, export: Export) -> bool:
