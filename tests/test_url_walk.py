@@ -223,7 +223,7 @@ ROUTES: dict[str, Route] = {
     "retention:close": r(CASE, pk="@person_b"),
     "retention:hold_place": r(ADMIN),
     "retention:hold_release": r(ADMIN, pk="@hold_b"),
-    "retention:class_add": r(ADMIN),
+    "retention:class_add": r(ADMIN, True),  # classes belong to the system (global)
     "retention:class_update": r(ADMIN, True, code="standard"),
     "retention:register": r(ADMIN),
     "retention:register_xlsx": r(ADMIN),
