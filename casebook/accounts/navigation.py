@@ -61,11 +61,14 @@ MENU = [
         "analysis:warnings", _("Warnings"), "exclamation-triangle", granted(Action.SUBJECT_VIEW)
     ),
     NavItem(
-        "subjects:import",
-        _("Import registers"),
-        "file-earmark-spreadsheet",
-        granted(Action.SUBJECT_APPROVE),
+        "reports:inbox",
+        _("Reports"),
+        "send-exclamation",
+        granted(Action.SUBJECT_VIEW),
         group=DAILY_WORK,
+    ),
+    NavItem(
+        "tracking:board", _("Stage board"), "kanban", granted(Action.TASK_ASSIGN), group=DAILY_WORK
     ),
     NavItem(
         "intel:tips", _("Public tips"), "megaphone", granted(Action.TIP_TRIAGE), group=DAILY_WORK
@@ -77,14 +80,11 @@ MENU = [
         "partners:list", _("Partner departments"), "building", _partner_register, group=DAILY_WORK
     ),
     NavItem(
-        "reports:inbox",
-        _("Reports"),
-        "send-exclamation",
-        granted(Action.SUBJECT_VIEW),
+        "subjects:import",
+        _("Import registers"),
+        "file-earmark-spreadsheet",
+        granted(Action.SUBJECT_APPROVE),
         group=DAILY_WORK,
-    ),
-    NavItem(
-        "tracking:board", _("Stage board"), "kanban", granted(Action.TASK_ASSIGN), group=DAILY_WORK
     ),
     NavItem(
         "analysis:dashboard", _("Dashboard"), "speedometer2", _one_station_dashboard, group=ANALYSIS
