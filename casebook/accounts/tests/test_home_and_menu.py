@@ -43,9 +43,15 @@ class TestMenu:
         assert reverse("accounts:units") == "/organisation/"
         assert client.get("/organisation/").status_code == 200
 
-    def test_the_audit_administrator_sees_the_audit_log_only(self, client_for, org):
+    def test_the_audit_administrator_sees_the_audit_and_no_case_data(self, client_for, org):
+        # the audit log, and since the retention module its audit review, retention and
+        # processing register (both read through AUDIT_VIEW / RETENTION_VIEW); no case work
         client, _user = client_for(Role.AUDIT_ADMIN, org["bureau"])
-        assert menu_urls(client) == ["/", reverse("audit:log")]
+        urls = menu_urls(client)
+        assert urls[:2] == ["/", reverse("audit:log")]
+        assert reverse("retention:audit_review") in urls
+        for forbidden in ("subjects:list", "tracking:list", "intel:list", "accounts:users"):
+            assert reverse(forbidden) not in urls, forbidden
 
     def test_bureau_level_users_compare_stations_instead_of_one_dashboard(self, client_for, org):
         leader, _ = client_for(Role.STATION_LEADER)
