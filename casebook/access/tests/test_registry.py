@@ -284,7 +284,7 @@ def test_restrict_uses_exists_and_never_distinct(cast, model):
     own = str(model.objects.order_by("pk").query).upper().split(" ORDER BY ")[0]
     assert sql.split(" WHERE ")[0] == own.split(" WHERE ")[0], sql
     assert "INNER JOIN" not in own and all(
-        "_ID\" = " in j for j in own.split(" LEFT OUTER JOIN ")[1:]
+        '_ID" = ' in j for j in own.split(" LEFT OUTER JOIN ")[1:]
     ), own
 
 
