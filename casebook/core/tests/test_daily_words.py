@@ -61,7 +61,7 @@ def test_audit_log_shows_and_filters_by_police_number(crew):
     client = login(Client(), crew["auditor"])
     page = client.get("/audit/", {"action": "task.comment"}).content.decode()
     officer = crew["officer"]
-    assert f"{officer.real_name}<span class=\"text-muted\">（{officer.username}）</span>" in page
+    assert f'{officer.real_name}<span class="text-muted">（{officer.username}）</span>' in page
     assert f"#{officer.pk}<" not in page
     found = client.get("/audit/", {"actor": officer.username, "action": "task.comment"})
     body = found.content.decode()
