@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from docx import Document as DocxDocument
 
 from casebook.audit.models import AuditEvent
@@ -46,7 +47,8 @@ def verify(path, password=None):
     out, err = io.StringIO(), io.StringIO()
     args = [str(path)] + (["--password", password] if password is not None else [])
     try:
-        call_command("verify_export", *args, stdout=out, stderr=err)
+        with translation.override("en"):  # the messages are asserted in English
+            call_command("verify_export", *args, stdout=out, stderr=err)
     except CommandError:
         return False, out.getvalue() + err.getvalue()
     return True, out.getvalue() + err.getvalue()
