@@ -156,6 +156,9 @@ ROUTES: dict[str, Route] = {
     "tracking:notifications_read": r(SELF),
     "tracking:notifications_count": r(SELF),
     "tracking:notification_open": r(SELF, pk="@notification_b"),
+    "tracking:notification_group": r(SELF, kind="task", task="@task_b"),
+    "tracking:notification_group_untasked": r(SELF, kind="other"),
+    "tracking:notification_settings": r(SELF),
     # intel
     "intel:list": r(CASE),
     "intel:export": r(CASE),
@@ -476,24 +479,8 @@ def world(org, make_user):
         [],
     )
 
-    from casebook.subjects.category_services import category_save
-
-    category_save(
-        actor=sysadmin,
-        category=Category.objects.get(pk=place_category.pk),
-        **{
-            f: getattr(place_category, f)
-            for f in ("name", "name_en", "description", "legal_basis", "retention_class")
-        },
-        kind=place_category.kind,
-        review_cycle_days=place_category.review_cycle_days,
-        visit_cycle_days=place_category.visit_cycle_days,
-        impact_assessment="经营单位信息，限于治安管理职责。",
-        is_active=True,
-    )
     from casebook.intel.services import partner_links
     from casebook.partners import services as partners
-    from casebook.subjects.models import CategoryChange
     from casebook.subjects.services import imports
     from casebook.subjects.tests.test_imports import person_row, workbook
 
@@ -511,12 +498,29 @@ def world(org, make_user):
         file_name="乙所登记导入.xlsx",
     )
 
+    from casebook.subjects.category_services import category_save
+
+    category_save(
+        actor=sysadmin,
+        category=Category.objects.get(pk=place_category.pk),
+        **{
+            f: getattr(place_category, f)
+            for f in ("name", "name_en", "description", "legal_basis", "retention_class")
+        },
+        kind=place_category.kind,
+        review_cycle_days=place_category.review_cycle_days,
+        visit_cycle_days=place_category.visit_cycle_days,
+        impact_assessment="经营单位信息，限于治安管理职责。",
+        is_active=True,
+    )
+    from casebook.subjects.models import CategoryChange
+
     objects = {
+        "category_change": CategoryChange.objects.get(status="pending"),
         "partner_t": partner_t,
         "contact_t": contact_t,
         "partner_link_b": partner_link_b,
         "import_b": import_b,
-        "category_change": CategoryChange.objects.get(status="pending"),
         "proposal_b": proposal_b,
         "certificate_b": certificate_b,
         "hold_b": hold_b,
