@@ -32,7 +32,7 @@ from casebook.accounts.models import User
 from casebook.accounts.roles import CASE_ROLES, Role
 from casebook.audit.models import AuditEvent, Outcome
 from casebook.audit.services import record_event
-from casebook.reports.documents import Document, Table, render_pdf, seal
+from casebook.reports.documents import Document, Table, issue_pdf
 from casebook.subjects.models import Subject
 
 READ_FILTER = Q(action__startswith="read.") | Q(action="subject.consult")
@@ -301,7 +301,7 @@ def render_review_pdf(review: Review, *, reader: str) -> tuple[bytes, str, str]:
         ],
         tables=tables,
     )
-    return seal(render_pdf(document))
+    return issue_pdf(document)
 
 
 def review_directory() -> Path:

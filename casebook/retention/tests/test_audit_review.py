@@ -14,6 +14,7 @@ from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent, Outcome
 from casebook.audit.services import record_event
 from casebook.reports.documents.seal import verify as verify_seal
+from casebook.reports.tests import pdfcheck
 from casebook.retention import audit_review
 from casebook.retention.audit_review_archive import ArchiveError, audit_archive, verify_segment
 from conftest import login
@@ -78,7 +79,7 @@ def test_after_hours_refused_exports_and_reads_outside_tasks(crew):
     assert [line.user_id for line in review.outside_tasks] == [crew["officer"].pk]
 
 
-def test_page_for_the_audit_admin_only_and_pdf_is_sealed(station, crew):
+def test_page_for_the_audit_admin_only_and_pdf_is_sealed(station, crew, tmp_path):
     auditor = login(Client(), crew["auditor"])
     with time_machine.travel(REVIEW_DAY, tick=False), translation.override("en"):
         page = auditor.get(reverse("retention:audit_review"))
@@ -87,6 +88,8 @@ def test_page_for_the_audit_admin_only_and_pdf_is_sealed(station, crew):
         pdf = auditor.get(reverse("retention:audit_review_pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert verify_seal(pdf.content).algorithm in {"sha256", "sm3"}
+    # Like every PDF Casebook issues: embedded font, PDF/A-2b, a signature a reader can check.
+    pdfcheck.assert_archive_pdf(pdf.content, tmp_path)
     assert AuditEvent.objects.filter(action="audit.review.export", actor_id=crew["auditor"].pk)
     for key in ("officer", "leader", "admin"):
         other = login(Client(), crew[key])
