@@ -19,6 +19,15 @@ from .informants import (
     informant_reveal,
     unknown_informant_message,
 )
+from .partner_links import (
+    LinkRefused,
+    link_answer,
+    link_for_incident,
+    link_for_task,
+    link_open,
+    link_revoke,
+    may_manage_link,
+)
 from .records import (
     export_rows,
     record_create,
@@ -68,4 +77,11 @@ __all__ = [
     "tip_status",
     "tip_submit",
     "unknown_informant_message",
+    "LinkRefused",
+    "link_answer",
+    "link_for_incident",
+    "link_for_task",
+    "link_open",
+    "link_revoke",
+    "may_manage_link",
 ]

@@ -39,12 +39,14 @@ from .feedback import (
     feedback_submit,
 )
 from .urgent import (
+    URGENT_TEXT_POLICY,
     ack_window,
     chain_audience,
     deliver_pending,
     run_urgent_escalation,
     urgent_acknowledge,
     urgent_report_create,
+    urgent_text_allowed,
 )
 
 __all__ = [
@@ -77,4 +79,6 @@ __all__ = [
     "station_leaders",
     "urgent_acknowledge",
     "urgent_report_create",
+    "URGENT_TEXT_POLICY",
+    "urgent_text_allowed",
 ]

@@ -34,6 +34,14 @@ from .identifiers import (
     UNIQUE_KINDS,
     DuplicateSubject,
 )
+from .imports import (
+    BATCH_SIZE,
+    AlreadyImported,
+    import_check,
+    import_run,
+    import_start,
+    station_for_import,
+)
 from .photos import (
     MAX_PHOTO_BYTES,
     photo_bytes,
@@ -79,4 +87,10 @@ __all__ = [
     "subject_review",
     "subject_set_status",
     "subject_update",
+    "AlreadyImported",
+    "BATCH_SIZE",
+    "import_check",
+    "import_run",
+    "import_start",
+    "station_for_import",
 ]
