@@ -109,10 +109,10 @@ def test_weekly_job_files_the_review_once(station, settings, tmp_path):
 
 def test_archive_refuses_events_younger_than_the_legal_period(db, tmp_path):
     record_event(actor=None, actor_name="t", action="test.event")
-    with pytest.raises(ArchiveError, match="kept 365 days"):
+    with pytest.raises(ArchiveError, match="kept 365 days"), translation.override("en"):
         audit_archive(before=datetime.now(UTC) - timedelta(days=300), directory=tmp_path)
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(CommandError, match="kept 365 days"):
+    with pytest.raises(CommandError, match="kept 365 days"), translation.override("en"):
         call_command("audit_archive", before=(datetime.now(UTC) - timedelta(days=10)).date())
 
 
@@ -135,5 +135,5 @@ def test_archive_writes_a_verified_segment_and_deletes_nothing(db, tmp_path, set
     lines = result.path.read_text().splitlines()
     lines[2] = lines[2].replace('"t"', '"x"')
     result.path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ArchiveError, match="altered"):
+    with pytest.raises(ArchiveError, match="altered"), translation.override("en"):
         verify_segment(result.path)

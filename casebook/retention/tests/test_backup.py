@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casebook.audit.models import AuditEvent
 from casebook.crypto.keyring import (
@@ -62,6 +62,13 @@ def flush_past_the_audit_triggers():
 
     yield
     ops.execute_sql_flush = flush_once
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The refusals are asserted on their English text (the Chinese catalogue is compiled)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

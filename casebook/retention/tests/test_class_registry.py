@@ -6,6 +6,7 @@ in use — by a category or by a category change awaiting approval — cannot be
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 
 from casebook.accounts.roles import Role
 from casebook.audit.models import AuditEvent
@@ -102,11 +103,11 @@ class TestRetentionClassRegistry:
         juvenile = _add_juvenile(people)
         category = category_save(actor=people["sysadmin"], category=Category(), **NEW)
         # awaiting approval already counts: the approval would otherwise name a missing class
-        with pytest.raises(ValidationError, match="in use"):
+        with pytest.raises(ValidationError, match="in use"), translation.override("en"):
             services.retention_class_delete(actor=people["secadmin"], retention_class=juvenile)
         change = CategoryChange.objects.get(category=category, status=ChangeStatus.PENDING)
         category_change_decide(actor=people["bureau"], change=change, approve=True)
-        with pytest.raises(ValidationError, match="in use"):
+        with pytest.raises(ValidationError, match="in use"), translation.override("en"):
             services.retention_class_delete(actor=people["secadmin"], retention_class=juvenile)
         assert RetentionClass.objects.filter(code="juvenile").exists()
 

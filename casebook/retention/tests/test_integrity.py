@@ -48,7 +48,7 @@ def test_an_update_behind_the_apps_back_is_reported(person, crew, capsys):
 
 def test_the_reader_sees_a_warning_and_the_mismatch_is_audited(person, crew):
     _raw_update("UPDATE subjects_subject SET risk_level = 3 WHERE id = %s", person.pk)
-    client = login(Client(), crew["leader"])
+    client = login(Client(HTTP_ACCEPT_LANGUAGE="en"), crew["leader"])  # warning asserted in English
     with translation.override("en"):
         page = client.get(reverse("subjects:detail", args=[person.pk]))
     assert page.status_code == 200
@@ -58,7 +58,7 @@ def test_the_reader_sees_a_warning_and_the_mismatch_is_audited(person, crew):
 
 
 def test_an_intact_dossier_shows_no_warning(person, crew):
-    client = login(Client(), crew["leader"])
+    client = login(Client(HTTP_ACCEPT_LANGUAGE="en"), crew["leader"])
     with translation.override("en"):
         page = client.get(reverse("subjects:detail", args=[person.pk]))
     assert "Integrity check failed" not in page.content.decode()

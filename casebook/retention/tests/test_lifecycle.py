@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from PIL import Image
 
 from casebook.accounts.roles import Role
@@ -80,7 +81,7 @@ class TestReview:
             assert not _visible(crew["analyst"], person)
             assert not _visible(crew["bureau"], person)
             assert _visible(crew["leader"], person)
-            with pytest.raises(ValidationError) as exc:
+            with pytest.raises(ValidationError) as exc, translation.override("en"):
                 TaskFactory(actor=crew["leader"], subjects=[person], lead=crew["leader"])
             assert "restricted" in str(exc.value)
             # a renewal needs a reason and a new date or basis
@@ -146,7 +147,7 @@ class TestDestruction:
         assert proposal.items == [{"kind": "subject", "id": person.pk}]
 
         services.destruction_approve(actor=crew["leader"], proposal=proposal)
-        with pytest.raises(ValidationError, match="second person"):
+        with pytest.raises(ValidationError, match="second person"), translation.override("en"):
             services.destruction_approve(actor=crew["leader"], proposal=proposal)
         with pytest.raises(PermissionDenied):
             services.destruction_approve(actor=crew["officer"], proposal=proposal)
@@ -215,7 +216,7 @@ class TestDestruction:
         services.legal_hold_place(
             actor=crew["leader"], subject=person, kind="litigation", reference="(2026)浙0102民初1号"
         )
-        with pytest.raises(ValidationError, match="legal hold"):
+        with pytest.raises(ValidationError, match="legal hold"), translation.override("en"):
             services.destruction_approve(actor=crew["leader"], proposal=proposal)
         assert Subject.objects.filter(pk=person.pk).exists()
         assert not DestructionCertificate.objects.exists()
@@ -244,7 +245,7 @@ class TestDestruction:
 
     def test_retention_class_in_use_cannot_be_removed(self, crew, person, secadmin):
         standard = RetentionClass.objects.get(code=person.category.retention_class)
-        with pytest.raises(ValidationError, match="in use"):
+        with pytest.raises(ValidationError, match="in use"), translation.override("en"):
             services.retention_class_delete(actor=secadmin, retention_class=standard)
         with pytest.raises(PermissionDenied):
             services.retention_class_delete(actor=crew["leader"], retention_class=standard)

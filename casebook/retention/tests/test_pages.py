@@ -53,14 +53,14 @@ class TestPages:
         assert other.get(f"/retention/proposals/{proposal.pk}/").status_code == 404
 
     def test_approval_through_the_page_needs_the_confirmation(self, crew, secadmin, proposal):
-        leader = login(Client(), crew["leader"])
+        leader = login(Client(HTTP_ACCEPT_LANGUAGE="en"), crew["leader"])  # message in English
         leader.post(f"/retention/proposals/{proposal.pk}/approve/", {})
         assert not DestructionApproval.objects.exists()  # not confirmed: nothing written
         leader.post(f"/retention/proposals/{proposal.pk}/approve/", {"confirm": "on"})
         again = leader.post(
             f"/retention/proposals/{proposal.pk}/approve/", {"confirm": "on"}, follow=True
         )
-        assert "second person" in again.content.decode() or "第二" in again.content.decode()
+        assert "second person" in again.content.decode()
         assert DestructionApproval.objects.count() == 1
         login(Client(), secadmin).post(
             f"/retention/proposals/{proposal.pk}/approve/", {"confirm": "on"}

@@ -83,7 +83,7 @@ def test_messages_carry_the_text_only_when_the_security_admin_allows(
 
 def test_transmission_page_for_the_security_admin_only(crew, make_user):
     security = make_user(Role.SECURITY_ADMIN, crew["admin"].unit)
-    client = login(Client(), security)
+    client = login(Client(HTTP_ACCEPT_LANGUAGE="en"), security)  # the page asserted in English
     with translation.override("en"):
         page = client.get(reverse("retention:transmission"))
         assert page.status_code == 200 and "minimal summary" in page.content.decode()
