@@ -234,12 +234,13 @@ def test_healthz_reports_jobs_nobody_runs():
 
 @pytest.mark.django_db
 def test_healthz_says_down_when_the_database_is_unreachable(monkeypatch):
-    from casebook.core import health
+    from casebook.core import views
 
     def unreachable(now=None):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(health, "problems", unreachable)
+    # Patched where the view looks the name up (``from .health import problems``).
+    monkeypatch.setattr(views, "problems", unreachable)
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.content == b"down\ndatabase: unreachable"

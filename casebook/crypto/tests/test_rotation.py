@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command, load_command_class
 
 from casebook.crypto.keyring import load_keyring, new_entry, parse_keyring
+from casebook.crypto.management.commands import rotate_master_key
 from casebook.crypto.models import DataKey
 from casebook.crypto.services import (
     data_key_create,
@@ -25,10 +26,11 @@ CTX = "subjects.Person.phone"
 
 @pytest.fixture
 def audit_events(monkeypatch):
-    """Capture the audit hook (the audit app is built in parallel)."""
-    services = pytest.importorskip("casebook.audit.services")
+    """Capture the audit events the command records. Patched where the command looks the name
+    up (it imports ``record_event`` at module top): patching ``casebook.audit.services`` would
+    only be seen by a command module first imported during that same test."""
     events: list[dict] = []
-    monkeypatch.setattr(services, "record_event", lambda **kw: events.append(kw))
+    monkeypatch.setattr(rotate_master_key, "record_event", lambda **kw: events.append(kw))
     return events
 
 

@@ -13,11 +13,7 @@ from casebook.crypto.services import clear_key_cache, rewrap_all
 
 
 def _audit(action: str, object_repr: str, details: dict) -> None:
-    """Record the event when the audit app is there (it is written in parallel)."""
-    try:
-        pass
-    except ImportError:
-        return
+    """Record a key event in the audit log (no actor: an operator's command)."""
     record_event(
         actor=None,
         action=action,
