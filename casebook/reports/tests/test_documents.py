@@ -10,6 +10,7 @@ import pypdf
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
 from casebook.crypto.profiles import get_profile
@@ -445,7 +446,8 @@ def test_verify_export_without_a_register(tmp_path, monkeypatch):
     path = tmp_path / "export.pdf"
     sealed, _algorithm, digest = seal(_render("pdf"))
     path.write_bytes(sealed)
-    out = _run(path)[0].splitlines()
+    with translation.override("en"):  # the note is asserted in English (the catalogue has it)
+        out = _run(path)[0].splitlines()
     assert out[0] == f"OK  {path}  sha256 {digest}"  # a rendered, sealed, unsigned PDF
     assert out[1:] == ["    No digital signature (the seal alone vouches for the content)."]
 
