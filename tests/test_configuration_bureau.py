@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,7 +28,7 @@ from casebook.core.choices import UnitKind
 from casebook.subjects.category_services import category_save, install_shipped
 from casebook.subjects.models import Category, ChecklistItem, Subject
 from casebook.subjects.services import subject_create
-from casebook.testing.factories import PersonFactory, UserFactory, id_number_for
+from casebook.testing.factories import AreaFactory, PersonFactory, UserFactory, id_number_for
 from casebook.tracking.models import DeadlineRule
 from casebook.tracking.services import default_deadlines
 from conftest import login
@@ -223,6 +225,25 @@ def test_role_policy_is_per_bureau(org, two, make_user):
     page = login(Client(), two["security_t"]).get(reverse("accounts:security"))
     rows = {role: required for role, _label, required in page.context["rows"]}
     assert rows[Role.TRACKING_OFFICER] is False
+
+
+@pytest.mark.django_db
+def test_role_policy_reaches_the_bureau_its_stations_and_their_areas(org, two, make_user):
+    """The bureau above a user's unit is found in one query (no walk up Unit.parent): the
+    policy of O holds for a user of O itself, of its station and of an area of that station,
+    and for no one of T."""
+    role_policy_set(actor=two["security_o"], role=Role.TRACKING_OFFICER, mfa_required=True)
+    area_o = AreaFactory(parent=org["c"])
+    of_o = [
+        make_user(Role.TRACKING_OFFICER, unit) for unit in (org["other_bureau"], org["c"], area_o)
+    ]
+    of_t = [make_user(Role.TRACKING_OFFICER, unit) for unit in (org["bureau"], org["a"])]
+    for user in of_o + of_t:
+        user = type(user).objects.get(pk=user.pk)  # nothing cached
+        with CaptureQueriesContext(connection) as queries:
+            required = mfa_required(user)
+        assert required is (user in of_o)
+        assert not any("core_unit" in q["sql"].split(" WHERE ")[0] for q in queries), queries
 
 
 @pytest.mark.django_db

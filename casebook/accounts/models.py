@@ -3,12 +3,14 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.querysets import RestrictedManager, RestrictedQuerySet
-from casebook.core.choices import Classification
+from casebook.core.choices import Classification, UnitKind
+from casebook.core.models import Unit
 from casebook.core.validators import validate_plain_name
 
 from .choices import GrantKind, GrantStatus
@@ -323,6 +325,22 @@ class RolePolicy(models.Model):
             dict(cls.objects.filter(bureau=bureau).values_list("role", "mfa_required"))
             if bureau is not None
             else {}
+        )
+        return {role: chosen.get(role, cls.default_for(role)) for role in Role.values}
+
+    @classmethod
+    def of_unit(cls, unit_id) -> dict[str, bool]:
+        """``of_bureau`` of the bureau above the unit ``unit_id`` (a bureau, station or area), in
+        one query: the bureau is found in a subquery rather than by walking ``Unit.parent``, so
+        the session policy, which asks on every request (the badge poll too), loads no units."""
+        if unit_id is None:
+            return cls.of_bureau(None)
+        bureau = Unit.objects.filter(
+            Q(pk=unit_id) | Q(children__pk=unit_id) | Q(children__children__pk=unit_id),
+            kind=UnitKind.BUREAU,
+        ).values("pk")[:1]
+        chosen = dict(
+            cls.objects.filter(bureau_id=Subquery(bureau)).values_list("role", "mfa_required")
         )
         return {role: chosen.get(role, cls.default_for(role)) for role in Role.values}
 

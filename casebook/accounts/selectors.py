@@ -25,5 +25,5 @@ def pending_grant_count(user) -> int:
 def mfa_required(user) -> bool:
     """Does any of the user's roles require two factors (the policy of the security
     administrator of the user's bureau, else the role's default, SECURITY.md S1)?"""
-    policies = RolePolicy.of_bureau(user.unit.bureau if user.unit_id else None)
+    policies = RolePolicy.of_unit(user.unit_id)
     return any(policies.get(role, RolePolicy.default_for(role)) for role in user.role_set)
