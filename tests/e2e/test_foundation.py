@@ -27,6 +27,14 @@ def open_user_menu(page):
     expect(page.locator("[data-testid=logout]")).to_be_visible()
 
 
+def open_nav_group(page, key, label):
+    """Open one of the menu bar's drop-down groups (the links beyond the daily ones sit in them)."""
+    toggle = page.locator(f"[data-testid=nav-group-{key}] > button")
+    expect(toggle).to_contain_text(label)
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
 def test_login_language_switch_and_logout(page, login):
     login(page, "010001")
 
@@ -116,9 +124,14 @@ def test_system_admin_manages_accounts_but_cannot_read_the_audit_log(page, login
     login(page, "000003")  # 孙丽, system administrator
     expect(page.locator("[data-testid=user-menu]")).to_contain_text("孙丽")
     nav = page.locator("#cb-nav")
-    accounts_link = nav.locator("a.nav-link[href='/accounts/users/']")
+    # the accounts link sits in the administration group's drop-down: open the group first
+    accounts_link = nav.locator("a.dropdown-item[href='/accounts/users/']")
+    expect(accounts_link).to_be_hidden()
+    open_nav_group(page, "admin", zh("Administration"))
+    expect(accounts_link).to_be_visible()
     expect(accounts_link).to_have_text(re.compile(re.escape(zh("Accounts"))))
     expect(nav.locator("a[href^='/audit/']")).to_have_count(0)
+    expect(nav.locator("[data-testid=nav-group-audit]")).to_have_count(0)
     expect(nav).not_to_contain_text(zh("Audit log"))
 
     with page.expect_navigation():
@@ -140,13 +153,16 @@ def test_system_admin_manages_accounts_but_cannot_read_the_audit_log(page, login
 def test_audit_admin_reads_the_log_and_verifies_the_chain(page, login):
     login(page, "000005")  # 吴敏, audit administrator
     nav = page.locator("#cb-nav")
-    expect(nav.locator("a.nav-link[href='/audit/']")).to_have_text(
-        re.compile(re.escape(zh("Audit log")))
-    )
+    # the audit log sits in the audit group's drop-down: open the group first
+    audit_link = nav.locator("a.dropdown-item[href='/audit/']")
+    expect(audit_link).to_be_hidden()
+    open_nav_group(page, "audit", zh("Audit"))
+    expect(audit_link).to_be_visible()
+    expect(audit_link).to_have_text(re.compile(re.escape(zh("Audit log"))))
     expect(nav.locator("a[href='/accounts/users/']")).to_have_count(0)
 
     with page.expect_navigation():
-        nav.locator("a.nav-link[href='/audit/']").click()
+        audit_link.click()
     expect(page.locator("h1")).to_have_text(zh("Audit log"))
     rows = page.locator("table.cb-audit tbody tr")
     expect(rows.first).to_be_visible()

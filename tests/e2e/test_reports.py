@@ -2,6 +2,8 @@
 subject's dossier with one tap; the station leader sees the red banner at once and acknowledges
 it; the officer sees who acknowledged it and when, on the report's timeline."""
 
+import re
+
 from playwright.sync_api import expect
 
 from .catalogue import zh, zhp
@@ -99,4 +101,15 @@ def test_leader_exports_a_dossier_and_watches_it_being_prepared(page, login, cas
     data = open(info.value.path(), "rb").read()  # noqa: SIM115 - small file, test only
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "刘洋" in text and "010004" in text
-    assert b"CASEBOOK-SEAL v1" in data[-400:]
+    # Sealed, then signed: the seal line follows the PDF/A revision's %%EOF and the signing
+    # revision is appended after it, so the seal is no longer at the very end of the file.
+    seal_at = data.find(b"CASEBOOK-SEAL v1 ")
+    assert seal_at > 0
+    assert b"/ByteRange" in data[seal_at:]  # the signature's revision comes after the seal
+    # The check the status page names: this system's verify_export accepts the downloaded file
+    # (seal, MAC, register of issued documents and the signature over the whole file).
+    saved = casebook_server.var_dir / "downloaded-dossier.pdf"
+    saved.write_bytes(data)
+    out = casebook_server._manage("verify_export", str(saved))
+    digest = re.search(rb"CASEBOOK-SEAL v1 (\w+) ([0-9a-f]{64}) ", data[seal_at:]).group(2)
+    assert out.startswith(f"OK  {saved}  ") and digest.decode() in out, out
