@@ -155,9 +155,15 @@ def _break_paragraph(hard: str, width: float, lines: list[tuple[str, float]]) ->
     def push(unit: str, unit_width: float) -> None:
         nonlocal used
         if not parts and _starts_badly(unit) and len(lines) > first:
-            line, line_width = lines[-1]  # hang it on the previous line
-            lines[-1] = (line + unit, line_width + unit_width)
-            return
+            # Hang the leading marks on the previous line; what follows them (":a" is one
+            # Latin unit) starts this one.
+            marks = len(unit) - len(unit.lstrip("".join(_NO_START)))
+            head, unit = unit[:marks], unit[marks:]
+            line, line_width = lines[-1]
+            lines[-1] = (line + head, line_width + measure(head))
+            if not unit:
+                return
+            unit_width = measure(unit)
         parts.append(unit)
         used += unit_width
 

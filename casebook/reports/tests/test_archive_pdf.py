@@ -153,16 +153,22 @@ class TestPrintQuality:
         assert starts == []
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.text(
-        alphabet=st.sampled_from(list("中文字符派出所走访核实ab C") + sorted(_NO_START | _NO_END)),
-        max_size=120,
+# Text as it is written: a character, then at most two marks (。」 or ）， are the longest runs
+# of Chinese prose). A run of marks wider than the line has no break that keeps every rule, so
+# it is outside the property (hypothesis found ":%%%‘" at three characters wide).
+_PROSE = st.lists(
+    st.tuples(
+        st.sampled_from(list("中文字符派出所走访核实ab C")),
+        st.text(alphabet=st.sampled_from(sorted(_NO_START | _NO_END)), max_size=2),
     ),
-    st.floats(min_value=3, max_value=30),
-)
+    max_size=60,
+).map(lambda pairs: "".join(char + marks for char, marks in pairs))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_PROSE, st.floats(min_value=3, max_value=30))
 def test_line_breaking_property(text, width):
-    """Whatever the text and the width: the text is kept whole and in order, no line but the
+    """Whatever the prose and the width: the text is kept whole and in order, no line but the
     first starts with closing punctuation, no line ends with an opening bracket unless it
     could not be moved, and a line is wider than asked only by hanging punctuation."""
     lines = _break_lines(text, width)
