@@ -53,7 +53,11 @@ def task_share_partner(*, actor, task: Task, partner, request: str) -> TaskShare
 def task_share_done(*, share: TaskShare, actor=None, actor_name: str = "") -> TaskShare:
     """Mark a share done: by its assignee (an officer), or — ``actor`` None, ``actor_name`` the
     department — by a partner through its link (the link's service has checked the token)."""
-    share = TaskShare.objects.select_for_update().select_related("task", "partner").get(pk=share.pk)
+    share = (
+        TaskShare.objects.select_for_update(of=("self",))
+        .select_related("task", "partner")
+        .get(pk=share.pk)
+    )
     if actor is not None and actor.pk != share.assignee_id:
         raise PermissionDenied(_("Only the officer it was shared with marks it done."))
     if actor is None and share.partner_id is None:
