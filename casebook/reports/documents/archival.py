@@ -147,7 +147,9 @@ def _field_problems(field) -> list[str]:
 def _signature_problems(signature) -> list[str]:
     problems = []
     try:
-        content = cms.ContentInfo.load(bytes(signature["/Contents"]).rstrip(b"\x00"))
+        # The zero padding after the DER value is trailing data load() ignores (not strict);
+        # stripping zeros instead cut a signature whose last byte was 0 (one in 256).
+        content = cms.ContentInfo.load(bytes(signature["/Contents"]), strict=False)
         signed = content["content"]
         if content["content_type"].native != "signed_data":
             problems.append("6.4.3-2: the signature is not PKCS#7 signed data")
