@@ -124,9 +124,11 @@ INSTALLED_APPS = [
     "casebook.partners",  # the register of partner departments, below tracking
     "casebook.tracking",
     "casebook.intel",
+    "casebook.monitoring",
     "casebook.analysis",
     "casebook.reports",
     "casebook.retention",
+    "casebook.staff",
     "casebook.site",  # the composition root (manage.py load_demo): above every other app
 ]
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("analysis/", include("casebook.analysis.urls")),
     path("reports/", include("casebook.reports.urls")),
     path("retention/", include("casebook.retention.urls")),
+    path("staff/", include("casebook.staff.urls")),
+    path("monitoring/", include("casebook.monitoring.urls")),
     # the language switch is on the login and public tip pages too
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
