@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "casebook.reports",
     "casebook.retention",
     "casebook.staff",
+    "casebook.assessment",
     "casebook.site",  # the composition root (manage.py load_demo): above every other app
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("casebook.reports.urls")),
     path("retention/", include("casebook.retention.urls")),
     path("staff/", include("casebook.staff.urls")),
+    path("", include("casebook.assessment.urls")),  # /assessment/, /opinion/, /api/v1/assessment/
     path("monitoring/", include("casebook.monitoring.urls")),
     # the language switch is on the login and public tip pages too
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
