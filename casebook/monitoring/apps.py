@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from casebook.audit.labels import register_action
+
 
 class MonitoringConfig(AppConfig):
     """Technical monitoring (article 三(三)): video-analytics and geofence events, in real time."""
@@ -8,3 +10,16 @@ class MonitoringConfig(AppConfig):
     name = "casebook.monitoring"
     label = "monitoring"
     verbose_name = _("Technical monitoring")
+
+    def ready(self):
+        from . import access, hooks  # noqa: PLC0415 - ready(): these import the models
+
+        access.register_rules()
+        hooks.register()
+        for code, label in (
+            ("monitoring.source_create", _("Monitoring source registered")),
+            ("monitoring.source_update", _("Monitoring source changed")),
+            ("monitoring.secret_rotate", _("Monitoring source secret rotated")),
+            ("monitoring.purge", _("Old monitoring events deleted")),
+        ):
+            register_action(code, label)
