@@ -33,9 +33,9 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from fontTools.fontBuilder import FontBuilder
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+from casebook.reports.glyph_outlines import convert_chunk
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ DEFAULT_SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SOURCE_FACE = "Noto Sans CJK SC"
 FAMILY = "Casebook Sans CJK SC"
 POSTSCRIPT_NAME = "CasebookSansCJKSC-Regular"
-MAX_ERROR = 1.0  # font units (of 1,000) that a quadratic curve may stray from the cubic one
 _CHUNK = 2000
 
 
@@ -98,19 +97,6 @@ def _face_index(source: Path) -> int:
     raise FontUnavailable(f"{source} has no face named {SOURCE_FACE} (it has {names}).")
 
 
-def _convert_chunk(args: tuple[str, int, list[str]]) -> list[tuple[str, object]]:
-    """TrueType glyphs of the named CFF glyphs (run in a worker process)."""
-
-    path, index, names = args
-    glyphs = TTFont(path, fontNumber=index, lazy=True).getGlyphSet()
-    converted = []
-    for name in names:
-        pen = TTGlyphPen(None)
-        glyphs[name].draw(Cu2QuPen(pen, MAX_ERROR, reverse_direction=True))
-        converted.append((name, pen.glyph()))
-    return converted
-
-
 def build(source: Path | None = None, dest: Path | None = None, workers: int | None = None):
     """Convert ``source`` (CFF outlines) into a TrueType font at ``dest``; returns ``dest``."""
 
@@ -128,9 +114,9 @@ def build(source: Path | None = None, dest: Path | None = None, workers: int | N
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers > 1:
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            parts = list(pool.map(_convert_chunk, chunks))
+            parts = list(pool.map(convert_chunk, chunks))
     else:
-        parts = [_convert_chunk(chunk) for chunk in chunks]
+        parts = [convert_chunk(chunk) for chunk in chunks]
     glyphs = {name: glyph for part in parts for name, glyph in part}
 
     head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
