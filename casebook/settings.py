@@ -355,6 +355,8 @@ CASEBOOK_EXPORT_KEEP_DAYS = int(env("CASEBOOK_EXPORT_KEEP_DAYS", "7"))
 # with no worker taking it, or an urgent message still in the outbox this long, is a stall too.
 # Days after a missed review date before the subject is restricted (issue #14; retention)
 CASEBOOK_REVIEW_GRACE_DAYS = int(env("CASEBOOK_REVIEW_GRACE_DAYS", "14"))
+# how often officers write their work summary (monthly / quarterly); a bureau may set its own
+CASEBOOK_SUMMARY_CADENCE = env("CASEBOOK_SUMMARY_CADENCE", "monthly")
 CASEBOOK_HEALTH_WORKER_STALE_SECONDS = int(env("CASEBOOK_HEALTH_WORKER_STALE_SECONDS", "300"))
 CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS = int(env("CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS", "300"))
 CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS = int(env("CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS", "600"))
