@@ -357,6 +357,10 @@ CASEBOOK_EXPORT_KEEP_DAYS = int(env("CASEBOOK_EXPORT_KEEP_DAYS", "7"))
 CASEBOOK_REVIEW_GRACE_DAYS = int(env("CASEBOOK_REVIEW_GRACE_DAYS", "14"))
 # how often officers write their work summary (monthly / quarterly); a bureau may set its own
 CASEBOOK_SUMMARY_CADENCE = env("CASEBOOK_SUMMARY_CADENCE", "monthly")
+# days unpromoted monitoring events (video alerts, geofence crossings) are kept (issue #15)
+CASEBOOK_MONITORING_RETENTION_DAYS = int(env("CASEBOOK_MONITORING_RETENTION_DAYS", "30"))
+# ingestion batches one server process stores at once; more answer 429 with Retry-After
+CASEBOOK_MONITORING_MAX_CONCURRENT = int(env("CASEBOOK_MONITORING_MAX_CONCURRENT", "4"))
 CASEBOOK_HEALTH_WORKER_STALE_SECONDS = int(env("CASEBOOK_HEALTH_WORKER_STALE_SECONDS", "300"))
 CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS = int(env("CASEBOOK_HEALTH_SCHEDULER_STALE_SECONDS", "300"))
 CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS = int(env("CASEBOOK_HEALTH_QUEUE_MAX_AGE_SECONDS", "600"))
