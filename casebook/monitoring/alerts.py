@@ -31,9 +31,7 @@ def _kind(event_kind: str) -> str:
 
 def collapse(source, events) -> list[Alert]:
     """Put ``events`` (stored Event rows of ``source``) into alerts; the alerts touched."""
-    events = sorted(
-        (e for e in events if e.kind in ALERTING), key=lambda e: (e.occurred_at, e.pk)
-    )
+    events = sorted((e for e in events if e.kind in ALERTING), key=lambda e: (e.occurred_at, e.pk))
     if not events:
         return []
     span = window()

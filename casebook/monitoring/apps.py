@@ -12,10 +12,11 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Technical monitoring")
 
     def ready(self):
-        from . import access, hooks  # noqa: PLC0415 - ready(): these import the models
+        from . import access, geo_access, hooks  # noqa: PLC0415 - ready(): these import the models
 
         access.register_rules()
         hooks.register()
+        geo_access.register()  # part B: fences, bindings, alerts (rules, audit codes, pipeline, menu)
         for code, label in (
             ("monitoring.source_create", _("Monitoring source registered")),
             ("monitoring.source_update", _("Monitoring source changed")),

@@ -163,9 +163,7 @@ def crossings(source, positions: list, index: FenceIndex | None = None) -> list:
             bound[(device, day)] = found.get(device)
     states = {
         (s.fence_id, s.device_id): s
-        for s in FenceState.objects.select_for_update().filter(
-            source=source, device_id__in=devices
-        )
+        for s in FenceState.objects.select_for_update().filter(source=source, device_id__in=devices)
     }
     hits = index.containing_many([p.lon for p in positions], [p.lat for p in positions])
     out = []
