@@ -1,5 +1,9 @@
 """What the monitoring app plugs into the lower layers' registries (from ``ready()``)."""
 
+from casebook.core.jobs import register_job
+
+from .tasks import monitoring_purge
+
 
 def register() -> None:
-    pass
+    register_job(monitoring_purge)

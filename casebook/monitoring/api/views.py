@@ -63,7 +63,7 @@ class EventIngestView(APIView):
         response = JsonResponse(
             answer.body,
             status=answer.status,
-            content_type="application/problem+json" if answer.is_problem else None,
+            content_type="application/problem+json" if answer.is_problem else "application/json",
             json_dumps_params={"ensure_ascii": False},
         )
         for name, value in answer.headers.items():
