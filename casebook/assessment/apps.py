@@ -9,3 +9,8 @@ class AssessmentConfig(AppConfig):
     name = "casebook.assessment"
     label = "assessment"
     verbose_name = _("Work assessment")
+
+    def ready(self):
+        from . import hooks  # noqa: PLC0415 - ready(): the registrations import the models
+
+        hooks.register()
