@@ -11,7 +11,6 @@ import math
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from shapely import make_valid  # noqa: F401 - kept importable for callers repairing shapes
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
@@ -83,7 +82,7 @@ def geometry_of(geometry: dict):
             % {"type": str(kind)[:40]}
         )
     coords = geometry.get("coordinates")
-    _check_positions(coords, 3 if kind == "Polygon" else 4, [0])
+    _check_positions(coords, 2 if kind == "Polygon" else 3, [0])
     rings = [coords] if kind == "Polygon" else coords
     for polygon in rings:
         for ring in polygon:
@@ -97,8 +96,6 @@ def geometry_of(geometry: dict):
         shp = shape({"type": kind, "coordinates": coords})
     except Exception as exc:  # noqa: BLE001 - any parsing failure is a bad polygon
         raise ValidationError(_("The polygon cannot be read.")) from exc
-    if shp.is_empty or shp.area <= 0:
-        raise ValidationError(_("The polygon has no area."))
     if not shp.is_valid:
         why = explain_validity(shp)
         if "Self-intersection" in why or "Ring Self-intersection" in why:
@@ -107,6 +104,8 @@ def geometry_of(geometry: dict):
                 % {"where": why}
             )
         raise ValidationError(_("The polygon is not valid: %(why)s.") % {"why": why})
+    if shp.is_empty or shp.area <= 0:
+        raise ValidationError(_("The polygon has no area."))
     return shp
 
 

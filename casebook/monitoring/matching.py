@@ -192,8 +192,13 @@ def crossings(source, positions: list, index: FenceIndex | None = None) -> list:
                 continue  # stale or repeated position
             now_inside = fence_id in inside
             entry = index.by_pk.get(fence_id)
-            if entry is None or not entry.in_force(at):
-                # the fence expired or was withdrawn while the device was inside: no exit event
+            if (
+                entry is None
+                or not entry.in_force(at)
+                or not entry.applies_to(position.device_id, subject_id)
+            ):
+                # the fence expired, was withdrawn or no longer applies to the device while it
+                # was inside: the state is reset without an exit event
                 if state is not None and state.inside:
                     state.inside, state.at = False, at
                     changed[key] = state
