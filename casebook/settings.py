@@ -276,7 +276,9 @@ CASEBOOK_STEP_UP_WINDOW = timedelta(minutes=int(env("CASEBOOK_STEP_UP_MINUTES", 
 # The session record outlives the idle limit by five minutes so that the middleware, not a
 # silent expiry, ends it — and records why.
 SESSION_COOKIE_AGE = int(CASEBOOK_IDLE_TIMEOUT.total_seconds()) + 300
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when it changes, not on every request: the session policy writes the last activity at
+# most once a minute (casebook.accounts.middleware.LAST_SEEN_RESOLUTION), which renews the row.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
