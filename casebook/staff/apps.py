@@ -8,3 +8,8 @@ class StaffConfig(AppConfig):
     name = "casebook.staff"
     label = "staff"
     verbose_name = _("Officers")
+
+    def ready(self):
+        from . import supervision_hooks  # noqa: PLC0415 - ready(): the registrations import the models
+
+        supervision_hooks.register()  # summaries and supervision: access, audit codes, job, menu
