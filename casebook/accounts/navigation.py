@@ -12,6 +12,7 @@ links into these groups with the constants below."""
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access.policy import Action, reach
+from casebook.accounts.roles import Role
 from casebook.core.context_processors import NavGroup, NavItem
 
 DAILY_WORK = NavGroup("daily", _("Daily work"), "briefcase")
@@ -47,6 +48,11 @@ def _station_informants(user) -> bool:
     # the informants of one's own station: what the informants page lists (codes and grades;
     # identities only for the handler and the station leader)
     return reach(user, Action.SUBJECT_VIEW) is not None and user.unit.station is not None
+
+
+def _monitoring_sources(user) -> bool:
+    # the bureau's system administrator registers the systems that send monitoring events
+    return Role.SYSTEM_ADMIN in set(user.role_set) and user.unit_id is not None
 
 
 #: On the bar first (the daily links), then the groups in the order they show.
@@ -119,6 +125,13 @@ MENU = [
         _("Warning rules"),
         "bell",
         granted(Action.CATEGORY_MANAGE),
+        group=ADMINISTRATION,
+    ),
+    NavItem(
+        "monitoring:sources",
+        _("Monitoring sources"),
+        "broadcast",
+        _monitoring_sources,
         group=ADMINISTRATION,
     ),
     NavItem(
