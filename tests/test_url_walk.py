@@ -226,8 +226,8 @@ ROUTES: dict[str, Route] = {
     "retention:close": r(CASE, pk="@person_b"),
     "retention:hold_place": r(ADMIN),
     "retention:hold_release": r(ADMIN, pk="@hold_b"),
-    "retention:class_add": r(ADMIN, True),  # classes belong to the system (global)
-    "retention:class_update": r(ADMIN, True, code="standard"),
+    "retention:class_add": r(ADMIN, True),  # adds to the caller's own bureau (no object)
+    "retention:class_update": r(ADMIN, pk="@retention_class_t"),
     "retention:register": r(ADMIN),
     "retention:register_xlsx": r(ADMIN),
     "retention:audit_review": r(AUDIT),
@@ -463,7 +463,7 @@ def world(org, make_user):
     grant_b = user_change_access(actor=sysadmin, user=officer_b, clearance=Classification.SECRET)
     from casebook.analysis.models import Warning
     from casebook.retention import services as retention
-    from casebook.retention.models import DestructionProposal
+    from casebook.retention.models import DestructionProposal, RetentionClass
     from casebook.retention.services.destruction import _certificate
 
     hold_b = retention.legal_hold_place(
@@ -522,6 +522,7 @@ def world(org, make_user):
         "partner_link_b": partner_link_b,
         "import_b": import_b,
         "proposal_b": proposal_b,
+        "retention_class_t": RetentionClass.objects.get(bureau=org["bureau"], code="standard"),
         "certificate_b": certificate_b,
         "hold_b": hold_b,
         "unit_b": org["b"],
@@ -756,6 +757,7 @@ DUTY = {
     "subjects:checklist_retire": Role.SYSTEM_ADMIN,
     "analysis:factor_add": Role.SYSTEM_ADMIN,
     "analysis:factor_retire": Role.SYSTEM_ADMIN,
+    "retention:class_update": Role.SECURITY_ADMIN,
 }
 
 

@@ -8,13 +8,14 @@ from casebook.access.policy import Action, reach
 from casebook.accounts.navigation import ADMINISTRATION, LIFECYCLE
 from casebook.analysis.rules import register_rule
 from casebook.audit.labels import register_action
+from casebook.core.bureaus import register_bureau_setup
 from casebook.core.context_processors import NavItem, register_nav
 from casebook.core.jobs import register_job
 from casebook.reports.archive import local_time
 from casebook.reports.selectors import Issued, register_issued_lookup
 from casebook.subjects.retention_classes import register_retention_classes
 
-from . import access, rules, tasks
+from . import access, rules, services, tasks
 from .choices import DataScope
 from .models import DestructionCertificate, RegisterExport, RetentionClass
 
@@ -67,14 +68,19 @@ def issued_register(digest: str):
     )
 
 
-def subject_classes() -> list[tuple[str, str]]:
-    """The classes a category may name (``subjects.retention_classes``): the subject ones."""
-    return [(c.code, c.label) for c in RetentionClass.objects.filter(scope=DataScope.SUBJECTS)]
+def subject_classes(bureau_id: int | None) -> list[tuple[str, str]]:
+    """The classes a category of the bureau ``bureau_id`` may name (``subjects.
+    retention_classes``): that bureau's subject classes."""
+    return [
+        (c.code, c.label)
+        for c in RetentionClass.objects.filter(bureau_id=bureau_id, scope=DataScope.SUBJECTS)
+    ]
 
 
 def register() -> None:
     access.register_rules()
     register_retention_classes(subject_classes)
+    register_bureau_setup(services.bureau_setup)
     for code, label in ACTIONS.items():
         register_action(code, label)
     register_job(tasks.retention_review)

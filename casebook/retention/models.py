@@ -41,20 +41,37 @@ class StationScoped:
 
 
 class RetentionClass(BilingualLabel, models.Model):
-    """A retention class and its period, configured by the security administrator. Subject
-    classes are named by ``Category.retention_class``; the monitoring class applies to
-    monitoring events (video and geofence records, the points of location trails)."""
+    """A retention class and its period, configured by the security administrator of one
+    bureau. Subject classes are named by ``Category.retention_class`` (a code, resolved within
+    the category's bureau); the monitoring class applies to the monitoring events (video and
+    geofence records, the points of location trails) of the bureau's stations. ``bureau`` empty:
+    the shipped classes of a fresh installation, not yet taken by its first bureau."""
 
-    code = models.SlugField(_("code"), max_length=16, unique=True)
+    bureau = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bureau"),
+    )
+    code = models.SlugField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("name in English"), max_length=60)
     scope = models.CharField(_("applies to"), max_length=16, choices=DataScope.choices)
     days = models.PositiveIntegerField(_("kept for (days)"))
 
+    objects = RestrictedManager()
+
     class Meta:
         verbose_name = _("retention class")
         verbose_name_plural = _("retention classes")
-        ordering = ["days", "code"]
+        ordering = ["days", "code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "code"], name="retention_class_code_per_bureau"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label

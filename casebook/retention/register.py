@@ -58,7 +58,7 @@ def _retention(classes: dict, code: str) -> str:
 
 def activities(bureau) -> list[Activity]:
     """The register of ``bureau`` (its own categories)."""
-    classes = {c.code: c for c in RetentionClass.objects.all()}
+    classes = {c.code: c for c in RetentionClass.objects.filter(bureau=bureau)}
     rows = [
         Activity(
             name=c.label,

@@ -5,7 +5,13 @@ from casebook.subjects.choices import Status
 from casebook.subjects.models import Subject
 
 from .choices import ProposalStatus
-from .models import DestructionCertificate, DestructionProposal, LegalHold, Restriction
+from .models import (
+    DestructionCertificate,
+    DestructionProposal,
+    LegalHold,
+    Restriction,
+    RetentionClass,
+)
 
 
 def open_proposals(user):
@@ -58,3 +64,8 @@ def holdable_subjects(user):
         .filter(status__in=[Status.CLOSED, Status.RESTRICTED])
         .order_by("name", "pk")
     )
+
+
+def retention_classes(user):
+    """The retention classes of the user's own bureau (``BureauRule``)."""
+    return RetentionClass.objects.restrict(user, Action.RETENTION_VIEW).order_by("days", "code")

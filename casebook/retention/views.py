@@ -4,7 +4,7 @@ administrator) and the processing register (security and audit administrators)."
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,6 +27,7 @@ from .models import (
     RegisterExport,
     RetentionClass,
 )
+from .services.classes import class_of
 from .services.destruction import approver_role
 
 
@@ -37,7 +38,9 @@ def index(request):
     restrictions = list(selectors.open_restrictions(user)[:200])
     holds = list(selectors.active_holds(user)[:200])
     may_hold = can(user, Action.LEGAL_HOLD)
-    labels = {c.code: c.label for c in RetentionClass.objects.all()}
+    # the user's own bureau's classes only (another bureau's are never listed)
+    classes = list(selectors.retention_classes(user))
+    labels = {c.code: c.label for c in classes}
     proposals = list(selectors.open_proposals(user)[:100])
     for p in proposals:
         p.class_label = labels.get(p.retention_class, p.retention_class)
@@ -47,7 +50,7 @@ def index(request):
         "certificates": list(selectors.certificates(user)[:20]),
         "restrictions": restrictions,
         "holds": holds,
-        "classes": RetentionClass.objects.all(),
+        "classes": classes,
         "may_configure": can(user, Action.RETENTION_CONFIGURE),
         "class_form": ClassForm(),
         "may_hold": may_hold,
@@ -70,7 +73,7 @@ def proposal(request, pk: int):
     role = approver_role(request.user, found)
     approvals = list(found.approvals.select_related("user"))
     certificate = DestructionCertificate.objects.filter(proposal=found).defer("content").first()
-    klass = RetentionClass.objects.filter(code=found.retention_class).first()
+    klass = class_of(found.station, found.retention_class)
     found.class_label = klass.label if klass else found.retention_class
     record_read(request, what="retention", objects=[found])
     return render(
@@ -243,9 +246,10 @@ def class_add(request):
 
 @login_required
 @require_POST
-def class_update(request, code: str):
+def class_update(request, pk: int):
     require(request.user, Action.RETENTION_CONFIGURE)
-    found = get_object_or_404(RetentionClass, code=code)
+    # the administrator's own bureau's class: another bureau's answers 404
+    found = get_for_user_or_404(request.user, RetentionClass, Action.RETENTION_CONFIGURE, pk=pk)
     form = PeriodForm(request.POST)
     if not form.is_valid():
         report_invalid(request, form)

@@ -22,10 +22,13 @@ from .retention_classes import retention_class_choices
 
 
 class CategoryForm(forms.ModelForm):
-    # the retention app's current subject classes, read when the form is built
-    retention_class = forms.ChoiceField(
-        label=gettext_lazy("retention class"), choices=retention_class_choices
-    )
+    # the retention app's current subject classes of the administrator's bureau, read when the
+    # form is built (``bureau_id``)
+    retention_class = forms.ChoiceField(label=gettext_lazy("retention class"), choices=[])
+
+    def __init__(self, *args, bureau_id: int | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["retention_class"].choices = retention_class_choices(bureau_id)
 
     class Meta:
         model = Category
@@ -68,7 +71,12 @@ def category_edit(request, pk: int | None = None):
         if pk
         else Category()
     )
-    form = CategoryForm(request.POST or None, instance=category if pk else None)
+    bureau = request.user.unit.bureau if request.user.unit_id else None
+    form = CategoryForm(
+        request.POST or None,
+        instance=category if pk else None,
+        bureau_id=category.bureau_id if pk else getattr(bureau, "pk", None),
+    )
     if pk:
         form.fields["code"].disabled = True
     if request.method == "POST" and form.is_valid():

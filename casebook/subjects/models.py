@@ -36,7 +36,11 @@ from .choices import (
     SupervisionStatus,
     TestResult,
 )
-from .retention_classes import retention_class_label, validate_retention_class
+from .retention_classes import (
+    check_in_bureau,
+    retention_class_label,
+    validate_retention_class,
+)
 
 
 class Category(BilingualLabel, models.Model):
@@ -61,8 +65,9 @@ class Category(BilingualLabel, models.Model):
     legal_basis = models.TextField(_("legal basis"))
     review_cycle_days = models.PositiveIntegerField(_("review cycle (days)"), default=180)
     visit_cycle_days = models.PositiveIntegerField(_("visit cycle (days)"), default=90)
-    # one of the retention app's subject classes, read at validation time: a class added on the
-    # retention page can be chosen at once, one in use cannot be removed (retention_classes.py)
+    # one of the retention app's subject classes of the category's bureau, read at validation
+    # time (clean): a class added on the retention page can be chosen at once, one in use cannot
+    # be removed (retention_classes.py)
     retention_class = models.CharField(
         _("retention class"),
         max_length=16,
@@ -89,8 +94,13 @@ class Category(BilingualLabel, models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        super().clean()
+        if self.retention_class:
+            check_in_bureau(self.retention_class, self.bureau_id)
+
     def get_retention_class_display(self) -> str:
-        return retention_class_label(self.retention_class)
+        return retention_class_label(self.retention_class, self.bureau_id)
 
 
 class ChecklistItem(BilingualLabel, models.Model):

@@ -16,7 +16,6 @@
 
 import hashlib
 import json
-import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -42,8 +41,8 @@ from casebook.intel.models import Attachment, InformationRecord
 from casebook.reports.archive import issuer, local_time
 from casebook.reports.documents import Document, Table, issue_pdf
 from casebook.reports.models import Export, FeedbackReport, UrgentReport
-from casebook.subjects.choices import ChangeStatus, Status
-from casebook.subjects.models import Category, CategoryChange, Subject
+from casebook.subjects.choices import Status
+from casebook.subjects.models import Subject
 from casebook.tracking.models import Task
 from casebook.tracking.notify import notify
 
@@ -57,6 +56,7 @@ from ..models import (
     RetentionClock,
     Tombstone,
 )
+from .classes import class_of, in_bureau
 from .review import station_leaders
 
 MONITORING_CHANNELS = ("video", "geofence")
@@ -131,13 +131,18 @@ def propose_destructions(today: date | None = None) -> int:
         groups.setdefault((station_id, code), []).append(
             {"kind": ItemKind.SUBJECT, "id": subject_id}
         )
-    for monitoring in RetentionClass.objects.filter(scope=DataScope.MONITORING):
+    # each bureau's monitoring class, over the records of that bureau's stations only
+    monitoring_classes = RetentionClass.objects.filter(
+        scope=DataScope.MONITORING, bureau__isnull=False
+    ).order_by("bureau_id", "pk")
+    for monitoring in monitoring_classes:
         limit = timezone.make_aware(
             datetime.combine(today - timedelta(days=monitoring.days), datetime.min.time())
         )
         held = LegalHold.objects.filter(released_at__isnull=True, subject__records=OuterRef("pk"))
         records = (
             InformationRecord.objects.filter(channel__in=MONITORING_CHANNELS, occurred_at__lt=limit)
+            .filter(in_bureau("station", monitoring.bureau_id))
             .exclude(pk__in=_in_open_proposals(ItemKind.RECORD))
             .filter(~Exists(held))
             .values_list("station_id", "pk")
@@ -381,7 +386,7 @@ def _certificate(proposal: DestructionProposal, key_ids: list[str]) -> Destructi
     reference = f"DC-{proposal.reference[3:]}"
     digest_of_list = list_digest(proposal)
     approvals = list(proposal.approvals.select_related("user"))
-    klass = RetentionClass.objects.filter(code=proposal.retention_class).first()
+    klass = class_of(proposal.station, proposal.retention_class)
     counts: dict[str, int] = {}
     for item in proposal.items:
         counts[item["kind"]] = counts.get(item["kind"], 0) + 1
@@ -486,101 +491,6 @@ def legal_hold_release(*, actor, hold: LegalHold, reason: str) -> LegalHold:
         details={"hold": hold.pk, "reason": hold.release_reason},
     )
     return hold
-
-
-# --- retention classes ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def retention_class_update(*, actor, retention_class: RetentionClass, days: int):
-    policy.require(actor, Action.RETENTION_CONFIGURE)
-    if not isinstance(days, int) or days < 30 or days > 36500:
-        raise ValidationError({"days": [_("Give a period between 30 and 36500 days.")]})
-    old = retention_class.days
-    retention_class.days = days
-    retention_class.save(update_fields=["days"])
-    record_event(
-        actor=actor,
-        action="retention.configure",
-        object_type="retention.retentionclass",
-        object_id=retention_class.code,
-        object_repr=retention_class.name,
-        details={"days": {"from": old, "to": days}},
-    )
-    return retention_class
-
-
-@transaction.atomic
-def retention_class_create(
-    *, actor, code: str, name: str, name_en: str, days: int
-) -> RetentionClass:
-    """Add a class for closed subjects; categories can name it at once (it is offered by
-    ``subjects.retention_classes``, registered in ``hooks``)."""
-    policy.require(actor, Action.RETENTION_CONFIGURE)
-    code, name, name_en = code.strip(), name.strip(), name_en.strip()
-    errors = {}
-    if not re.fullmatch(r"[a-z][a-z0-9_-]{1,15}", code):
-        errors["code"] = [_("Give a code of 2 to 16 lower-case letters, digits, - or _.")]
-    elif RetentionClass.objects.filter(code=code).exists():
-        errors["code"] = [_("This code is already used by another retention class.")]
-    if not name:
-        errors["name"] = [_("Give a name.")]
-    if not isinstance(days, int) or days < 30 or days > 36500:
-        errors["days"] = [_("Give a period between 30 and 36500 days.")]
-    if errors:
-        raise ValidationError(errors)
-    created = RetentionClass.objects.create(
-        code=code, name=name, name_en=name_en or name, scope=DataScope.SUBJECTS, days=days
-    )
-    record_event(
-        actor=actor,
-        action="retention.class_create",
-        object_type="retention.retentionclass",
-        object_id=code,
-        object_repr=name,
-        details={"days": days},
-    )
-    return created
-
-
-@transaction.atomic
-def retention_class_delete(*, actor, retention_class: RetentionClass) -> None:
-    """Remove a class; refused while a category (or a category change awaiting approval), a
-    running clock or an open proposal uses it."""
-    policy.require(actor, Action.RETENTION_CONFIGURE)
-    code = retention_class.code
-    users = (
-        Category.objects.filter(retention_class=code).count()
-        + CategoryChange.objects.filter(
-            status=ChangeStatus.PENDING, values__retention_class=code
-        ).count()
-    )
-    clocks = RetentionClock.objects.filter(retention_class=code).count()
-    proposals = DestructionProposal.objects.filter(
-        retention_class=code, status=ProposalStatus.PROPOSED
-    ).count()
-    if retention_class.scope == DataScope.MONITORING or users or clocks or proposals:
-        raise ValidationError(
-            _(
-                "The retention class “%(name)s” is in use (%(categories)s categories, "
-                "%(clocks)s closed subjects, %(proposals)s open proposals; the monitoring class "
-                "is always in use) and cannot be removed: move them to another class first."
-            )
-            % {
-                "name": retention_class.label,
-                "categories": users,
-                "clocks": clocks,
-                "proposals": proposals,
-            }
-        )
-    record_event(
-        actor=actor,
-        action="retention.class_delete",
-        object_type="retention.retentionclass",
-        object_id=code,
-        object_repr=retention_class.name,
-    )
-    retention_class.delete()
 
 
 def stations_of_bureau(user):

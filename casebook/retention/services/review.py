@@ -31,7 +31,7 @@ from casebook.subjects.choices import Status
 from casebook.subjects.models import Subject
 from casebook.tracking.notify import notify
 
-from ..choices import RestrictionOutcome
+from ..choices import DataScope, RestrictionOutcome
 from ..models import Restriction, RetentionClass, RetentionClock, ReviewNotice
 
 REVIEWABLE = (Status.ACTIVE, Status.SUSPENDED)
@@ -137,12 +137,19 @@ def start_clocks() -> int:
     """A retention clock for every closed subject that has none; a reopened subject loses its
     clock (closed again, it starts afresh)."""
     RetentionClock.objects.exclude(subject__status=Status.CLOSED).delete()
-    periods = dict(RetentionClass.objects.values_list("code", "days"))
+    # the category names its class by code, within the category's (the subject's) bureau
+    periods = {
+        (bureau_id, code): days
+        for bureau_id, code, days in RetentionClass.objects.filter(
+            scope=DataScope.SUBJECTS
+        ).values_list("bureau_id", "code", "days")
+    }
     started = 0
     closed = Subject.objects.filter(status=Status.CLOSED, retention_clock__isnull=True)
     for subject in closed.select_related("category").order_by("pk").iterator():
         code = subject.category.retention_class
-        if code not in periods:
+        days = periods.get((subject.category.bureau_id, code))
+        if days is None:
             continue  # a class without a period: nothing is proposed (the page shows it)
         closed_on = _closed_on(subject)
         RetentionClock.objects.get_or_create(
@@ -150,7 +157,7 @@ def start_clocks() -> int:
             defaults={
                 "retention_class": code,
                 "closed_on": closed_on,
-                "retain_until": closed_on + timedelta(days=periods[code]),
+                "retain_until": closed_on + timedelta(days=days),
             },
         )
         started += 1

@@ -54,14 +54,14 @@ def _add_juvenile(people):
 @pytest.mark.django_db
 class TestRetentionClassRegistry:
     def test_a_new_class_can_be_chosen_for_a_category(self, people):
-        assert "juvenile" not in dict(retention_class_choices())
+        assert "juvenile" not in dict(retention_class_choices(people["secadmin"].unit_id))
         with pytest.raises(ValidationError):  # not yet a class
             category_save(actor=people["sysadmin"], category=Category(), **NEW)
         assert not Category.objects.filter(code=NEW["code"]).exists()
 
         _add_juvenile(people)
-        assert AuditEvent.objects.filter(action="retention.class_create", object_id="juvenile")
-        form = CategoryForm()
+        assert AuditEvent.objects.filter(action="retention.class_create", details__code="juvenile")
+        form = CategoryForm(bureau_id=people["sysadmin"].unit_id)
         assert "juvenile" in dict(form.fields["retention_class"].choices)
         category = category_save(actor=people["sysadmin"], category=Category(), **NEW)
         change = CategoryChange.objects.get(category=category)
@@ -74,7 +74,7 @@ class TestRetentionClassRegistry:
         monitoring = RetentionClass.objects.filter(scope="monitoring").values_list(
             "code", flat=True
         )
-        codes = dict(retention_class_choices())
+        codes = dict(retention_class_choices(people["secadmin"].unit_id))
         assert codes and not set(monitoring) & set(codes)
         category = Category.objects.filter(kind="person").first()
         for bad in ["nonexistent", *monitoring]:
@@ -116,7 +116,7 @@ class TestRetentionClassRegistry:
         )
         services.retention_class_delete(actor=people["secadmin"], retention_class=unused)
         assert not RetentionClass.objects.filter(code="spare").exists()
-        assert "spare" not in dict(retention_class_choices())
+        assert "spare" not in dict(retention_class_choices(people["secadmin"].unit_id))
 
 
 @pytest.mark.django_db
@@ -125,8 +125,10 @@ def test_class_added_on_the_retention_page(people, crew):
     assert 'data-testid="class-add"' in client.get("/retention/").content.decode()
     data = {"code": "juvenile", "name": "未成年人", "name_en": "Juveniles", "days": "1095"}
     assert client.post("/retention/classes/new/", data).status_code == 302
-    assert RetentionClass.objects.get(code="juvenile").days == 1095
-    assert "juvenile" in dict(CategoryForm().fields["retention_class"].choices)
+    assert RetentionClass.objects.get(bureau=people["secadmin"].unit, code="juvenile").days == 1095
+    assert "juvenile" in dict(
+        CategoryForm(bureau_id=people["sysadmin"].unit_id).fields["retention_class"].choices
+    )
     # bad input: nothing written; a leader may not add one
     client.post("/retention/classes/new/", {**data, "code": "other", "days": "5"})
     assert not RetentionClass.objects.filter(code="other").exists()

@@ -125,7 +125,9 @@ def _close_and_expire(crew, person):
             actor=crew["leader"], subject=person, status=Status.CLOSED, reason="结案"
         )
         services.review_run()
-    days = RetentionClass.objects.get(code=person.category.retention_class).days
+    days = RetentionClass.objects.get(
+        bureau=person.category.bureau, code=person.category.retention_class
+    ).days
     return DAY0 + timedelta(days=days + 2)
 
 
@@ -238,13 +240,17 @@ class TestDestruction:
         services.legal_hold_place(
             actor=crew["leader"], subject=others[1], kind="complaint", reference="投诉2026-7"
         )
-        days = RetentionClass.objects.get(code=person.category.retention_class).days
+        days = RetentionClass.objects.get(
+            bureau=person.category.bureau, code=person.category.retention_class
+        ).days
         with time_machine.travel(DAY0 + timedelta(days=days + 2), tick=False):
             services.propose_destructions()
         assert DestructionProposal.objects.get().ids_of("subject") == [others[0].pk]
 
     def test_retention_class_in_use_cannot_be_removed(self, crew, person, secadmin):
-        standard = RetentionClass.objects.get(code=person.category.retention_class)
+        standard = RetentionClass.objects.get(
+            bureau=person.category.bureau, code=person.category.retention_class
+        )
         with pytest.raises(ValidationError, match="in use"), translation.override("en"):
             services.retention_class_delete(actor=secadmin, retention_class=standard)
         with pytest.raises(PermissionDenied):
