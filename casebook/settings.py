@@ -154,6 +154,9 @@ MIDDLEWARE = [
     # every page needs a login unless its view is marked @login_not_required (after the session
     # policy, so an expired session is ended first); DRF views are exempt and answer 401/403
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # conditions before any personal data (the confidentiality pledge, lapsed training: staff
+    # registers them); the API answers through GatePermission below (casebook.access.gates)
+    "casebook.access.gates.GateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -407,7 +410,10 @@ REST_FRAMEWORK = {
         "casebook.accounts.api.authentication.ApiTokenAuthentication",
         "casebook.accounts.api.authentication.VerifiedSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "casebook.access.gates.GatePermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "casebook.core.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "casebook.core.api.Pagination",

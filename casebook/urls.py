@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/v1/", include("casebook.tracking.api.urls")),
     path("api/v1/", include("casebook.intel.api.urls")),
     path("api/v1/", include("casebook.reports.api.urls")),
+    path("api/v1/", include("casebook.staff.api.urls")),
     path("api/v1/", include("casebook.monitoring.api.urls")),
     # for logged-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs are a page
     # that people open, so it sends them to the login like every other page

@@ -10,6 +10,10 @@ class StaffConfig(AppConfig):
     verbose_name = _("Officers")
 
     def ready(self):
+        # one register() per module of the app; each imports models, so not before ready()
+        from . import hooks  # noqa: PLC0415 - ready(): the registrations import the models
+
+        hooks.register()  # officer file, pledge, training
         from . import supervision_hooks  # noqa: PLC0415 - ready(): the registrations import the models
 
         supervision_hooks.register()  # summaries and supervision: access, audit codes, job, menu
