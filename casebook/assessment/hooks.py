@@ -8,8 +8,9 @@ from casebook.accounts.officer_file import register_section
 from casebook.audit.labels import register_action
 from casebook.core.context_processors import NavItem, register_nav
 from casebook.core.jobs import register_job
+from casebook.reports.selectors import register_issued_lookup
 
-from . import access, services
+from . import access, export, services
 from .access import assessed_stations, is_bureau
 from .choices import AssessmentStatus, MeasureStatus
 from .models import Assessment, Measure
@@ -55,6 +56,7 @@ def register() -> None:
     for code, label in ACTIONS.items():
         register_action(code, label)
     register_job(services.recompute_figures)
+    register_issued_lookup(export.issued_results)
     register_section(
         "assessment",
         _("Assessment results, rewards and discipline"),

@@ -346,3 +346,29 @@ class Measure(StationScoped, models.Model):
 
     def audit_repr(self) -> str:
         return f"#{self.pk} {self.kind}"
+
+
+class ResultsExport(models.Model):
+    """A sealed PDF or Excel copy of a station's quarterly results, as issued: its digest lets
+    ``verify_export`` recognise the file (registered with ``reports.selectors``)."""
+
+    reference = models.CharField(_("reference"), max_length=40)
+    station = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("station")
+    )
+    period = models.CharField(_("period"), max_length=6)
+    fmt = models.CharField(_("format"), max_length=4)
+    issued_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    algorithm = models.CharField(_("digest algorithm"), max_length=8)
+    digest = models.CharField(_("digest"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("assessment results export")
+        verbose_name_plural = _("assessment results exports")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference

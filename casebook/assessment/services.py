@@ -239,8 +239,8 @@ def opinion_submit(
         )
     errors = {}
     text = (text or "").strip()
-    if len(text) < 10:
-        errors["text"] = [_("Write at least 10 characters.")]
+    if len(text) < 5:
+        errors["text"] = [_("Write at least 5 characters.")]
     elif len(text) > 5000:
         errors["text"] = [_("At most 5000 characters.")]
     if kind not in OpinionKind.values:
@@ -468,7 +468,7 @@ def measure_propose(*, actor, officer, kind: str, grounds: str) -> Measure:
     errors = {}
     if kind not in MeasureKind.values:
         errors["kind"] = [_("Choose the measure.")]
-    if len((grounds or "").strip()) < 10:
+    if len((grounds or "").strip()) < 4:
         errors["grounds"] = [
             _("Cite the grounds: the figures, findings, complaints or events it rests on.")
         ]
