@@ -30,7 +30,8 @@ from .models import (
     TrainingSession,
 )
 
-#: Training counts over the last twelve months; a newcomer is not flagged in their first days.
+#: Training counts over the last twelve months; an officer new in post (``post_since``, else the
+#: account's creation) is not flagged in their first 90 days.
 WINDOW = timedelta(days=365)
 GRACE = timedelta(days=90)
 
@@ -196,9 +197,11 @@ def training_status(officer, today: date | None = None) -> TrainingStatus:
         ).select_related("session__course")
         if a.completed
     ]
+    profile = OfficerProfile.objects.filter(officer=officer).first()
+    since = (profile.post_since if profile else None) or timezone.localdate(officer.date_joined)
     status = TrainingStatus(
         lapsed_certificates=lapsed_certificates(officer, today),
-        in_grace=timezone.localdate(officer.date_joined) > today - GRACE,
+        in_grace=since > today - GRACE,
     )
     for requirement in requirements_for(officer):
         counted = [

@@ -80,7 +80,7 @@ def test_an_officer_reads_only_their_own_file(crew):
     page = login(Client(), crew["leader"]).get(f"/staff/officers/{colleague.pk}/", **EN)
     assert "破获案件" in page.content.decode()
     assert AuditEvent.objects.filter(
-        action="read.officer_file", actor=crew["leader"], object_id=str(colleague.pk)
+        action="read.officer_file", actor_id=crew["leader"].pk, object_id=str(colleague.pk)
     ).exists()
 
 

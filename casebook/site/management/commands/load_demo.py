@@ -103,10 +103,11 @@ def demo_steps() -> list:
     from casebook.intel import demo as intel  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.partners import demo as partners  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.reports import demo as reports  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.staff import demo as staff  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.subjects import demo as subjects  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.tracking import demo as tracking  # noqa: PLC0415 - needs Faker (the demo extra), checked first
 
-    return [subjects, partners, tracking, intel, analysis, reports]
+    return [subjects, partners, tracking, intel, analysis, reports, staff]
 
 
 class Command(BaseCommand):
