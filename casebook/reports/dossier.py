@@ -1,17 +1,20 @@
 """What the reports module adds to the pages of lower modules: the "Archive" tab of a subject's
 dossier (the tracking record with its export) and the latest urgent reports on the station
-dashboard (registered from ``ReportsConfig.ready()``)."""
+dashboard (registered from ``ReportsConfig.ready()``); and the sender of an urgent report raised
+from a monitoring alert (monitoring sits below reports and calls it through its registry)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from casebook.access import policy
 from casebook.access.policy import Action
 from casebook.analysis.dashboard import register_figure
+from casebook.monitoring.alert_services import register_urgent_sender
 from casebook.subjects.dossier import register_tab
 
 from . import archive
 from .forms import ExportForm
 from .selectors import visible_urgent
+from .services import urgent_report_create
 
 
 def archive_tab(request, subject) -> dict:
@@ -46,3 +49,4 @@ def register() -> None:
         counted={"archive_items": "items"},
     )
     register_figure("recent_urgent", recent_urgent)
+    register_urgent_sender(urgent_report_create)  # a monitoring alert raised as an urgent report
