@@ -1,6 +1,7 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import supervision_views, views
 
 urlpatterns = [
     path("staff/me/", views.MyFileView.as_view(), name="api-staff-me"),
@@ -8,3 +9,13 @@ urlpatterns = [
     path("staff/pledge/", views.PledgeView.as_view(), name="api-staff-pledge"),
     path("staff/pledge/sign/", views.PledgeSignView.as_view(), name="api-staff-pledge-sign"),
 ]
+
+# self-summaries and supervision (supervision_views)
+router = SimpleRouter()
+router.register("staff/summaries", supervision_views.SummaryViewSet, basename="staff-summary")
+router.register("staff/inspections", supervision_views.InspectionViewSet, basename="inspection")
+router.register(
+    "staff/rectifications", supervision_views.RectificationViewSet, basename="rectification"
+)
+router.register("staff/complaints", supervision_views.ComplaintViewSet, basename="complaint")
+urlpatterns += router.urls

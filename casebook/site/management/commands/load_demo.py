@@ -21,6 +21,7 @@ from casebook.accounts.services import unit_create, user_create
 from casebook.audit.services import record_event
 from casebook.core.choices import Classification, UnitKind
 from casebook.core.models import Unit
+from casebook.staff import supervision_demo
 
 BUREAU = ("江州市公安局", "JZ", "江州市人民路100号", "0571-110")
 STATIONS = [
@@ -107,7 +108,7 @@ def demo_steps() -> list:
     from casebook.subjects import demo as subjects  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.tracking import demo as tracking  # noqa: PLC0415 - needs Faker (the demo extra), checked first
 
-    return [subjects, partners, tracking, intel, analysis, reports, staff]
+    return [subjects, partners, tracking, intel, analysis, reports, staff, supervision_demo]
 
 
 class Command(BaseCommand):
