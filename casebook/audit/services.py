@@ -4,7 +4,7 @@ event and the change commit together or not at all (SECURITY.md L4: fail closed)
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casebook.core import request_context
@@ -85,9 +85,37 @@ def record_event(
         # the time is taken under the lock, so that times never run backwards along the chain
         event.seq, event.occurred_at, event.prev_hash = head.seq + 1, timezone.now(), head.hash
         event.hash = chain.compute_hash(event, prepared)
-        event.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+        if connection.vendor == "postgresql":
+            _insert_and_move_head(event)
+        else:
+            event.save(force_insert=True)
+            ChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def _insert_and_move_head(event: AuditEvent) -> None:
+    """Insert ``event`` and move the chain head to it in one statement (PostgreSQL: a
+    data-modifying CTE), so that the lock on the head is held for one round trip fewer: under
+    load every statement under it waits its turn for the CPU, and every append waits for the
+    lock (issue #13). The same rows as ``save()`` and ``update()``: each value is prepared by its
+    model field."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(event, add=True), connection) for f in fields]
+    marks = ", ".join(["%s"] * len(fields))
+    # identifiers from the models' meta, every value a parameter
+    sql = (
+        f"WITH appended AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({marks}) RETURNING {quote('id')}) "
+        f"UPDATE {quote(ChainHead._meta.db_table)} SET {quote('seq')} = %s, {quote('hash')} = %s "
+        f"WHERE {quote('id')} = 1 RETURNING (SELECT {quote('id')} FROM appended)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, event.seq, event.hash])
+        (event.pk,) = cursor.fetchone()
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def changes(before: dict, after: dict, *, sensitive: frozenset[str] = frozenset()) -> dict:
