@@ -3,6 +3,7 @@ access rules, audit action codes, notification kinds, the overdue-summary job, t
 officer file's sections and the register of issued documents that ``verify_export`` asks."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.accounts.navigation import AUDIT, DAILY_WORK
 from casebook.accounts.officer_file import register_section
@@ -102,7 +103,7 @@ def register() -> None:
         ),
         NavItem(
             "staff:supervision",
-            _("Supervision"),
+            pgettext_lazy("inspections", "Supervision"),
             "clipboard-check",
             _supervision_link,
             group=DAILY_WORK,
