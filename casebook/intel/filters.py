@@ -7,6 +7,7 @@ problem details in the API — never every record.
 """
 
 import django_filters
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from casebook.core.filters import IdFilter, StrictFilterSet
@@ -48,6 +49,11 @@ class RecordFilterSet(StrictFilterSet):
     info_assessment = django_filters.ChoiceFilter(choices=InfoAssessment.choices)
     handling = django_filters.ChoiceFilter(label=_("Handling code"), choices=Handling.choices)
     tag = django_filters.CharFilter(label=_("Topics"), field_name="tags__name", max_length=30)
+    before = IdFilter(
+        label=_("Older than"),
+        method="filter_before",
+        help_text="a record's id: the records after it in the list's order (newest first)",
+    )
 
     class Meta:
         model = InformationRecord
@@ -55,6 +61,17 @@ class RecordFilterSet(StrictFilterSet):
 
     def filter_text(self, queryset, name, value):
         return search_records(queryset, value) if value.strip() else queryset
+
+    def filter_before(self, queryset, name, value):
+        """Keyset paging (issue #13): the records that come after record ``value`` in the list's
+        order (time, then id, newest first) — a new list starting below it, read from the
+        ``(station, occurred_at, id)`` index instead of an OFFSET past thousands of rows. The
+        anchor is looked up among the records the user may see (``self.queryset``): the id of a
+        record one may not see gives no rows and reveals nothing of it."""
+        anchor = self.queryset.order_by().filter(pk=value).values("occurred_at")[:1]
+        return queryset.filter(
+            Q(occurred_at__lt=Subquery(anchor)) | Q(occurred_at=Subquery(anchor), pk__lt=value)
+        )
 
     def search_summary(self, results: int) -> dict:
         """The filters as the audit log keeps them: codes and ids, never the text searched."""

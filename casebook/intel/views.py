@@ -87,6 +87,11 @@ def record_list(request):
     page = SearchPaginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    older = None  # past the counted rows: a new list below the last row shown (keyset)
+    if page.paginator.capped and not page.has_next() and page.object_list:
+        older = query.copy()
+        older["before"] = page.object_list[len(page.object_list) - 1].pk
+        older = older.urlencode()
     reads.record_read(
         request,
         what="record_list",
@@ -104,6 +109,7 @@ def record_list(request):
             "page": page,
             "filter_errors": errors,
             "query": query.urlencode(),
+            "older": older,
             "filters": request.GET,
             "choices": {
                 "channel": Channel.choices,

@@ -35,6 +35,41 @@ def test_records_list_count_is_capped_without_a_search(crew, person, monkeypatch
 
 
 @pytest.mark.django_db
+def test_records_past_the_cap_are_reached_by_keyset_without_gaps_or_repeats(
+    crew, org, person, monkeypatch
+):
+    made = [_record(crew, person, f"第{i}次走访", hours_ago=i + 1) for i in range(7)]
+    # two records at the same time: the id breaks the tie, in the list's order
+    twin = _record(crew, person, "同时记录", hours_ago=3)
+    InformationRecord.objects.filter(pk=twin.pk).update(
+        occurred_at=InformationRecord.objects.get(pk=made[2].pk).occurred_at
+    )
+    monkeypatch.setattr(SearchPaginator, "cap", 3)
+    client = login(Client(), crew["officer"])
+    everything = list(
+        InformationRecord.objects.order_by("-occurred_at", "-pk").values_list("pk", flat=True)
+    )
+    seen, url = [], "/records/"
+    for _ in range(10):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        seen += [r.pk for r in response.context["page"].object_list]
+        older = response.context["older"]
+        if older is None:
+            break
+        assert 'data-testid="records-older"' in response.content.decode()
+        url = f"/records/?{older}"
+    assert seen == everything  # every record once, in the list's order
+    # the id of a record the officer may not see starts no list (and tells nothing of it)
+    hidden = _person(org, crew, "外所人", "419", station="b")
+    other = _record(crew, hidden, "外所记录", actor=crew["other_officer"])
+    response = client.get(f"/records/?before={other.pk}")
+    assert response.status_code == 200 and list(response.context["page"].object_list) == []
+    # not a number: a form error, never every record
+    response = client.get("/records/?before=abc")
+    assert list(response.context["page"].object_list) == []
+
+
+@pytest.mark.django_db
 def test_record_form_lists_own_tasks_but_accepts_any_open_task(crew, person, org):
     other = _person(org, crew, "钱亮", "418")
     own = TaskFactory(subjects=[person], lead=crew["officer"], title="本人任务")
