@@ -233,6 +233,21 @@ ROUTES: dict[str, Route] = {
     "retention:audit_review": r(AUDIT),
     "retention:audit_review_pdf": r(AUDIT),
     "retention:transmission": r(ADMIN),
+    # work assessment (issue #17): station B's spot check, assessment, opinion and measure
+    "assessment:index": r(CASE),
+    "assessment:figure_rows": r(CASE, code="accuracy"),
+    "assessment:spotchecks": r(CASE),
+    "assessment:spotcheck": r(CASE, pk="@spotcheck_b"),
+    "assessment:spot_item": r(CASE, pk="@spot_item_b"),
+    "assessment:assessments": r(CASE),
+    "assessment:assessment": r(CASE, pk="@appraisal_b"),
+    "assessment:assessment_act": r(CASE, pk="@appraisal_b", step="score"),
+    "assessment:export": r(CASE),
+    "assessment:opinions": r(CASE),
+    "assessment:opinion": r(CASE, pk="@opinion_b"),
+    "assessment:measures": r(CASE),
+    "assessment:measure": r(CASE, pk="@appraisal_measure_b"),
+    "assessment:opinion_submit": r(PUBLIC),
     # project level
     "set_language": r(PUBLIC),
     "javascript-catalog": r(SELF),
@@ -513,9 +528,29 @@ def world(org, make_user):
         impact_assessment="经营单位信息，限于治安管理职责。",
         is_active=True,
     )
+    from casebook.assessment import services as appraisal
+    from casebook.assessment.periods import Quarter
     from casebook.subjects.models import CategoryChange
 
+    spotcheck_b = appraisal.spot_check_draw(
+        actor=leader_b, station=org["b"], period=Quarter.current().code, kind="visits", size=1
+    )
+    appraisal_b = appraisal.assessment_draft(
+        actor=leader_b, station=org["b"], period=Quarter.current().code
+    )[0]
+    opinion_b = appraisal.opinion_submit(
+        ip="192.0.2.78", station=org["b"], kind="complaint", text="乙所群众意见：接待态度差"
+    )
+    appraisal_measure_b = appraisal.measure_propose(
+        actor=leader_b, officer=officer_b, kind="criticism", grounds="乙所反馈超期三次"
+    )
+
     objects = {
+        "spotcheck_b": spotcheck_b,
+        "spot_item_b": spotcheck_b.items.first(),
+        "appraisal_b": appraisal_b,
+        "opinion_b": opinion_b,
+        "appraisal_measure_b": appraisal_measure_b,
         "category_change": CategoryChange.objects.get(status="pending"),
         "partner_t": partner_t,
         "contact_t": contact_t,

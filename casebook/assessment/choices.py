@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SampleKind(models.TextChoices):
@@ -43,7 +44,7 @@ class MeasureKind(models.TextChoices):
     COMMENDATION = "commendation", _("Commendation")
     REWARD = "reward", _("Reward")
     CRITICISM = "criticism", _("Criticism and education")
-    WARNING = "warning", _("Warning")
+    WARNING = "warning", pgettext_lazy("discipline", "Warning")
     DEMERIT = "demerit", _("Demerit")
     REMOVAL = "removal", _("Removal from post")
 
@@ -57,7 +58,7 @@ BUREAU_ONLY = frozenset({MeasureKind.REMOVAL})
 
 
 class MeasureStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    PROPOSED = "proposed", pgettext_lazy("appraisal", "Proposed")
     STATION_APPROVED = "station_approved", _("Approved by the station, awaiting the bureau")
     DECIDED = "decided", _("Decided")
     REJECTED = "rejected", _("Rejected")

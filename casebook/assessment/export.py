@@ -4,6 +4,7 @@
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from casebook.audit.services import record_event
 from casebook.reports.archive import local_time
@@ -23,8 +24,11 @@ def build(station, quarter, user) -> Document:
         .order_by("officer__username")
     )
     codes = [f.code for f in figures.FIGURES]
-    columns = [_("Police number"), _("Officer"), _("Status"), _("Grade")]
-    columns += [str(f.label) for f in figures.FIGURES] + [_("Findings"), _("Complaints")]
+    columns = [_("Police number"), _("Officer"), _("Status"), pgettext("appraisal", "Grade")]
+    columns += [str(f.label) for f in figures.FIGURES] + [
+        pgettext("appraisal", "Findings"),
+        _("Complaints"),
+    ]
     body = []
     for a in rows:
         figs = a.basis.get("figures", {})

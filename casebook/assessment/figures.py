@@ -25,6 +25,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.analysis.models import AssessmentStatus as RiskStatus
 from casebook.analysis.models import RiskAssessment
@@ -185,7 +186,7 @@ CHECKS = _("Spot checks")
 FIGURES: list[Figure] = [
     Figure(
         "accuracy",
-        _("Information verified"),
+        pgettext_lazy("appraisal", "Information verified"),
         ACCURACY,
         _(
             "Of the officer's information records entered in the quarter whose verification is "

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
@@ -34,13 +35,14 @@ class SpotCheckForm(forms.Form):
 
 class CheckItemForm(forms.Form):
     result = forms.ChoiceField(
-        label=_("Result"), choices=[c for c in CheckResult.choices if c[0] != CheckResult.PENDING]
+        label=_("Result of the check"),
+        choices=[c for c in CheckResult.choices if c[0] != CheckResult.PENDING],
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
 class ScoreForm(forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"))
+    grade = forms.ChoiceField(label=pgettext_lazy("appraisal", "Grade"))
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, grades=(), **kwargs):

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.access.policy import ObjectScope
 from casebook.access.querysets import RestrictedManager
@@ -113,7 +114,10 @@ class SpotCheckItem(models.Model):
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
     )
     result = models.CharField(
-        _("result"), max_length=12, choices=CheckResult.choices, default=CheckResult.PENDING
+        pgettext_lazy("appraisal", "result"),
+        max_length=12,
+        choices=CheckResult.choices,
+        default=CheckResult.PENDING,
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     checked_by = models.ForeignKey(
@@ -149,7 +153,10 @@ class Opinion(StationScoped, models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=OpinionKind.choices)
     source = models.CharField(
-        _("from"), max_length=10, choices=OpinionSource.choices, default=OpinionSource.PUBLIC
+        _("source of the opinion"),
+        max_length=10,
+        choices=OpinionSource.choices,
+        default=OpinionSource.PUBLIC,
     )
     department = models.CharField(_("department"), max_length=100, blank=True)
     # what the public writes may name people: encrypted, stored as text, shown escaped
@@ -241,7 +248,7 @@ class Assessment(StationScoped, models.Model):
     )
     #: the figures, findings and opinion counts the draft was made from: {code: [num, den]}
     basis = models.JSONField(_("basis"), default=dict)
-    grade = models.CharField(_("grade"), max_length=16, blank=True)
+    grade = models.CharField(pgettext_lazy("appraisal", "grade"), max_length=16, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
     scored_by = models.ForeignKey(
         USER,
@@ -270,8 +277,8 @@ class Assessment(StationScoped, models.Model):
     objects = RestrictedManager()
 
     class Meta:
-        verbose_name = _("assessment")
-        verbose_name_plural = _("assessments")
+        verbose_name = pgettext_lazy("appraisal", "assessment")
+        verbose_name_plural = pgettext_lazy("appraisal", "assessments")
         ordering = ["-period", "station_id", "officer_id"]
         constraints = [
             models.UniqueConstraint(fields=["officer", "period"], name="assessment_once")
@@ -296,7 +303,9 @@ class Measure(StationScoped, models.Model):
     officer = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
     )
-    kind = models.CharField(_("measure"), max_length=14, choices=MeasureKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("appraisal", "measure"), max_length=14, choices=MeasureKind.choices
+    )
     grounds = models.TextField(_("grounds"))
     status = models.CharField(
         _("status"),

@@ -511,7 +511,13 @@ def _check_can_decide(actor, m: Measure, decision: str) -> bool:
         raise ValidationError({"decision": [_("Write the decision and its grounds.")]})
     if m.kind in DISCIPLINE and m.statement_at is None:
         raise ValidationError(
-            {"decision": [_("The officer must be heard (申辩) before discipline is decided.")]}
+            {
+                "decision": [
+                    _(
+                        "The officer must first be heard: their statement comes before a decision on discipline."
+                    )
+                ]
+            }
         )
     return actor.has_role(Role.BUREAU_LEADER) and is_bureau(actor)
 

@@ -201,7 +201,9 @@ def test_opinion_html_is_text_and_flood_refused(crew, org):
     assert refused.status_code == 429
     assert Opinion.objects.count() == 5  # the earlier ones are kept
     assert (
-        _opinion(Client(), "另一地址发来的意见内容", "praise", org["a"].pk, ip="10.2.2.2").status_code
+        _opinion(
+            Client(), "另一地址发来的意见内容", "praise", org["a"].pk, ip="10.2.2.2"
+        ).status_code
         == 200
     )
     assert _opinion(Client(), "短", "praise", org["a"].pk, ip="10.3.3.3").status_code == 400
