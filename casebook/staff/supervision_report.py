@@ -5,21 +5,67 @@ complaints and their outcome (the officer named, the complainant never), and the
 held (when the training module has recorded any)."""
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casebook.accounts.models import User
 from casebook.audit.services import record_event
 from casebook.reports.archive import local_time
 from casebook.reports.documents import Document, Table, issue
 from casebook.reports.selectors import Issued
 
 from . import supervision_selectors as sel
+from .models import Attendance, TrainingSession
 from .supervision_models import SupervisionReport, WorkSummary
 
 
 def training_table(station, period) -> Table | None:
-    """The training held for the station in the period, or None when none is recorded."""
-    return None
+    """The training sessions of the period that the station organised or its officers
+    attended (the training part of this app), or None when there were none."""
+    officers = User.objects.filter(Q(unit_id=station.pk) | Q(unit__parent_id=station.pk))
+    sessions = (
+        TrainingSession.objects.filter(held_on__gte=period.start, held_on__lte=period.end)
+        .filter(
+            Q(unit_id=station.pk)
+            | Exists(Attendance.objects.filter(session=OuterRef("pk"), officer__in=officers))
+        )
+        .select_related("course")
+        .order_by("held_on", "pk")
+    )
+    rows = []
+    for session in sessions:
+        present = [
+            a
+            for a in session.attendance.filter(officer__in=officers).select_related("session")
+            if a.attended
+        ]
+        rows.append(
+            [
+                _d(session.held_on),
+                session.course.title,
+                str(session.course.get_category_display()),
+                str(session.course.hours),
+                session.trainer,
+                str(len(present)),
+                str(sum(1 for a in present if a.completed)),
+            ]
+        )
+    if not rows:
+        return None
+    return Table(
+        _("Training"),
+        [
+            _("Date"),
+            _("Course"),
+            _("Category"),
+            _("Hours"),
+            _("Trainer"),
+            _("Officers attending"),
+            _("Completed (passed)"),
+        ],
+        rows,
+    )
 
 
 def _d(value) -> str:
@@ -107,7 +153,7 @@ def build(station, year: int, quarter: int, *, reader) -> Document:
     if training is not None:
         tables.insert(0, training)
     else:
-        notes.append(_("Training is not included: no training records are kept yet."))
+        notes.append(_("No training was held for the station's officers in this quarter."))
     facts = [
         (_("Station"), station.name),
         (_("Quarter"), _("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": quarter}),

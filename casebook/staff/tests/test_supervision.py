@@ -20,6 +20,7 @@ from casebook.audit.models import AuditEvent
 from casebook.audit.services import record_event
 from casebook.reports.documents import verify
 from casebook.reports.selectors import issued_document
+from casebook.staff import services as training
 from casebook.staff import supervision_selectors as sel
 from casebook.staff import supervision_services as svc
 from casebook.staff.supervision_models import (
@@ -29,6 +30,7 @@ from casebook.staff.supervision_models import (
     Rectification,
     SupervisionReport,
 )
+from casebook.staff.supervision_report import build
 from casebook.testing.factories import PersonFactory
 from casebook.tracking.models import Notification
 from conftest import login
@@ -395,3 +397,34 @@ def test_quarterly_report_pdf_and_excel_sealed(crew, org, planned):
     )
     assert refused.status_code == 200 and not refused.content.startswith(b"%PDF")
     assert SupervisionReport.objects.count() == 2
+
+
+def test_quarterly_report_counts_the_training_of_the_station(crew, org):
+    with at("2026-10-20T10:00:00"):
+        course = training.course_create(
+            actor=crew["leader"], title="信息安全与保密", category="security", hours="4"
+        )
+        session = training.session_create(
+            actor=crew["leader"],
+            course=course,
+            unit=org["a"],
+            held_on=date(2026, 10, 20),
+            place="城关派出所会议室",
+            trainer="周教官",
+            pass_mark=60,
+        )
+        training.attendance_record(
+            actor=crew["leader"], session=session, officer=crew["officer"], score=80
+        )
+        training.attendance_record(
+            actor=crew["leader"], session=session, officer=crew["colleague"], score=50
+        )
+    with translation.override("en"):
+        document = build(org["a"], 2026, 4, reader=crew["supervisor"])
+        other = build(org["b"], 2026, 4, reader=crew["supervisor"])
+    table = next(t for t in document.tables if t.title == "Training")
+    assert table.rows == [
+        ["2026年10月20日", "信息安全与保密", table.rows[0][2], "4.0", "周教官", "2", "1"]
+    ]
+    assert all(t.title != "Training" for t in other.tables)
+    assert any("No training" in note for note in other.notes)
