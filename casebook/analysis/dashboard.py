@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from casebook.monitoring import alert_selectors as monitoring
 from casebook.subjects.choices import Kind, RiskLevel, Status
 from casebook.subjects.selectors import ListFilters, subject_list
 from casebook.tracking import selectors as task_selectors
@@ -129,6 +130,7 @@ def station_numbers(user, station_id: int | str = "") -> dict:
             "url": f"{reverse('analysis:warnings')}?status=open"
             + (f"&station={station}" if station else ""),
         },
+        "monitoring_alerts": monitoring.dashboard_figure(user, station),  # real alerts
         **{name: fetch(user, station) for name, fetch in _FIGURES.items()},
         "recent_warnings": warnings.filter(
             rule__code__in=["new_risk_info", "high_risk_link", "incident_escalates"]

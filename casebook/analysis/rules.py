@@ -15,6 +15,7 @@ from casebook.core.batches import in_batches
 from casebook.core.choices import UnitKind
 from casebook.core.models import Unit
 from casebook.intel.models import InformationRecord, Rectification
+from casebook.monitoring import alert_selectors as monitoring
 from casebook.subjects.choices import Kind, RiskLevel, Status
 from casebook.subjects.models import Association, DrugTest, Subject, Threat
 
@@ -197,28 +198,41 @@ def high_risk_link(rule, today, existing, out) -> None:
 
 
 def repeated_alerts(rule, today, existing, out) -> None:
+    """Real monitoring alerts at a key place (not dismissed: its camera's alerts and those of
+    fences around it), plus alerts recorded by hand as video or geofence information (a record
+    promoted from an alert counts once, as its alert)."""
     count, days = int(rule.params.get("count", 3)), int(rule.params.get("days", 7))
     since = timezone.now() - timedelta(days=days)
-    places = (
+    counts: dict[int, int] = {}
+    stations: dict[int, int] = {}
+    for row in monitoring.place_alert_counts(since):
+        counts[row["subject"]] = counts.get(row["subject"], 0) + row["n"]
+        stations[row["subject"]] = row["station"]
+    by_hand = (
         InformationRecord.objects.filter(
             channel__in=["video", "geofence"],
             occurred_at__gte=since,
             subjects__kind=Kind.PLACE,
             merged_into__isnull=True,
         )
+        .exclude(pk__in=monitoring.promoted_record_ids())
         .values("subjects", "subjects__station_id")
         .annotate(n=Count("pk", distinct=True))
-        .filter(n__gte=count)
     )
+    for row in by_hand:
+        counts[row["subjects"]] = counts.get(row["subjects"], 0) + row["n"]
+        stations[row["subjects"]] = row["subjects__station_id"]
     week = today.isocalendar()
-    for row in places:
+    for subject_id, n in sorted(counts.items()):
+        if n < count:
+            continue
         _raise(
             rule,
-            row["subjects"],
-            row["subjects__station_id"],
-            f"alerts:{row['subjects']}:{week.year}-{week.week}",
-            _("%(n)s monitoring alerts in %(days)s days.") % {"n": row["n"], "days": days},
-            {"alerts": row["n"], "days": days},
+            subject_id,
+            stations[subject_id],
+            f"alerts:{subject_id}:{week.year}-{week.week}",
+            _("%(n)s monitoring alerts in %(days)s days.") % {"n": n, "days": days},
+            {"alerts": n, "days": days},
             existing,
             out,
         )

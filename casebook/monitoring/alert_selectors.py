@@ -78,9 +78,13 @@ def dashboard_figure(user, station: str = "") -> dict:
         qs = qs.filter(station_id=station)
     since = timezone.now() - timedelta(days=7)
     suffix = f"&station={station}" if station else ""
+    counts = qs.aggregate(
+        live=Count("pk", filter=Q(status__in=LIVE)),
+        week=Count("pk", filter=Q(last_at__gte=since) & ~Q(status=AlertStatus.DISMISSED)),
+    )
     return {
-        "live": qs.filter(status__in=LIVE).count(),
-        "week": qs.filter(last_at__gte=since).exclude(status=AlertStatus.DISMISSED).count(),
+        "live": counts["live"],
+        "week": counts["week"],
         "url": f"{reverse('monitoring:alerts')}?queue=open{suffix}",
         "all_url": f"{reverse('monitoring:alerts')}?queue=all{suffix}",
     }
