@@ -248,6 +248,42 @@ ROUTES: dict[str, Route] = {
     "assessment:measures": r(CASE),
     "assessment:measure": r(CASE, pk="@appraisal_measure_b"),
     "assessment:opinion_submit": r(PUBLIC),
+    "assessment:appraisal-figure-list": r(API),
+    "assessment:appraisal-spotcheck-list": r(API),
+    "assessment:appraisal-spotcheck-detail": r(API, pk="@spotcheck_b"),
+    "assessment:appraisal-spotcheck-check": r(API, pk="@spotcheck_b"),
+    "assessment:appraisal-assessment-list": r(API),
+    "assessment:appraisal-assessment-detail": r(API, pk="@appraisal_b"),
+    "assessment:appraisal-assessment-objection": r(API, pk="@appraisal_b"),
+    "assessment:appraisal-opinion-list": r(API),
+    "assessment:appraisal-opinion-detail": r(API, pk="@opinion_b"),
+    # self-summaries and supervision (issue #16 part B): station B's summary, inspection,
+    # rectification and complaint
+    "staff:summaries": r(CASE),
+    "staff:summary_new": r(CASE),
+    "staff:summary": r(CASE, pk="@summary_b"),
+    "staff:supervision": r(CASE),
+    "staff:supervision_report": r(CASE),
+    "staff:supervised_audit": r(CASE),
+    "staff:inspection_new": r(CASE),
+    "staff:inspection": r(CASE, pk="@inspection_b"),
+    "staff:rectification": r(CASE, pk="@staff_rectification_b"),
+    "staff:rectification_evidence": r(CASE, pk="@staff_rectification_b"),
+    "staff:complaint_new": r(CASE),
+    "staff:complaint": r(CASE, pk="@complaint_b"),
+    "staff-summary-list": r(API),
+    "staff-summary-detail": r(API, pk="@summary_b"),
+    "staff-summary-comment": r(API, pk="@summary_b"),
+    "staff-inspection-list": r(API),
+    "staff-inspection-detail": r(API, pk="@inspection_b"),
+    "staff-inspection-record": r(API, pk="@inspection_b"),
+    "staff-inspection-findings": r(API, pk="@inspection_b"),
+    "staff-rectification-list": r(API),
+    "staff-rectification-detail": r(API, pk="@staff_rectification_b"),
+    "staff-rectification-close": r(API, pk="@staff_rectification_b"),
+    "staff-complaint-list": r(API),
+    "staff-complaint-detail": r(API, pk="@complaint_b"),
+    "staff-complaint-follow": r(API, pk="@complaint_b"),
     # project level
     "set_language": r(PUBLIC),
     "javascript-catalog": r(SELF),
@@ -322,6 +358,9 @@ CASE_MARKERS = (
     "乙所工作措施",
     "乙所登记导入",
     "乙所共享摘要",
+    "乙所工作总结正文",
+    "乙所督察发现问题",
+    "乙所投诉反映内容",
 )
 #: text that identifies bureau T's accounts: never shown to another bureau's administrator
 ADMIN_MARKERS = (
@@ -545,7 +584,46 @@ def world(org, make_user):
         actor=leader_b, officer=officer_b, kind="criticism", grounds="乙所反馈超期三次"
     )
 
+    from casebook.staff import supervision_selectors as staff_sel
+    from casebook.staff import supervision_services as staff
+
+    supervisor_t = make_user(Role.SUPERVISOR, org["bureau"], real_name="本局督察员")
+    summary_b = staff.summary_submit(
+        actor=officer_b,
+        period_start=staff_sel.open_period(staff_sel.cadence_for(officer_b.unit)).start,
+        text="乙所工作总结正文",
+    )
+    inspection_b = staff.inspection_plan(
+        actor=supervisor_t, station=org["b"], planned_for=timezone.localdate(), scope="乙所档案"
+    )
+    staff.inspection_record(
+        actor=supervisor_t,
+        inspection=inspection_b,
+        conducted_on=timezone.localdate(),
+        checked="乙所档案",
+        conclusion="乙所结论",
+        rating="adequate",
+        findings=[
+            {
+                "text": "乙所督察发现问题",
+                "owner": officer_b,
+                "deadline": timezone.localdate() + timedelta(days=10),
+            }
+        ],
+    )
+    complaint_b = staff.complaint_register(
+        actor=supervisor_t,
+        officer=officer_b,
+        received_on=timezone.localdate(),
+        source="public",
+        account="乙所投诉反映内容",
+    )
+
     objects = {
+        "summary_b": summary_b,
+        "inspection_b": inspection_b,
+        "staff_rectification_b": inspection_b.findings.get().rectification,
+        "complaint_b": complaint_b,
         "spotcheck_b": spotcheck_b,
         "spot_item_b": spotcheck_b.items.first(),
         "appraisal_b": appraisal_b,

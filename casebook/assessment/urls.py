@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("assessment/measures/", views.measures, name="measures"),
     path("assessment/measures/<int:pk>/", views.measure, name="measure"),
     path("opinion/", views.opinion_submit, name="opinion_submit"),
+    path("api/v1/", include("casebook.assessment.api.urls")),
 ]

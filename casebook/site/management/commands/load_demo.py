@@ -101,6 +101,7 @@ def demo_steps() -> list:
     """The modules' demo data, each with ``load(stdout)``, in the order of the layers (a module
     builds on those below it). Imported when the command runs, after the check for Faker."""
     from casebook.analysis import demo as analysis  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.assessment import demo as assessment  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.intel import demo as intel  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.partners import demo as partners  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.reports import demo as reports  # noqa: PLC0415 - needs Faker (the demo extra), checked first
@@ -108,7 +109,17 @@ def demo_steps() -> list:
     from casebook.subjects import demo as subjects  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.tracking import demo as tracking  # noqa: PLC0415 - needs Faker (the demo extra), checked first
 
-    return [subjects, partners, tracking, intel, analysis, reports, staff, supervision_demo]
+    return [
+        subjects,
+        partners,
+        tracking,
+        intel,
+        analysis,
+        reports,
+        staff,
+        supervision_demo,
+        assessment,
+    ]
 
 
 class Command(BaseCommand):
