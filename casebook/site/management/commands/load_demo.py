@@ -103,6 +103,7 @@ def demo_steps() -> list:
     from casebook.analysis import demo as analysis  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.assessment import demo as assessment  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.intel import demo as intel  # noqa: PLC0415 - needs Faker (the demo extra), checked first
+    from casebook.monitoring import demo as monitoring  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.partners import demo as partners  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.reports import demo as reports  # noqa: PLC0415 - needs Faker (the demo extra), checked first
     from casebook.staff import demo as staff  # noqa: PLC0415 - needs Faker (the demo extra), checked first
@@ -114,6 +115,7 @@ def demo_steps() -> list:
         partners,
         tracking,
         intel,
+        monitoring,
         analysis,
         reports,
         staff,
