@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,7 +237,7 @@ def remind_overdue_summaries(today: date | None = None) -> int:
                 "start": period.start.isoformat(),
                 "end": period.end.isoformat(),
             }
-            notify([officer, *leaders], text, url="/staff/summaries/new/", kind="summary")
+            notify([officer, *leaders], text, url=reverse("staff:summaries"), kind="summary")
             record_event(
                 actor=None,
                 actor_name="summary reminder",

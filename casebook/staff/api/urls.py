@@ -13,9 +13,11 @@ urlpatterns = [
 # self-summaries and supervision (supervision_views)
 router = SimpleRouter()
 router.register("staff/summaries", supervision_views.SummaryViewSet, basename="staff-summary")
-router.register("staff/inspections", supervision_views.InspectionViewSet, basename="inspection")
 router.register(
-    "staff/rectifications", supervision_views.RectificationViewSet, basename="rectification"
+    "staff/inspections", supervision_views.InspectionViewSet, basename="staff-inspection"
 )
-router.register("staff/complaints", supervision_views.ComplaintViewSet, basename="complaint")
+router.register(
+    "staff/rectifications", supervision_views.RectificationViewSet, basename="staff-rectification"
+)
+router.register("staff/complaints", supervision_views.ComplaintViewSet, basename="staff-complaint")
 urlpatterns += router.urls
