@@ -39,6 +39,8 @@ from casebook.accounts.services import api_token_create, user_change_access
 from casebook.analysis.models import RiskFactor
 from casebook.audit.models import AuditEvent
 from casebook.core.choices import Classification
+from casebook.monitoring.alerts import collapse
+from casebook.monitoring.tests import geo_helpers
 from casebook.subjects.models import Category
 from casebook.subjects.tests.conftest import make_id
 from conftest import login
@@ -284,6 +286,22 @@ ROUTES: dict[str, Route] = {
     "staff-complaint-list": r(API),
     "staff-complaint-detail": r(API, pk="@complaint_b"),
     "staff-complaint-follow": r(API, pk="@complaint_b"),
+    # technical monitoring (issue #15): station B's geofence, binding and alert
+    "monitoring:alerts": r(CASE),
+    "monitoring:alert": r(CASE, pk="@alert_b"),
+    "monitoring:alert_ack": r(CASE, pk="@alert_b"),
+    "monitoring:alert_dismiss": r(CASE, pk="@alert_b"),
+    "monitoring:alert_promote": r(CASE, pk="@alert_b"),
+    "monitoring:alert_urgent": r(CASE, pk="@alert_b"),
+    "monitoring:map": r(CASE),
+    "monitoring:live": r(CASE),
+    "monitoring:fences": r(CASE),
+    "monitoring:fence_new": r(CASE),
+    "monitoring:fence_import": r(CASE),
+    "monitoring:fence": r(CASE, pk="@fence_b"),
+    "monitoring:fence_withdraw": r(CASE, pk="@fence_b"),
+    "monitoring:bindings": r(CASE),
+    "monitoring:binding_revoke": r(CASE, pk="@binding_b"),
     # project level
     "set_language": r(PUBLIC),
     "javascript-catalog": r(SELF),
@@ -349,6 +367,7 @@ CASE_MARKERS = (
     "乙所重点人王五六",
     "乙所关系人赵七",
     "乙所场所蓝月亮",
+    "乙所危化品围栏",
     "乙所核查任务",
     "乙所秘密记录内容",
     "乙所线人钱某某",
@@ -619,6 +638,14 @@ def world(org, make_user):
         account="乙所投诉反映内容",
     )
 
+    # technical monitoring (issue #15): station B's camera at its place, a fence around it, an alert
+    monitoring_b = geo_helpers.make_source(org["b"], leader_b, kind="video")
+    fence_b = geo_helpers.make_fence(org["b"], leader_b, name="乙所危化品围栏", place=place_b)
+    binding_b = geo_helpers.bind(
+        org["b"], leader_b, place_b, device_id="CAM-B1", source=monitoring_b, kind="camera"
+    )
+    alert_b = collapse(monitoring_b, [geo_helpers.video(monitoring_b, 1, device="CAM-B1")])[0]
+
     objects = {
         "summary_b": summary_b,
         "inspection_b": inspection_b,
@@ -645,6 +672,9 @@ def world(org, make_user):
         "grant_b": grant_b,
         "person_b": person_b,
         "place_b": place_b,
+        "fence_b": fence_b,
+        "binding_b": binding_b,
+        "alert_b": alert_b,
         "link_b": link_b,
         "task_b": task_b,
         "record_b": record_b,
