@@ -93,6 +93,7 @@ class Sender:
         max_wait=300.0,
         timeout=60.0,
         seed=None,
+        extra_headers: dict | None = None,
     ):
         parts = urlsplit(url)
         self.https = parts.scheme == "https"
@@ -103,6 +104,7 @@ class Sender:
         self.scene = scene or Scene.default()
         self.run_id = run_id or uuid.uuid4().hex[:8]
         self.max_wait, self.timeout = max_wait, timeout
+        self.extra_headers = dict(extra_headers or {})
         self.random = random.Random(seed)  # noqa: S311 - demo data, not secrets
         self._seq = 0
         self._seq_lock = threading.Lock()
@@ -222,7 +224,7 @@ class Sender:
         5xx and 429 with the same body and message id; a 4xx other than 429 is final."""
         wait, retries, started = 0.25, 0, time.monotonic()
         while True:
-            headers = {"Content-Type": "application/json"}
+            headers = {"Content-Type": "application/json", **self.extra_headers}
             if self.fmt == "traccar":
                 headers[TOKEN_HEADER] = self.secret
             else:
