@@ -185,7 +185,12 @@ def main() -> None:
     print(f"{'':28}{'median ms':>12}{'max ms':>10}")
     print(f"{'figures.compute (ORM)':28}{statistics.median(orm_ms):12.0f}{max(orm_ms):10.0f}")
     print(f"{'raw SQL aggregate':28}{statistics.median(sql_ms):12.0f}{max(sql_ms):10.0f}")
-    print(f"{len(per_officer)} officer figures; {len(mismatched)} differ between ORM and SQL")
+    print(
+        f"{len(per_officer)} (officer, figure) values; {len(mismatched)} differ between ORM and SQL"
+    )
+    for code in SQL:
+        cells = [v for k, v in per_officer.items() if k[2] == code]
+        print(f"  {code:22}{len(cells):6} officers, {sum(d for _n, d in cells):8,} rows counted")
     for key in mismatched[:10]:
         print("  differs:", key, per_officer.get(key), sql.get(key))
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from casebook.assessment import services
+from casebook.assessment import hooks, services
 from casebook.assessment.models import (
     Assessment,
     FigureSnapshot,
@@ -290,3 +290,23 @@ def test_sealed_export(crew, org, records):
     assert login(Client(), crew["officer"]).get(url).status_code == 404
     future = leader.get(url.replace("2026Q4", "2027Q2"))
     assert future.status_code == 400
+
+
+def test_officer_file_section(crew, org, records):
+    leader, officer = crew["leader"], crew["officer"]
+    services.assessment_draft(actor=leader, station=org["a"], period="2026Q4")
+    a = Assessment.objects.get(officer=officer)
+    services.assessment_score(actor=leader, assessment=a, grade="excellent", reasons="表现突出")
+    services.assessment_mark_read(actor=officer, assessment=a)
+    services.assessment_confirm(actor=leader, assessment=a)
+    m = services.measure_propose(
+        actor=leader, officer=officer, kind="commendation", grounds="考核优秀"
+    )
+    services.measure_decide(actor=leader, measure=m, decision="通报表扬")
+    own = hooks.file_section(officer, officer)
+    assert [x.pk for x, _label in own["assessments"]] == [a.pk]
+    assert own["assessments"][0][1] == "Excellent"
+    assert list(own["measures"]) == [m]
+    assert hooks.file_section(leader, officer)["measures"].count() == 1
+    assert hooks.file_section(crew["colleague"], officer) is None
+    assert hooks.file_section(crew["other_leader"], officer)["assessments"] == []
