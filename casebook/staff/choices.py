@@ -3,6 +3,7 @@ labels, and the duties of each post as the regulation describes them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Post(models.TextChoices):
@@ -83,5 +84,5 @@ class CourseCategory(models.TextChoices):
 
 
 class QuotaUnit(models.TextChoices):
-    HOURS = "hours", _("Hours")
-    SESSIONS = "sessions", _("Sessions")
+    HOURS = "hours", pgettext_lazy("training quota", "Hours")
+    SESSIONS = "sessions", pgettext_lazy("training quota", "Sessions")

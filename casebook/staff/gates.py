@@ -14,11 +14,21 @@ def _gated(user) -> bool:
     return user.works_cases  # the administrators see no case data and sign nothing here
 
 
+def _state(user) -> selectors.GateState:
+    """One query per request for both gates (kept on the user object, which lives for one
+    request; each request loads the user afresh)."""
+    state = getattr(user, "_casebook_staff_gate", None)
+    if state is None:
+        state = selectors.gate_state(user)
+        user._casebook_staff_gate = state
+    return state
+
+
 def pledge_gate(user) -> Refusal | None:
     if not _gated(user):
         return None
-    version, signed = selectors.pledge_state(user)
-    if version is None or signed:
+    state = _state(user)
+    if state.pledge_number is None or state.pledge_signed:
         return None
     return Refusal(
         code="pledge_unsigned",
@@ -27,14 +37,14 @@ def pledge_gate(user) -> Refusal | None:
             "Version %(number)s of the confidentiality pledge is in force and you have not "
             "signed it. Until you do, no page or API call shows personal data to you."
         )
-        % {"number": version.number},
+        % {"number": state.pledge_number},
         url=reverse("staff:pledge"),
         link_label=_("Read and sign the pledge"),
     )
 
 
 def training_gate(user) -> Refusal | None:
-    if not _gated(user) or not selectors.lapse_blocks(user):
+    if not _gated(user) or not _state(user).lapse_blocks:
         return None
     status = selectors.training_status(user)
     if not status.lapsed:

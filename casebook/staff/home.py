@@ -9,10 +9,10 @@ from . import selectors
 def staff_panel(user, role) -> dict:
     if role != Role.STATION_LEADER:
         return {}
-    version = selectors.current_pledge(user)
+    panel = selectors.station_panel(user)
     return {
-        "staff_pledge_version": version,
-        "staff_unsigned": list(selectors.unsigned_officers(user)) if version else [],
-        "staff_lapsed": selectors.lapsed_officers(user),
+        "staff_pledge_number": panel["number"],
+        "staff_unsigned": panel["unsigned"],
+        "staff_lapsed": panel["lapsed"],
         "staff_panel": True,
     }

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,8 +54,11 @@ def officers_for(viewer):
 
 def get_officer_or_404(viewer, pk) -> User:
     """An officer whose file ``viewer`` may read; 404 for anyone else (and for no one)."""
+    text = str(pk)
+    if not text.isdigit() or not 0 < int(text) < 2**31:
+        raise Http404
     try:
-        return officers_for(viewer).get(pk=pk)
+        return officers_for(viewer).get(pk=int(text))
     except (User.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -141,6 +144,45 @@ def unsigned_officers(leader):
     return station_officers(station).exclude(Exists(signed))
 
 
+def station_panel(leader, today: date | None = None) -> dict:
+    """The station leader's home panel: the pledge in force, who of the station has not signed
+    it, whose training or certificates lapsed. Two queries when no quota is set and no
+    certificate lapsed (it is on every home page of a leader), a fixed number otherwise."""
+    station = station_of(leader)
+    if station is None:
+        return {"number": None, "unsigned": [], "lapsed": []}
+    today = today or timezone.localdate()
+    bureau = bureau_subquery(leader.unit_id)
+    latest = PledgeVersion.objects.filter(bureau_id=Subquery(bureau)).order_by("-number")
+    valid_twin = Certificate.objects.filter(
+        officer=OuterRef("officer"), name=OuterRef("name")
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    lapsed_certificate = Certificate.objects.filter(
+        officer=OuterRef("pk"), expires_on__lt=today
+    ).exclude(Exists(valid_twin))
+    officers = list(
+        station_officers(station).annotate(
+            pledge_number=Subquery(latest.values("number")[:1]),
+            pledge_signed=Exists(
+                PledgeSignature.objects.filter(
+                    officer=OuterRef("pk"), version=Subquery(latest.values("pk")[:1])
+                )
+            ),
+            lapsed_certificate=Exists(lapsed_certificate),
+        )
+    )
+    number = officers[0].pledge_number if officers else None
+    unsigned = [o for o in officers if number is not None and not o.pledge_signed]
+    has_quotas = TrainingRequirement.objects.filter(bureau_id=Subquery(bureau)).exists()
+    candidates = officers if has_quotas else [o for o in officers if o.lapsed_certificate]
+    lapsed = []
+    if candidates:
+        prefetch_related_objects(candidates, "roles")
+        statuses = training_statuses(candidates, today)
+        lapsed = [(o, statuses[o.pk]) for o in candidates if statuses[o.pk].lapsed]
+    return {"number": number, "unsigned": unsigned, "lapsed": lapsed}
+
+
 # --- training ---------------------------------------------------------------------------------
 
 
@@ -169,15 +211,18 @@ class TrainingStatus:
         return bool(self.lapsed_training or self.lapsed_certificates)
 
 
-def lapsed_certificates(officer, today: date) -> list[Certificate]:
+def _lapsed(certificates, today: date) -> list[Certificate]:
     """Certificates that expired with no valid certificate of the same name since."""
-    certificates = list(Certificate.objects.filter(officer=officer))
     valid = {c.name for c in certificates if not c.is_expired(today)}
     lapsed = {}
     for c in certificates:
         if c.is_expired(today) and c.name not in valid:
             lapsed.setdefault(c.name, c)
     return list(lapsed.values())
+
+
+def lapsed_certificates(officer, today: date) -> list[Certificate]:
+    return _lapsed(list(Certificate.objects.filter(officer=officer)), today)
 
 
 def requirements_for(officer):
@@ -187,34 +232,61 @@ def requirements_for(officer):
     )
 
 
-def training_status(officer, today: date | None = None) -> TrainingStatus:
+def training_statuses(officers, today: date | None = None) -> dict[int, TrainingStatus]:
+    """Each officer's :class:`TrainingStatus` (officers of one bureau), in a fixed number of
+    queries however many officers there are (the station leader's home page asks for all)."""
+    officers = list(officers)
+    if not officers:
+        return {}
     today = today or timezone.localdate()
-    start = today - WINDOW
-    completed = [
-        a
-        for a in Attendance.objects.filter(
-            officer=officer, session__held_on__gt=start, session__held_on__lte=today
-        ).select_related("session__course")
-        if a.completed
-    ]
-    profile = OfficerProfile.objects.filter(officer=officer).first()
-    since = (profile.post_since if profile else None) or timezone.localdate(officer.date_joined)
-    status = TrainingStatus(
-        lapsed_certificates=lapsed_certificates(officer, today),
-        in_grace=since > today - GRACE,
+    ids = [o.pk for o in officers]
+    by_officer: dict[int, list] = {pk: [] for pk in ids}
+    for a in Attendance.objects.filter(
+        officer_id__in=ids, session__held_on__gt=today - WINDOW, session__held_on__lte=today
+    ).select_related("session__course"):
+        if a.completed:
+            by_officer[a.officer_id].append(a)
+    certificates: dict[int, list] = {pk: [] for pk in ids}
+    for c in Certificate.objects.filter(officer_id__in=ids):
+        certificates[c.officer_id].append(c)
+    since = dict(
+        OfficerProfile.objects.filter(officer_id__in=ids, post_since__isnull=False).values_list(
+            "officer_id", "post_since"
+        )
     )
-    for requirement in requirements_for(officer):
-        counted = [
-            a
-            for a in completed
-            if not requirement.category or a.session.course.category == requirement.category
-        ]
-        if requirement.unit == QuotaUnit.HOURS:
-            done = sum((a.session.course.hours for a in counted), Decimal(0))
-        else:
-            done = Decimal(len(counted))
-        status.requirements.append(RequirementStatus(requirement, done, done >= requirement.quota))
-    return status
+    requirements = list(
+        TrainingRequirement.objects.filter(bureau_id=Subquery(bureau_subquery(officers[0].unit_id)))
+    )
+    result = {}
+    for officer in officers:
+        start = since.get(officer.pk) or timezone.localdate(officer.date_joined)
+        status = TrainingStatus(
+            lapsed_certificates=_lapsed(certificates[officer.pk], today),
+            in_grace=start > today - GRACE,
+        )
+        roles = officer.role_set
+        completed = by_officer[officer.pk]
+        for requirement in requirements:
+            if requirement.role not in roles:
+                continue
+            counted = [
+                a
+                for a in completed
+                if not requirement.category or a.session.course.category == requirement.category
+            ]
+            if requirement.unit == QuotaUnit.HOURS:
+                done = sum((a.session.course.hours for a in counted), Decimal(0))
+            else:
+                done = Decimal(len(counted))
+            status.requirements.append(
+                RequirementStatus(requirement, done, done >= requirement.quota)
+            )
+        result[officer.pk] = status
+    return result
+
+
+def training_status(officer, today: date | None = None) -> TrainingStatus:
+    return training_statuses([officer], today)[officer.pk]
 
 
 def lapse_blocks(user) -> bool:
@@ -224,21 +296,50 @@ def lapse_blocks(user) -> bool:
     ).exists()
 
 
+@dataclass(frozen=True)
+class GateState:
+    pledge_number: int | None  # the version in force, None: no pledge asked for
+    pledge_signed: bool
+    lapse_blocks: bool
+
+
+def gate_state(user) -> GateState:
+    """What the gates need, in one query: the pledge in force for ``user``'s bureau, whether
+    ``user`` signed it, and whether lapsed training blocks access there."""
+    latest = PledgeVersion.objects.filter(bureau=OuterRef("pk")).order_by("-number")
+    row = (
+        Unit.objects.filter(pk=Subquery(bureau_subquery(user.unit_id)))
+        .annotate(
+            pledge_number=Subquery(latest.values("number")[:1]),
+            pledge_signed=Exists(
+                PledgeSignature.objects.filter(
+                    officer_id=user.pk,
+                    version=Subquery(
+                        PledgeVersion.objects.filter(bureau=OuterRef(OuterRef("pk")))
+                        .order_by("-number")
+                        .values("pk")[:1]
+                    ),
+                )
+            ),
+            blocks=Exists(
+                StaffPolicy.objects.filter(bureau=OuterRef("pk"), training_lapse_blocks=True)
+            ),
+        )
+        .values("pledge_number", "pledge_signed", "blocks")
+        .first()
+    )
+    if row is None:
+        return GateState(None, False, False)
+    return GateState(row["pledge_number"], row["pledge_signed"], row["blocks"])
+
+
 def policy_of(bureau) -> StaffPolicy | None:
     return StaffPolicy.objects.filter(bureau=bureau).first()
 
 
 def lapsed_officers(leader, today: date | None = None) -> list[tuple[User, TrainingStatus]]:
     """The officers of ``leader``'s station whose training or certificates lapsed."""
-    station = station_of(leader)
-    if station is None:
-        return []
-    flagged = []
-    for officer in station_officers(station).prefetch_related("roles"):
-        status = training_status(officer, today)
-        if status.lapsed:
-            flagged.append((officer, status))
-    return flagged
+    return station_panel(leader, today)["lapsed"]
 
 
 def courses_for(user):

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -218,11 +217,14 @@ def pledge_issue(*, actor, title: str, text: str) -> PledgeVersion:
     collect(errors, "text", validate_text_length, text, 10000)
     if errors:
         raise ValidationError(errors)
-    latest = (
+    # lock the bureau's versions (PostgreSQL refuses FOR UPDATE with an aggregate); a first
+    # version issued twice at once is refused by the unique (bureau, number) constraint
+    numbers = list(
         PledgeVersion.objects.select_for_update()
         .filter(bureau=bureau)
-        .aggregate(n=Max("number"))["n"]
+        .values_list("number", flat=True)
     )
+    latest = max(numbers, default=0)
     version = PledgeVersion.objects.create(
         bureau=bureau, number=(latest or 0) + 1, title=title[:100], text=text, issued_by=actor
     )

@@ -84,11 +84,12 @@ def officers(request):
     signed = set()
     if version is not None:
         signed = set(version.signatures.values_list("officer_id", flat=True))
+    statuses = selectors.training_statuses(officers)
     rows = [
         {
             "officer": o,
             "signed": version is None or o.pk in signed,
-            "lapsed": selectors.training_status(o).lapsed,
+            "lapsed": statuses[o.pk].lapsed,
         }
         for o in officers
     ]

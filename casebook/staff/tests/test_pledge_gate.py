@@ -85,21 +85,25 @@ def test_unsigned_officer_reads_no_personal_data_through_the_api(crew, subject, 
 
 
 @pytest.mark.django_db
-def test_signing_unlocks_and_a_new_version_locks_again(crew, subject, security):
+def test_signing_unlocks_and_a_new_version_locks_again(crew, subject, security, make_user, org):
+    # another bureau's pledge, signed there first: ids of versions, signatures and bureaus differ
+    elsewhere = make_user(Role.TRACKING_OFFICER, org["c"])
+    sign(elsewhere, issue(make_user(Role.SECURITY_ADMIN, org["other_bureau"])))
     version = issue(security)
     client = login(Client(), crew["officer"])
     # a wrong password: refused, recorded, nothing signed
     wrong = client.post("/staff/pledge/", {"version": version.pk, "password": "nope"}, **EN)
     assert wrong.status_code == 200
     assert "The password is not correct." in wrong.content.decode()
-    assert not PledgeSignature.objects.exists()
+    assert not PledgeSignature.objects.filter(officer=crew["officer"]).exists()
     assert AuditEvent.objects.filter(action="staff.pledge_sign", outcome="failure").exists()
     done = client.post("/staff/pledge/", {"version": version.pk, "password": PASSWORD}, **EN)
     assert done.status_code == 302
     signature = PledgeSignature.objects.get(officer=crew["officer"], version=version)
     assert signature.signed_at is not None
-    event = AuditEvent.objects.get(action="staff.pledge_sign", outcome="success")
-    assert event.actor_id == crew["officer"].pk
+    assert AuditEvent.objects.filter(
+        action="staff.pledge_sign", outcome="success", actor_id=crew["officer"].pk
+    ).exists()
     page = client.get("/subjects/", **EN)
     assert page.status_code == 200 and "甄秘密" in page.content.decode()
 
