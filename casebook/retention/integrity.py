@@ -1,10 +1,13 @@
 """Integrity of important data (GB/T 39786 §8.4 f; SECURITY.md D3).
 
 The key fields of a subject (kind, name, category, owning station, risk level, legal basis,
-approver, approval date) and of a risk assessment (the judgement, its level, who assessed and
-approved it, when) carry a keyed MAC: an HMAC under the system key "integrity", itself wrapped by
-the master key, so someone with write access to the database but not the keyring cannot make a
-valid tag after editing a row.
+approver, approval date), of a risk assessment (the judgement, its level, who assessed and
+approved it, when) and of the decisions the audit relies on — a destruction proposal, each of its
+two approvals and its certificate's register row (what, who, when, which keys, the digests), an
+access request and its decision (the account, the roles, clearance and compartments asked for
+and held before, who asked, who decided, when, the outcome) — carry a keyed MAC: an HMAC under the
+system key "integrity", itself wrapped by the master key, so someone with write access to the
+database but not the keyring cannot make a valid tag after editing a row.
 
 * **On write**: every ORM save of a covered model (the services save through the ORM, inside
   their transaction) re-reads the row's covered fields and stores the tag in
@@ -60,6 +63,47 @@ COVERED: dict[str, tuple[str, ...]] = {
         "approved_at",
         "summary",
     ),
+    # certified destruction (issue #14 item 2): what was proposed, who approved, what was issued
+    "retention.destructionproposal": (
+        "reference",
+        "station_id",
+        "retention_class",
+        "items",
+        "status",
+        "proposed_at",
+        "decided_at",
+        "withdrawn_reason",
+    ),
+    "retention.destructionapproval": ("proposal_id", "user_id", "role", "approved_at"),
+    "retention.destructioncertificate": (
+        "proposal_id",
+        "reference",
+        "station_id",
+        "item_count",
+        "key_ids",
+        "list_digest",
+        "method",
+        "issued_at",
+        "algorithm",
+        "digest",
+    ),
+    # access grants and their decisions (SECURITY.md A3): the second person's approval
+    "accounts.grantrequest": (
+        "kind",
+        "user_id",
+        "bureau_id",
+        "roles",
+        "clearance",
+        "compartments",
+        "previous",
+        "reason",
+        "status",
+        "requested_by_id",
+        "requested_at",
+        "decided_by_id",
+        "decided_at",
+        "decision_note",
+    ),
 }
 
 ACTIONS = {
@@ -75,8 +119,10 @@ def _label(model) -> str:
 
 def _canonical(label: str, pk, values: dict) -> bytes:
     body = [label, str(pk), [[name, values[name]] for name in COVERED[label]]]
+    # sort_keys: a JSON column's object (a request's ``previous``, a proposal's items) reads back
+    # with its keys in the database's order (PostgreSQL's jsonb reorders them)
     return json.dumps(
-        body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+        body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"), sort_keys=True
     ).encode()
 
 

@@ -11,8 +11,9 @@ from casebook.retention import integrity
 
 class Command(BaseCommand):
     help = (
-        "List every subject and risk assessment whose key fields no longer match their keyed "
-        "MAC (changed behind the application's back), has no tag, or whose tag has no row. "
+        "List every subject, risk assessment, destruction proposal, approval and certificate and "
+        "access request whose key fields no longer match their keyed MAC (changed behind the "
+        "application's back), has no tag, or whose tag has no row. "
         "Exit 1 when any is found. --seal-untagged tags rows that have none (audited)."
     )
 
