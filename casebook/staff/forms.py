@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.accounts.roles import Role
 from casebook.core.forms import IsoDateInput
@@ -58,7 +59,7 @@ class PledgeSignForm(forms.Form):
 
 
 class PledgeIssueForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=100)
+    title = forms.CharField(label=pgettext_lazy("pledge", "Title"), max_length=100)
     text = forms.CharField(
         label=_("Text of the pledge"), max_length=10000, widget=forms.Textarea(attrs={"rows": 10})
     )
@@ -71,7 +72,7 @@ class PolicyForm(forms.Form):
 
 
 class CourseForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=100)
+    title = forms.CharField(label=pgettext_lazy("course", "Title"), max_length=100)
     category = forms.ChoiceField(label=_("Category"), choices=CourseCategory.choices)
     hours = forms.DecimalField(label=_("Hours"), max_digits=5, decimal_places=1)
     description = forms.CharField(
