@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from casebook.access.registry import get_for_user_or_404
@@ -34,7 +35,7 @@ def source_list(request):
 
 
 def _secret_page(request, source, secret, *, rotated=False):
-    return render(
+    response = render(
         request,
         "monitoring/secret.html",
         {
@@ -45,6 +46,8 @@ def _secret_page(request, source, secret, *, rotated=False):
             "token_header": TOKEN_HEADER,
         },
     )
+    add_never_cache_headers(response)  # the secret must not stay in any cache
+    return response
 
 
 @login_required

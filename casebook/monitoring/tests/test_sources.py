@@ -231,6 +231,7 @@ def test_admin_registers_a_source_and_sees_the_secret_once(make_user, org):
     source = Source.objects.get()
     secret = SourceSecret.objects.get(source=source).secret
     assert secret in r.content.decode()
+    assert "no-store" in r["Cache-Control"]
     page = client.get(f"/monitoring/sources/{source.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert secret not in page.content.decode()
