@@ -92,7 +92,11 @@ run: $(STAMP)
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 ## make test — the whole suite: unit, integration, API and browser tests.
-## Uses PostgreSQL when DATABASE_URL points to one, SQLite otherwise.
+## Uses PostgreSQL when DATABASE_URL points to one, SQLite otherwise. Runs in one process per
+## core (up to 4; pytest-xdist, each with its own test database); `make test TEST_WORKERS=0`
+## runs in one process, `PYTEST_ARGS=...` replaces the arguments.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST_ARGS ?= -n $(TEST_WORKERS)
 test: $(DEV_STAMP) font
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	CASEBOOK_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
