@@ -102,3 +102,36 @@ def report_invalid(request, form, text: str | None = None) -> None:
         field = form.fields.get(name)
         for error in errors:
             messages.error(request, f"{field.label or name}: {error}" if field else error)
+
+
+def submit(
+    request,
+    form,
+    fn: Callable[..., Any],
+    /,
+    *,
+    success: str | Callable[[Any], str] | None = None,
+    invalid: str | None = None,
+    fields: Iterable[str] | None = None,
+    **kwargs,
+):
+    """The POST of a view that redirects afterwards: validate ``form``, run the service with
+    its cleaned data, report the outcome as messages.
+
+    An invalid form is reported with :func:`report_invalid` (``invalid`` as the one message
+    when given) and the service is not called; a valid one calls ``fn(**cleaned_data,
+    **kwargs)`` through :func:`run_service` — ``fields`` names the cleaned fields to pass when
+    not all of them are the service's (``()``: none, a confirmation box). Returns the service's
+    result (True for none), or None when the form or the service refused::
+
+        submit(request, ReasonForm(request.POST), services.legal_hold_release,
+               actor=request.user, hold=hold, success=_("Legal hold released."))
+        return redirect("retention:index")
+    """
+    if not form.is_valid():
+        report_invalid(request, form, invalid)
+        return None
+    data = form.cleaned_data
+    if fields is not None:
+        data = {name: data[name] for name in fields}
+    return run_service(request, fn, success=success, **data, **kwargs)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from casebook.access.registry import get_for_user_or_404
 from casebook.audit import reads
-from casebook.core.actions import run_service
+from casebook.core.actions import run_service, submit
 
 from . import selectors, services
 from .access import bureau_of, may_manage
@@ -84,16 +84,14 @@ def partner_detail(request, pk: int):
 @require_POST
 def contact_add(request, pk: int):
     partner = get_for_user_or_404(request.user, PartnerUnit, "manage", pk=pk)
-    form = ContactForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            services.contact_add,
-            success=_("Contact added."),
-            actor=request.user,
-            partner=partner,
-            **form.cleaned_data,
-        )
+    submit(  # an invalid form is now reported (it was dropped silently)
+        request,
+        ContactForm(request.POST),
+        services.contact_add,
+        success=_("Contact added."),
+        actor=request.user,
+        partner=partner,
+    )
     return redirect("partners:detail", partner.pk)
 
 
@@ -103,12 +101,12 @@ def contact_retire(request, pk: int, contact_pk: int):
     contact = get_for_user_or_404(
         request.user, PartnerContact, "manage", pk=contact_pk, partner_id=pk
     )
-    if RetireForm(request.POST).is_valid():
-        run_service(
-            request,
-            services.contact_retire,
-            success=_("Contact retired."),
-            actor=request.user,
-            contact=contact,
-        )
+    submit(
+        request,
+        RetireForm(request.POST),
+        services.contact_retire,
+        success=_("Contact retired."),
+        actor=request.user,
+        contact=contact,
+    )
     return redirect("partners:detail", pk)

@@ -13,7 +13,7 @@ from casebook.access.policy import Action, can, require
 from casebook.access.registry import get_for_user_or_404
 from casebook.audit.reads import record_read
 from casebook.audit.services import record_event
-from casebook.core.actions import report_invalid, run_service
+from casebook.core.actions import submit
 from casebook.crypto.services import decrypt_bytes
 from casebook.reports.documents import CONTENT_TYPES, Document, render_xlsx, seal
 from casebook.subjects.models import Subject
@@ -95,17 +95,16 @@ def proposal(request, pk: int):
 @require_POST
 def approve(request, pk: int):
     found = get_for_user_or_404(request.user, DestructionProposal, Action.RETENTION_VIEW, pk=pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form, _("Tick the box to confirm the approval."))
-    else:
-        run_service(
-            request,
-            services.destruction_approve,
-            actor=request.user,
-            proposal=found,
-            success=_("Approval recorded."),
-        )
+    submit(
+        request,
+        ApproveForm(request.POST),
+        services.destruction_approve,
+        fields=(),
+        invalid=_("Tick the box to confirm the approval."),
+        actor=request.user,
+        proposal=found,
+        success=_("Approval recorded."),
+    )
     return redirect("retention:proposal", pk=found.pk)
 
 
@@ -113,18 +112,14 @@ def approve(request, pk: int):
 @require_POST
 def withdraw(request, pk: int):
     found = get_for_user_or_404(request.user, DestructionProposal, Action.RETENTION_VIEW, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.destruction_withdraw,
-            actor=request.user,
-            proposal=found,
-            reason=form.cleaned_data["reason"],
-            success=_("Proposal withdrawn."),
-        )
+    submit(
+        request,
+        ReasonForm(request.POST),
+        services.destruction_withdraw,
+        actor=request.user,
+        proposal=found,
+        success=_("Proposal withdrawn."),
+    )
     return redirect("retention:proposal", pk=found.pk)
 
 
@@ -155,18 +150,14 @@ def _restricted_subject(request, pk: int) -> Subject:
 @require_POST
 def renew(request, pk: int):
     subject = _restricted_subject(request, pk)
-    form = RenewForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.subject_renew,
-            actor=request.user,
-            subject=subject,
-            success=_("Tracking renewed."),
-            **form.cleaned_data,
-        )
+    submit(
+        request,
+        RenewForm(request.POST),
+        services.subject_renew,
+        actor=request.user,
+        subject=subject,
+        success=_("Tracking renewed."),
+    )
     return redirect("retention:index")
 
 
@@ -174,18 +165,14 @@ def renew(request, pk: int):
 @require_POST
 def close(request, pk: int):
     subject = _restricted_subject(request, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.subject_close,
-            actor=request.user,
-            subject=subject,
-            reason=form.cleaned_data["reason"],
-            success=_("Tracking closed: its retention period begins."),
-        )
+    submit(
+        request,
+        ReasonForm(request.POST),
+        services.subject_close,
+        actor=request.user,
+        subject=subject,
+        success=_("Tracking closed: its retention period begins."),
+    )
     return redirect("retention:index")
 
 
@@ -193,17 +180,13 @@ def close(request, pk: int):
 @require_POST
 def hold_place(request):
     require(request.user, Action.LEGAL_HOLD)
-    form = HoldForm(request.POST, subjects=selectors.holdable_subjects(request.user))
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.legal_hold_place,
-            actor=request.user,
-            success=_("Legal hold placed."),
-            **form.cleaned_data,
-        )
+    submit(
+        request,
+        HoldForm(request.POST, subjects=selectors.holdable_subjects(request.user)),
+        services.legal_hold_place,
+        actor=request.user,
+        success=_("Legal hold placed."),
+    )
     return redirect("retention:index")
 
 
@@ -211,18 +194,14 @@ def hold_place(request):
 @require_POST
 def hold_release(request, pk: int):
     hold = get_for_user_or_404(request.user, LegalHold, Action.LEGAL_HOLD, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.legal_hold_release,
-            actor=request.user,
-            hold=hold,
-            reason=form.cleaned_data["reason"],
-            success=_("Legal hold released."),
-        )
+    submit(
+        request,
+        ReasonForm(request.POST),
+        services.legal_hold_release,
+        actor=request.user,
+        hold=hold,
+        success=_("Legal hold released."),
+    )
     return redirect("retention:index")
 
 
@@ -230,17 +209,13 @@ def hold_release(request, pk: int):
 @require_POST
 def class_add(request):
     require(request.user, Action.RETENTION_CONFIGURE)
-    form = ClassForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.retention_class_create,
-            actor=request.user,
-            success=_("Retention class added: categories can now name it."),
-            **form.cleaned_data,
-        )
+    submit(
+        request,
+        ClassForm(request.POST),
+        services.retention_class_create,
+        actor=request.user,
+        success=_("Retention class added: categories can now name it."),
+    )
     return redirect("retention:index")
 
 
@@ -250,18 +225,14 @@ def class_update(request, pk: int):
     require(request.user, Action.RETENTION_CONFIGURE)
     # the administrator's own bureau's class: another bureau's answers 404
     found = get_for_user_or_404(request.user, RetentionClass, Action.RETENTION_CONFIGURE, pk=pk)
-    form = PeriodForm(request.POST)
-    if not form.is_valid():
-        report_invalid(request, form)
-    else:
-        run_service(
-            request,
-            services.retention_class_update,
-            actor=request.user,
-            retention_class=found,
-            days=form.cleaned_data["days"],
-            success=_("Retention period saved."),
-        )
+    submit(
+        request,
+        PeriodForm(request.POST),
+        services.retention_class_update,
+        actor=request.user,
+        retention_class=found,
+        success=_("Retention period saved."),
+    )
     return redirect("retention:index")
 
 

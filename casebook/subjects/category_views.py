@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from casebook.access.policy import Action, reach, require
 from casebook.access.registry import get_for_user_or_404
-from casebook.core.actions import run_service
+from casebook.core.actions import run_service, submit
 
 from . import category_services as services
 from .category_approval import category_change_decide as decide
@@ -110,18 +110,15 @@ def category_edit(request, pk: int | None = None):
 def checklist_add(request, pk: int):
     require(request.user, Action.CATEGORY_MANAGE)
     category = get_for_user_or_404(request.user, Category, Action.CATEGORY_MANAGE, pk=pk)
-    form = ChecklistItemForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            services.checklist_item_add,
-            success=_("Inspection point added."),
-            actor=request.user,
-            category=category,
-            **form.cleaned_data,
-        )
-    else:
-        messages.error(request, _("Give the section and the inspection point."))
+    submit(
+        request,
+        ChecklistItemForm(request.POST),
+        services.checklist_item_add,
+        invalid=_("Give the section and the inspection point."),
+        success=_("Inspection point added."),
+        actor=request.user,
+        category=category,
+    )
     return redirect("subjects:category_edit", pk=pk)
 
 
