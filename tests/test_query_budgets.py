@@ -87,8 +87,8 @@ def url_of(name: str, station: Station) -> str:
 # (test id, crew member, url, ceiling at 3N). Measured at the time of writing (SQLite, 2026-12-02,
 # since the session is saved only when it changes and the dashboard's tiles are one aggregate):
 # home officer 19, leader 17, analyst 15, admin 13; subject list 21; dossier 36; station dashboard
-# 25 (with the live monitoring alerts tile: one aggregate); task board 34; task list 22; records
-# 19; badge poll 5 (6 with a second factor: the TOTP device).
+# 25 (with the live monitoring alerts tile: one aggregate); task board 25 (its column counts: one
+# aggregate); task list 22; records 19; badge poll 5 (6 with a second factor: the TOTP device).
 PAGES = [
     ("home officer", "officer", "/", 23),
     ("home leader", "leader", "/", 21),
@@ -97,7 +97,7 @@ PAGES = [
     ("subject list", "leader", "/subjects/", 24),
     ("dossier overview", "leader", "/subjects/{subject}/", 39),
     ("station dashboard", "leader", "/analysis/dashboard/", 28),
-    ("task board", "leader", "/tasks/board/", 37),
+    ("task board", "leader", "/tasks/board/", 28),
     ("task list", "officer", "/tasks/", 25),
     ("records list", "leader", "/records/", 22),
     # polled every 30 s on every open page: session, user, roles, the count (no session save)
