@@ -23,7 +23,9 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -42,6 +44,10 @@ TOKEN_HEADER = "X-Casebook-Token"  # noqa: S105 - a header name
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 RETRY_AFTER_BUSY = 2
 RETRY_AFTER_DOWN = 5
+#: tries of one batch's transaction when it meets a deadlock or a lock timeout
+STORE_ATTEMPTS = 3
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -78,6 +84,15 @@ def _max_concurrent() -> int:
 
 
 _slots = threading.BoundedSemaphore(_max_concurrent())
+
+
+def _is_contention(exc: BaseException) -> bool:
+    """A lock timeout, a deadlock or SQLite's busy database: the batch may simply be retried."""
+    text = str(exc).lower()
+    return any(
+        marker in text
+        for marker in ("lock timeout", "deadlock detected", "is locked", "could not serialize")
+    )
 
 
 def _address_allowed(source: Source, address: str) -> bool:
@@ -270,7 +285,17 @@ def _store(source: Source, items: list[formats.Item], message_id: str, body_hash
                 cursor.execute("SET LOCAL lock_timeout = '3s'")
         if rows:
             Event.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        mine = list(Event.objects.filter(source=source, batch=token)) if rows else []
+        # in (device, fence, time) order: listeners that lock rows per device and fence (alert
+        # collapsing) then take their locks in the same order in every batch, and cannot deadlock
+        mine = (
+            list(
+                Event.objects.filter(source=source, batch=token).order_by(
+                    "device_id", "fence_ref", "occurred_at", "pk"
+                )
+            )
+            if rows
+            else []
+        )
         stored_ids = {e.external_id for e in mine}
         prepared_ids = {e.external_id for e in prepared}
         results, counts = [], {"stored": 0, "duplicate": 0, "rejected": 0, "processed": 0}
@@ -325,7 +350,8 @@ def ingest(code: str, body: bytes, headers: dict, address: str) -> Answer:
                 count_refusal(source, refused.reason)
             return refused.answer
     except (OperationalError, DatabaseError) as exc:
-        if "lock timeout" in str(exc).lower() or "is locked" in str(exc).lower():
+        logger.warning("monitoring batch refused for a database error: %s", exc)
+        if _is_contention(exc):
             if source is not None:
                 count_refusal(source, Refusal.BUSY)
             return problem(429, _("Over capacity"), _("Too many batches at once: send it again."))
@@ -367,7 +393,16 @@ def _ingest(source: Source, body: bytes, headers: dict, address: str) -> Answer:
             Refusal.BUSY,
         )
     try:
-        return _store(source, items, message_id, body_hash, now)
+        for attempt in range(STORE_ATTEMPTS):
+            try:
+                return _store(source, items, message_id, body_hash, now)
+            except OperationalError as exc:
+                # a deadlock or lock timeout rolled the batch back: it is idempotent, try again
+                if not _is_contention(exc) or attempt == STORE_ATTEMPTS - 1:
+                    raise
+                logger.info("monitoring batch of %s retried after: %s", source.code, exc)
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
     except IntegrityError:
         # the same message stored meanwhile by a concurrent request: answer as it was answered
         earlier = Delivery.objects.filter(source=source, message_id=message_id).first()

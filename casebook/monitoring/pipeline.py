@@ -15,7 +15,10 @@ Ingestion of one batch, in order:
 4. ``on_stored(source, stored_events)``: every registered *listener* runs, inside the same
    transaction as the insert (an exception rolls the whole batch back and the sender retries). It
    receives only the events newly stored by this request (never duplicates), as ``Event`` model
-   instances with their primary keys set.
+   instances with their primary keys set, ordered by (device_id, fence_ref, occurred_at): a
+   listener that locks rows per device and fence in that order cannot deadlock with another
+   batch. A deadlock or lock timeout still rolls the batch back; ingestion retries it (twice),
+   then answers 429 with Retry-After.
 
 Registration (from an AppConfig.ready() or a module imported by it, never by editing this file)::
 

@@ -330,3 +330,49 @@ def test_counters_add_up(src):
         post(Client(), source, {"events": [event(1)]})
     send(Client(), source, secret, [event(1)], at=timezone.now() - dt.timedelta(hours=1))
     assert refusals(source) == {Refusal.SIGNATURE_MISSING: 3, Refusal.TIMESTAMP: 1}
+
+
+def test_a_deadlocked_batch_is_retried_then_stored_once(src, monkeypatch):
+    from django.db import OperationalError
+
+    source, secret, _ = src
+    calls = []
+
+    def deadlock_once(source_, events):
+        calls.append(len(events))
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(pipeline, "_listeners", [deadlock_once])
+    monkeypatch.setattr("casebook.monitoring.ingest.time.sleep", lambda s: None)
+    r = send(Client(), source, secret, [event(1), event(2)])
+    assert r.status_code == 200 and r.json()["stored"] == 2
+    assert calls == [2, 2]
+    assert Event.objects.count() == 2 and Delivery.objects.count() == 1
+
+
+def test_persistent_contention_answers_429_and_stores_nothing(src, monkeypatch):
+    from django.db import OperationalError
+
+    source, secret, _ = src
+
+    def always(source_, events):
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(pipeline, "_listeners", [always])
+    monkeypatch.setattr("casebook.monitoring.ingest.time.sleep", lambda s: None)
+    r = send(Client(), source, secret, [event(1)])
+    assert_problem(r, 429, "Over capacity")
+    assert r["Retry-After"]
+    assert Event.objects.count() == 0
+    assert refusals(source) == {Refusal.BUSY: 1}
+
+
+def test_listeners_get_events_in_device_order(src, monkeypatch):
+    source, secret, _ = src
+    seen = []
+    monkeypatch.setattr(
+        pipeline, "_listeners", [lambda s, evs: seen.extend(e.device_id for e in evs)]
+    )
+    send(Client(), source, secret, [event(1, device_id="B"), event(2, device_id="A")])
+    assert seen == ["A", "B"]
