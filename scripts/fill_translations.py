@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fill the zh_Hans catalogue from a JSON file of {msgid: translation} (plural entries:
-{msgid: [form0]} since Chinese has one form). A maintenance helper for `make messages`:
+{msgid: [form0]} since Chinese has one form; a message with a context is keyed
+"context\x04msgid"). A maintenance helper for `make messages`:
 
     .venv/bin/python scripts/fill_translations.py new-strings.json
 
@@ -22,7 +23,9 @@ def main() -> None:
     for entry in po:
         if entry.obsolete or (entry.translated() and "fuzzy" not in entry.flags):
             continue
-        value = table.get(entry.msgid)
+        # a message with a context is keyed "context\x04msgid" (as gettext itself keys it)
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        value = table.get(key, table.get(entry.msgid))
         if value is None:
             continue
         if entry.msgid_plural:
