@@ -3,7 +3,7 @@ the same services and access rules as the pages."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -170,7 +170,13 @@ class SpotCheckViewSet(
             .order_by("-drawn_at", "-pk")
         )
 
-    @extend_schema(request=DrawIn, responses={201: SpotCheckOut})
+    @extend_schema(
+        request=DrawIn,
+        responses={
+            201: SpotCheckOut,
+            404: OpenApiResponse(description="The station is not one the caller assesses."),
+        },
+    )
     def create(self, request):
         if not is_assessor(request.user):
             raise PermissionDenied
