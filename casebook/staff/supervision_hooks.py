@@ -47,7 +47,8 @@ def _summaries_link(user) -> bool:
 
 
 def _supervision_link(user) -> bool:
-    return bool(READERS & set(user.role_set))
+    # leaders and supervisors; officers find the rectifications they own there
+    return bool((SUMMARY_WRITERS | READERS) & set(user.role_set))
 
 
 def _supervisor(user) -> bool:

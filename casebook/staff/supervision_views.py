@@ -179,8 +179,8 @@ def supervision(request):
     own_rectifications = list(
         sel.visible_rectifications(user).filter(owner=user, state=RectificationState.OPEN)
     )
-    if not stations and not own_rectifications:
-        raise PermissionDenied
+    if not stations and not own_rectifications and not may_write_summary(user):
+        raise PermissionDenied  # officers see their own rectifications here
     inspections = list(sel.visible_inspections(user)[:100])
     rectifications = list(
         sel.visible_rectifications(user).filter(state=RectificationState.OPEN)[:200]

@@ -250,6 +250,14 @@ def test_scope_supervisor_sees_only_what_they_supervise(crew, org, outsider, pla
         assert other.get(url).status_code == 404, url
     colleague = login(Client(), crew["colleague"])
     assert colleague.get(f"/staff/rectifications/{rectification.pk}/").status_code == 404
+    # officers open the supervision page for the rectifications they own, and see only those
+    mine = login(Client(), crew["officer"]).get("/staff/supervision/").content.decode()
+    assert f"/staff/rectifications/{rectification.pk}/" in mine
+    theirs = colleague.get("/staff/supervision/")
+    assert theirs.status_code == 200
+    assert f"/staff/rectifications/{rectification.pk}/" not in theirs.content.decode()
+    assert f"/staff/inspections/{planned.pk}/" not in theirs.content.decode()
+    assert login(Client(), crew["auditor"]).get("/staff/supervision/").status_code == 403
     # the station leader reads the inspection but records nothing in it
     leader = login(Client(), crew["leader"])
     assert leader.get(f"/staff/inspections/{planned.pk}/").status_code == 200
