@@ -46,6 +46,8 @@ RETRY_AFTER_BUSY = 2
 RETRY_AFTER_DOWN = 5
 #: tries of one batch's transaction when it meets a deadlock or a lock timeout
 STORE_ATTEMPTS = 3
+#: first key of the PostgreSQL advisory lock that serialises a source's listeners
+LISTENER_LOCK = 15_0315
 
 logger = logging.getLogger(__name__)
 
@@ -282,7 +284,7 @@ def _store(source: Source, items: list[formats.Item], message_id: str, body_hash
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '3s'")
+                cursor.execute("SET LOCAL lock_timeout = '10s'")
         if rows:
             Event.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         # in (device, fence, time) order: listeners that lock rows per device and fence (alert
@@ -332,6 +334,14 @@ def _store(source: Source, items: list[formats.Item], message_id: str, body_hash
                 answer=answer,
             )
         if mine:
+            if connection.vendor == "postgresql":
+                # one batch of a source at a time through the listeners (alert collapsing
+                # locks the alerts of the batch's devices): no deadlock between two batches,
+                # whatever order a listener takes its locks in; the inserts above stay parallel
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)", [LISTENER_LOCK, source.pk]
+                    )
             pipeline.on_stored(source, mine)
     return Answer(200, answer)
 

@@ -17,7 +17,8 @@ Ingestion of one batch, in order:
    receives only the events newly stored by this request (never duplicates), as ``Event`` model
    instances with their primary keys set, ordered by (device_id, fence_ref, occurred_at): a
    listener that locks rows per device and fence in that order cannot deadlock with another
-   batch. A deadlock or lock timeout still rolls the batch back; ingestion retries it (twice),
+   batch; on PostgreSQL the listeners of one source also run one batch at a time (a
+   transaction-level advisory lock), whatever order they lock in. A deadlock or lock timeout still rolls the batch back; ingestion retries it (twice),
    then answers 429 with Retry-After.
 
 Registration (from an AppConfig.ready() or a module imported by it, never by editing this file)::
