@@ -15,7 +15,7 @@ from casebook.intel.services.records import record_create
 from casebook.subjects.choices import Kind
 
 from . import geo
-from .geo_access import BINDING_MANAGE, FENCE_MANAGE, TRIAGE
+from . import geo_access as rights  # a module: geo_access imports the demo, which imports us
 from .geo_models import (
     LIVE,
     Alert,
@@ -136,7 +136,7 @@ def _check_fence_fields(actor, station, data: dict) -> dict:
 @transaction.atomic
 def fence_create(*, actor, station, **data) -> Geofence:
     """Draw a fence (``geometry``: GeoJSON text or dict) with its legal basis and period."""
-    _check_station(actor, FENCE_MANAGE, station)
+    _check_station(actor, rights.FENCE_MANAGE, station)
     clean = _check_fence_fields(actor, station, data)
     subjects = clean.pop("subjects")
     fence = Geofence.objects.create(station=station, created_by=actor, **clean)
@@ -154,9 +154,9 @@ def fence_create(*, actor, station, **data) -> Geofence:
 def fence_update(*, actor, fence: Geofence, **data) -> Geofence:
     """Change a fence; its area only when ``geometry`` is given."""
     fence = Geofence.objects.select_for_update().get(pk=fence.pk)
-    if not policy.can(actor, FENCE_MANAGE, fence):
+    if not policy.can(actor, rights.FENCE_MANAGE, fence):
         raise PermissionDenied
-    _check_station(actor, FENCE_MANAGE, fence.station)
+    _check_station(actor, rights.FENCE_MANAGE, fence.station)
     clean = _check_fence_fields(actor, fence.station, data)
     subjects = clean.pop("subjects")
     if clean["geometry"] is None:
@@ -175,9 +175,9 @@ def fence_update(*, actor, fence: Geofence, **data) -> Geofence:
 @transaction.atomic
 def fence_withdraw(*, actor, fence: Geofence, reason: str) -> Geofence:
     fence = Geofence.objects.select_for_update().get(pk=fence.pk)
-    if not policy.can(actor, FENCE_MANAGE, fence):
+    if not policy.can(actor, rights.FENCE_MANAGE, fence):
         raise PermissionDenied
-    _check_station(actor, FENCE_MANAGE, fence.station)
+    _check_station(actor, rights.FENCE_MANAGE, fence.station)
     reason = _text(reason)
     if len(reason) < 2:
         raise ValidationError({"reason": [_("Say why the fence is withdrawn.")]})
@@ -201,7 +201,7 @@ def fence_import(
     name: str = "",
 ) -> list[Geofence]:
     """Import the areas of a GeoJSON file as fences: all of them, or none (a clear error)."""
-    _check_station(actor, FENCE_MANAGE, station)
+    _check_station(actor, rights.FENCE_MANAGE, station)
     try:
         areas = geo.parse_import(geojson)
     except ValidationError as exc:
@@ -249,7 +249,7 @@ def binding_create(
     source: Source | None = None,
 ) -> Binding:
     """Bind a camera or device to a place or subject: only with a legal basis and an end date."""
-    _check_station(actor, BINDING_MANAGE, station)
+    _check_station(actor, rights.BINDING_MANAGE, station)
     errors: dict[str, list] = {}
     device_id = _text(device_id)
     if not device_id:
@@ -306,9 +306,9 @@ def binding_create(
 @transaction.atomic
 def binding_revoke(*, actor, binding: Binding) -> Binding:
     binding = Binding.objects.select_for_update().get(pk=binding.pk)
-    if not policy.can(actor, BINDING_MANAGE, binding):
+    if not policy.can(actor, rights.BINDING_MANAGE, binding):
         raise PermissionDenied
-    _check_station(actor, BINDING_MANAGE, binding.station)
+    _check_station(actor, rights.BINDING_MANAGE, binding.station)
     if binding.revoked_at is None:
         binding.revoked_at, binding.revoked_by = timezone.now(), actor
         binding.save(update_fields=["revoked_at", "revoked_by"])
@@ -318,7 +318,7 @@ def binding_revoke(*, actor, binding: Binding) -> Binding:
 
 def _triage(actor, alert: Alert) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    if not policy.can(actor, TRIAGE, alert):
+    if not policy.can(actor, rights.TRIAGE, alert):
         raise PermissionDenied
     if not policy.works_at_station(actor, alert.station):
         raise PermissionDenied(_("Only officers of the owning station triage its alerts."))

@@ -266,9 +266,13 @@ def _alert_points(alerts) -> list[dict]:
             lat, lon = geo.centre(alert.fence.geometry)
         else:
             event = alert.events.exclude(lat=None).order_by("-occurred_at").first()
-            if event is None:
+            place = getattr(alert.subject, "place", None) if alert.subject_id else None
+            if event is not None:
+                lat, lon = event.lat, event.lon
+            elif place is not None and place.latitude is not None:
+                lat, lon = float(place.latitude), float(place.longitude)  # a camera's place
+            else:
                 continue
-            lat, lon = event.lat, event.lon
         points.append(
             {
                 "id": alert.pk,
@@ -491,7 +495,6 @@ def fence_import(request):
             request,
             services.fence_import,
             form=form,
-            default_field="text",
             success=lambda found: _("%(n)s geofences imported.") % {"n": len(found)},
             actor=request.user,
             station=station,
@@ -503,8 +506,6 @@ def fence_import(request):
         )
         if fences is not None:
             return redirect("monitoring:fences")
-    if "geojson" in form.errors:
-        form.add_error("text", form.errors.pop("geojson"))
     return render(
         request,
         "monitoring/fence_import.html",

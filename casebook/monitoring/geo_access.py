@@ -20,7 +20,7 @@ from casebook.accounts.navigation import DAILY_WORK
 from casebook.audit.labels import register_action
 from casebook.core.context_processors import NavItem, register_nav, register_nav_badge
 
-from . import alert_selectors, alerts, matching
+from . import alert_selectors, alerts, demo, geo_demo, matching
 from .geo_models import Alert, AlertEvent, Binding, FenceState, Geofence
 
 VIEW = Action.SUBJECT_VIEW
@@ -63,6 +63,7 @@ def register() -> None:
         register_action(code, label)
     matching.register()  # the preparer: raw positions -> crossings
     alerts.register()  # the listener: stored events -> alerts
+    demo.register_extra(geo_demo.load)  # demo fences, bindings, alerts after the demo sources
     register_nav(
         NavItem(
             "monitoring:alerts", _("Monitoring alerts"), "broadcast", _triager, group=DAILY_WORK

@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casebook.access.policy import ObjectScope
 from casebook.access.querysets import RestrictedManager
@@ -41,9 +42,9 @@ class AlertKind(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    DISMISSED = "dismissed", _("Dismissed")
+    OPEN = "open", pgettext_lazy("monitoring alert", "Open")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("monitoring alert", "Acknowledged")
+    DISMISSED = "dismissed", pgettext_lazy("monitoring alert", "Dismissed")
     PROMOTED = "promoted", _("Promoted to a record")
     ESCALATED = "escalated", _("Urgent report raised")
 

@@ -21,6 +21,7 @@
 
   function baseMap(el) {
     var map = L.map(el, { attributionControl: false, zoomControl: true });
+    map.setView(DEFAULT_CENTRE, 12);  // a view before any layer (Leaflet needs one to draw)
     var tiles = el.getAttribute("data-tiles");
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);
