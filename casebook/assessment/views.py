@@ -42,6 +42,12 @@ ROW_LINKS = {
 }
 
 
+def _int(value) -> int:
+    """A primary key from a query or form value; 0 (matching nothing) when it is not one."""
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else 0
+
+
 def _quarter(request) -> Quarter:
     try:
         return Quarter.parse(request.GET.get("period", ""))
@@ -52,8 +58,8 @@ def _quarter(request) -> Quarter:
 def _station(request, user):
     stations = selectors.stations_for(user)
     wanted = request.GET.get("station") or request.POST.get("station")
-    if wanted and str(wanted).isdigit():
-        found = stations.filter(pk=int(wanted)).first()
+    if wanted:
+        found = stations.filter(pk=_int(wanted)).first()
         if found is None:
             raise Http404
         return found
@@ -84,9 +90,8 @@ def figure_rows(request, code: str):
     if code not in figures.BY_CODE:
         raise Http404
     user, quarter = request.user, _quarter(request)
-    station = get_object_or_404(Unit, pk=request.GET.get("station") or 0)
-    officer = request.GET.get("officer") or None
-    officer_id = int(officer) if officer and officer.isdigit() else None
+    station = get_object_or_404(Unit, pk=_int(request.GET.get("station")))
+    officer_id = _int(request.GET.get("officer")) or None
     mine_only = officer_id == user.pk and user.unit_id and user.unit.station == station
     if station.pk not in assessed_stations(user) and not mine_only:
         raise Http404
@@ -389,10 +394,10 @@ def opinion(request, pk: int):
         else:
             officer = (
                 services.station_officers(o.station)
-                .filter(pk=request.POST.get("officer") or 0)
+                .filter(pk=_int(request.POST.get("officer")))
                 .first()
             )
-            unit = Unit.objects.filter(pk=request.POST.get("unit") or 0).first()
+            unit = Unit.objects.filter(pk=_int(request.POST.get("unit"))).first()
             run_service(
                 request,
                 services.opinion_triage,

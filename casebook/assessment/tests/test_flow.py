@@ -310,3 +310,18 @@ def test_officer_file_section(crew, org, records):
     assert hooks.file_section(leader, officer)["measures"].count() == 1
     assert hooks.file_section(crew["colleague"], officer) is None
     assert hooks.file_section(crew["other_leader"], officer)["assessments"] == []
+
+
+def test_malformed_parameters_are_not_server_errors(crew, org):
+    leader = login(Client(), crew["leader"])
+    rows = reverse("assessment:figure_rows", args=["accuracy"])
+    assert leader.get(rows + "?station=abc&officer=x&period=zz").status_code == 404
+    assert leader.get(reverse("assessment:index") + "?station=abc").status_code == 404
+    assert leader.get(reverse("assessment:index") + "?period=nonsense").status_code == 200
+    opinion = services.opinion_submit(
+        ip="5.6.7.8", station=org["a"], kind="praise", text="值得表扬的民警"
+    )
+    response = leader.post(opinion.get_absolute_url(), {"officer": "abc", "unit": "x"})
+    assert response.status_code == 302
+    opinion.refresh_from_db()
+    assert opinion.officer is None and opinion.status == "received"
