@@ -251,6 +251,7 @@ ROUTES: dict[str, Route] = {
     "assessment:measure": r(CASE, pk="@appraisal_measure_b"),
     "assessment:opinion_submit": r(PUBLIC),
     "assessment:appraisal-figure-list": r(API),
+    "assessment:appraisal-figure-detail": r(API, pk="@figure_b"),
     "assessment:appraisal-spotcheck-list": r(API),
     "assessment:appraisal-spotcheck-detail": r(API, pk="@spotcheck_b"),
     "assessment:appraisal-spotcheck-check": r(API, pk="@spotcheck_b"),
@@ -587,6 +588,7 @@ def world(org, make_user):
         is_active=True,
     )
     from casebook.assessment import services as appraisal
+    from casebook.assessment.models import FigureSnapshot
     from casebook.assessment.periods import Quarter
     from casebook.subjects.models import CategoryChange
 
@@ -602,6 +604,7 @@ def world(org, make_user):
     appraisal_measure_b = appraisal.measure_propose(
         actor=leader_b, officer=officer_b, kind="criticism", grounds="乙所反馈超期三次"
     )
+    appraisal.recompute_figures(stations=[org["b"].pk])
 
     from casebook.staff import supervision_selectors as staff_sel
     from casebook.staff import supervision_services as staff
@@ -651,6 +654,7 @@ def world(org, make_user):
         "inspection_b": inspection_b,
         "staff_rectification_b": inspection_b.findings.get().rectification,
         "complaint_b": complaint_b,
+        "figure_b": FigureSnapshot.objects.filter(station=org["b"]).first(),
         "spotcheck_b": spotcheck_b,
         "spot_item_b": spotcheck_b.items.first(),
         "appraisal_b": appraisal_b,

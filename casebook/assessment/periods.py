@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+_PATTERN = re.compile(r"^(20\d{2})Q([1-4])$")
+#: the same, as the API documents it
+PATTERN = r"^20\d{2}Q[1-4]$"
 
 
 @dataclass(frozen=True, order=True)

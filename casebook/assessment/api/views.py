@@ -16,7 +16,7 @@ from .. import services
 from ..access import assessed_stations, is_assessor
 from ..choices import CheckResult, SampleKind
 from ..models import Assessment, FigureSnapshot, Opinion, SpotCheck, SpotCheckItem
-from ..periods import Quarter
+from ..periods import PATTERN, Quarter
 
 
 class FigureOut(serializers.ModelSerializer):
@@ -135,10 +135,12 @@ class OpinionOut(serializers.ModelSerializer):
         ]
 
 
-PERIOD = OpenApiParameter("period", str, description="A quarter, e.g. 2026Q4")
+PERIOD = OpenApiParameter("period", str, description="A quarter, e.g. 2026Q4", pattern=PATTERN)
 
 
-class FigureViewSet(ReadLoggedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class FigureViewSet(
+    ReadLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The computed figures the caller may see: a leader's stations, an officer's own."""
 
     serializer_class = FigureOut
@@ -151,7 +153,7 @@ class FigureViewSet(ReadLoggedMixin, mixins.ListModelMixin, viewsets.GenericView
     def get_queryset(self):
         qs = FigureSnapshot.objects.restrict(self.request.user).select_related("station", "officer")
         period = self.request.query_params.get("period")
-        if period:
+        if period and self.action == "list":
             qs = qs.filter(period=Quarter.parse(period).code)
         return qs.order_by("station_id", "officer_id", "code", "pk")
 
