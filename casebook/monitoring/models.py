@@ -198,4 +198,6 @@ class RefusalCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.reason}: {self.count}"
+
+
 from .geo_models import Alert, AlertEvent, Binding, FenceState, Geofence  # noqa: E402, F401 - part B (geofences, alerts)
