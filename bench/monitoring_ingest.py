@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--restart-postgres", action="store_true")
     parser.add_argument("--restart-after", type=float, default=10)
+    parser.add_argument("--restart-not-before", default="", help="HH:MM UTC")
     parser.add_argument(
         "--restart-command",
         default="pg_ctlcluster --skip-systemctl-redirect 15 main restart",
@@ -229,6 +230,13 @@ def main() -> None:
 
             def restart():
                 time.sleep(args.restart_after)
+                if args.restart_not_before:  # HH:MM UTC: wait for a quiet moment agreed on
+                    import datetime as dt  # noqa: PLC0415 - bench script, this mode only
+
+                    hour, minute = map(int, args.restart_not_before.split(":"))
+                    now = dt.datetime.now(dt.UTC)
+                    at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+                    time.sleep(max(0.0, (at - now).total_seconds()))
                 began = time.monotonic()
                 subprocess.run(args.restart_command.split(), check=True)  # noqa: S603 - the operator's restart command
                 restarted["seconds"] = time.monotonic() - began
