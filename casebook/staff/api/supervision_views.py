@@ -2,7 +2,6 @@
 supervision through the same services, selectors and rules as the pages. Objects outside the
 caller's reach answer 404; refusals and bad input answer problem details."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -201,13 +200,16 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = InspectionPlanIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
-        station = get_object_or_404(Unit, pk=d.pop("station"), kind="station")
+        station = Unit.objects.filter(pk=d.pop("station"), kind="station").first()
+        if station is None:
+            raise serializers.ValidationError({"station": ["Unknown station."]})
         subject_id = d.pop("subject", None)
         subject = None
         if subject_id:
-            subject = get_object_or_404(
-                restrict(request.user, Subject.objects.all(), Action.SUBJECT_VIEW), pk=subject_id
-            )
+            visible = restrict(request.user, Subject.objects.all(), Action.SUBJECT_VIEW)
+            subject = visible.filter(pk=subject_id).first()
+            if subject is None:  # absent and hidden answer alike
+                raise serializers.ValidationError({"subject": ["Unknown subject."]})
         inspection = services.inspection_plan(
             actor=request.user, station=station, subject=subject, **d
         )
