@@ -46,7 +46,7 @@ def open_count(user) -> int:
 
 def live_alerts(user, station: str = "", limit: int = 200):
     """The live alerts for the map (with a position: their fence's centre or their last event)."""
-    qs = visible_alerts(user).filter(status__in=LIVE)
+    qs = visible_alerts(user).filter(status__in=LIVE).select_related("subject__place")
     if station:
         qs = qs.filter(station_id=station)
     return qs.order_by("-last_at", "-pk")[:limit]
