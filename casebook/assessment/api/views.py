@@ -153,7 +153,7 @@ class FigureViewSet(
     def get_queryset(self):
         qs = FigureSnapshot.objects.restrict(self.request.user).select_related("station", "officer")
         period = self.request.query_params.get("period")
-        if period and self.action == "list":
+        if period is not None and self.action == "list":  # given, even empty: it must be valid
             qs = qs.filter(period=Quarter.parse(period).code)
         return qs.order_by("station_id", "officer_id", "code", "pk")
 
