@@ -260,6 +260,24 @@ ROUTES: dict[str, Route] = {
     "assessment:appraisal-assessment-objection": r(API, pk="@appraisal_b"),
     "assessment:appraisal-opinion-list": r(API),
     "assessment:appraisal-opinion-detail": r(API, pk="@opinion_b"),
+    # the officer file, the pledge and training (issue #16 part A): station B's officer and
+    # certificate; bureau T's training session and its material (read by the bureau's people)
+    "staff:my_file": r(SELF),
+    "staff:officers": r(CASE),
+    "staff:officer": r(CASE, pk="@officer_b"),
+    "staff:profile_edit": r(CASE, pk="@officer_b"),
+    "staff:certificate_new": r(CASE, pk="@officer_b"),
+    "staff:conduct_new": r(CASE, pk="@officer_b"),
+    "staff:certificate_file": r(CASE, pk="@staff_certificate_b"),
+    "staff:pledge": r(SELF),
+    "staff:pledge_admin": r(ADMIN),
+    "staff:training": r(BUREAU),
+    "staff:session": r(BUREAU, pk="@session_t"),
+    "staff:material_file": r(BUREAU, pk="@material_t"),
+    "api-staff-me": r(API),
+    "api-staff-training": r(API),
+    "api-staff-pledge": r(API),
+    "api-staff-pledge-sign": r(API),
     # self-summaries and supervision (issue #16 part B): station B's summary, inspection,
     # rectification and complaint
     "staff:summaries": r(CASE),
@@ -381,6 +399,9 @@ CASE_MARKERS = (
     "乙所工作总结正文",
     "乙所督察发现问题",
     "乙所投诉反映内容",
+    "乙所民警资格证书",
+    "乙所民警嘉奖事由",
+    "乙所民警岗位职责",
 )
 #: text that identifies bureau T's accounts: never shown to another bureau's administrator
 ADMIN_MARKERS = (
@@ -390,6 +411,7 @@ ADMIN_MARKERS = (
     "本局协作交警中队",
     "本局专用场所类别",
     "本局专用风险",
+    "本局专用培训课程",
 )
 
 
@@ -641,6 +663,45 @@ def world(org, make_user):
         account="乙所投诉反映内容",
     )
 
+    # the officer file and training (issue #16 part A): officer B's post, certificate (with
+    # its scan) and commendation; a course of bureau T held at station B, with a handout
+    from casebook.staff import services as staff_file
+
+    staff_file.profile_set(
+        actor=leader_b, officer=officer_b, post="community_officer", duties_note="乙所民警岗位职责"
+    )
+    staff_certificate_b = staff_file.certificate_add(
+        actor=officer_b,
+        officer=officer_b,
+        name="乙所民警资格证书",
+        issued_on=timezone.localdate() - timedelta(days=30),
+        file_name="cert.png",
+        file_data=_png(),
+    )
+    staff_file.conduct_add(
+        actor=leader_b,
+        officer=officer_b,
+        kind="commendation",
+        decided_on=timezone.localdate() - timedelta(days=3),
+        reason="乙所民警嘉奖事由",
+        decided_by="乙所党委",
+    )
+    course_t = staff_file.course_create(
+        actor=leader_b, title="本局专用培训课程", category="law", hours="4"
+    )
+    session_t = staff_file.session_create(
+        actor=leader_b,
+        course=course_t,
+        unit=org["b"],
+        held_on=timezone.localdate() - timedelta(days=2),
+        place="乙所会议室",
+        trainer="李教官",
+    )
+    staff_file.attendance_record(actor=leader_b, session=session_t, officer=officer_b)
+    material_t = staff_file.material_add(
+        actor=leader_b, session=session_t, name="handout.png", data=_png()
+    )
+
     # technical monitoring (issue #15): station B's camera at its place, a fence around it, an alert
     monitoring_b = geo_helpers.make_source(org["b"], leader_b, kind="video")
     fence_b = geo_helpers.make_fence(org["b"], leader_b, name="乙所危化品围栏", place=place_b)
@@ -654,6 +715,9 @@ def world(org, make_user):
         "inspection_b": inspection_b,
         "staff_rectification_b": inspection_b.findings.get().rectification,
         "complaint_b": complaint_b,
+        "staff_certificate_b": staff_certificate_b,
+        "session_t": session_t,
+        "material_t": material_t,
         "figure_b": FigureSnapshot.objects.filter(station=org["b"]).first(),
         "spotcheck_b": spotcheck_b,
         "spot_item_b": spotcheck_b.items.first(),
