@@ -470,6 +470,9 @@ SPECTACULAR_SETTINGS = {
         "TaskPriorityEnum": "casebook.tracking.choices.Priority",
         "RecordVerificationEnum": "casebook.intel.choices.Verification",
         "TipStatusEnum": "casebook.intel.choices.TipStatus",
+        "SampleKindEnum": "casebook.assessment.choices.SampleKind",
+        "ComplaintSourceEnum": "casebook.staff.supervision_choices.ComplaintSource",
+        "ComplaintStatusEnum": "casebook.staff.supervision_choices.ComplaintStatus",
     },
 }
 

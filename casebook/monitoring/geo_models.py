@@ -166,6 +166,8 @@ class FenceState(models.Model):
     inside = models.BooleanField()
     at = models.DateTimeField()
 
+    objects = RestrictedManager()  # read through its fence's rule (geo_access)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -265,6 +267,8 @@ class Alert(StationScoped, models.Model):
 class AlertEvent(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="links")
     event = models.ForeignKey("monitoring.Event", on_delete=models.CASCADE, related_name="+")
+
+    objects = RestrictedManager()  # read through its alert's rule (geo_access)
 
     class Meta:
         constraints = [

@@ -15,7 +15,7 @@ audit log of those stations' officers is theirs to read (``supervision_selectors
 from django.db.models import Exists, OuterRef, Q
 
 from casebook.access.policy import Action, station_ids
-from casebook.access.registry import Rule, is_active_user, register
+from casebook.access.registry import Rule, UnsupportedAction, is_active_user, register
 from casebook.accounts.roles import Role
 
 from .supervision_models import (
@@ -85,7 +85,7 @@ def readers_of_station(user) -> set[int]:
 class SummaryRule(Rule):
     def accepts(self, action):
         if action not in ("view", "comment"):
-            raise ValueError(f"no summary rule for {action}")
+            raise UnsupportedAction(f"no summary rule for {action}")
         return action
 
     default_action = "view"
@@ -107,7 +107,7 @@ class InspectionRule(Rule):
 
     def accepts(self, action):
         if action not in ("view", "manage"):
-            raise ValueError(f"no inspection rule for {action}")
+            raise UnsupportedAction(f"no inspection rule for {action}")
         return action
 
     def filter(self, user, action):
@@ -122,7 +122,7 @@ class FindingRule(Rule):
 
     def accepts(self, action):
         if action not in ("view", "manage"):
-            raise ValueError(f"no finding rule for {action}")
+            raise UnsupportedAction(f"no finding rule for {action}")
         return action
 
     def filter(self, user, action):
@@ -138,7 +138,7 @@ class RectificationRule(Rule):
 
     def accepts(self, action):
         if action not in ("view", "close"):
-            raise ValueError(f"no rectification rule for {action}")
+            raise UnsupportedAction(f"no rectification rule for {action}")
         return action
 
     def filter(self, user, action):
@@ -154,7 +154,7 @@ class ComplaintRule(Rule):
 
     def accepts(self, action):
         if action not in ("view", "manage"):
-            raise ValueError(f"no complaint rule for {action}")
+            raise UnsupportedAction(f"no complaint rule for {action}")
         return action
 
     def filter(self, user, action):
