@@ -320,6 +320,15 @@ ROUTES: dict[str, Route] = {
     "monitoring:fence": r(CASE, pk="@fence_b"),
     "monitoring:fence_withdraw": r(CASE, pk="@fence_b"),
     "monitoring:bindings": r(CASE),
+    # the sending systems: kept by the bureau's system administrator
+    "monitoring:sources": r(ADMIN),
+    "monitoring:source_create": r(ADMIN),
+    "monitoring:source": r(ADMIN, pk="@monitoring_source_b"),
+    "monitoring:source_edit": r(ADMIN, pk="@monitoring_source_b"),
+    "monitoring:source_rotate": r(ADMIN, pk="@monitoring_source_b"),
+    # machines post here with a signature or token, not a login (a session is no credential):
+    # public like /tip/; every refusal (unsigned, form upload, ...) is in monitoring's test_ingest
+    "monitoring-ingest": r(PUBLIC, code="walk-b-video"),
     "monitoring:binding_revoke": r(CASE, pk="@binding_b"),
     # project level
     "set_language": r(PUBLIC),
@@ -704,6 +713,8 @@ def world(org, make_user):
 
     # technical monitoring (issue #15): station B's camera at its place, a fence around it, an alert
     monitoring_b = geo_helpers.make_source(org["b"], leader_b, kind="video")
+    monitoring_b.code = "walk-b-video"  # the ingestion address names the source by its code
+    monitoring_b.save(update_fields=["code"])
     fence_b = geo_helpers.make_fence(org["b"], leader_b, name="乙所危化品围栏", place=place_b)
     binding_b = geo_helpers.bind(
         org["b"], leader_b, place_b, device_id="CAM-B1", source=monitoring_b, kind="camera"
@@ -743,6 +754,7 @@ def world(org, make_user):
         "fence_b": fence_b,
         "binding_b": binding_b,
         "alert_b": alert_b,
+        "monitoring_source_b": monitoring_b,
         "link_b": link_b,
         "task_b": task_b,
         "record_b": record_b,

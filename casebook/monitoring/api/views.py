@@ -3,6 +3,8 @@ token: a source authenticates with its Standard Webhooks signature (Casebook for
 token and address (Traccar format); see ``casebook/monitoring/ingest.py``."""
 
 from django.http import JsonResponse
+from django.http.request import RawPostDataException
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
@@ -52,6 +54,7 @@ class EventIngestView(APIView):
             404: _problem("Unknown source."),
             409: _problem("The message id was already used for another batch."),
             413: _problem("More than 500 events."),
+            415: _problem("Not JSON (a form upload, say)."),
             422: _problem("Invalid events (errors by event); nothing stored."),
             429: _problem("Over capacity: retry after Retry-After seconds."),
             503: _problem("Database unavailable: retry after Retry-After seconds."),
@@ -59,7 +62,18 @@ class EventIngestView(APIView):
         tags=["monitoring"],
     )
     def post(self, request, code: str):
-        answer = ingest.ingest(code, request.body, dict(request.headers), client_ip(request))
+        try:
+            body = request.body
+        except RawPostDataException:
+            body = None  # a multipart form: read (and consumed) as form fields on the way in
+        if body is None or request.content_type.startswith("multipart/"):
+            answer = ingest.problem(
+                415,
+                _("Unsupported media type"),
+                _("Events are sent as JSON (Content-Type: application/json)."),
+            )
+        else:
+            answer = ingest.ingest(code, body, dict(request.headers), client_ip(request))
         response = JsonResponse(
             answer.body,
             status=answer.status,

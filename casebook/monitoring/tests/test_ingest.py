@@ -186,6 +186,14 @@ def test_malformed_json(src):
     assert refusals(source) == {Refusal.MALFORMED: 1}
 
 
+def test_a_form_upload_is_refused_as_unsupported_media(src):
+    """A multipart form is read as form fields on the way in: answered 415, never a 500."""
+    source, _, _ = src
+    r = Client().post(f"/api/v1/monitoring/{source.code}/events", {"events": "x"})
+    assert_problem(r, 415, "Unsupported media type")
+    assert not Event.objects.exists() and not Delivery.objects.exists()
+
+
 def test_not_a_batch(src):
     source, secret, _ = src
     body = json.dumps([event(1)])
