@@ -177,6 +177,7 @@ class Shooter:
             self.shot(page, "record.png")
         context.close()
         self.subject_picker()
+        self.officers_and_monitoring()
         context = self.context(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         page = context.new_page()
         self.login(page, "010001")
@@ -255,6 +256,23 @@ class Shooter:
         with page.expect_navigation():
             page.click("[data-testid=verify-chain]")
         self.shot(page, "audit-log.png")
+        context.close()
+
+    def officers_and_monitoring(self) -> None:
+        """The station leader's officer file, live monitoring map and assessment figures; the
+        supervisor's page (issues #15, #16, #17)."""
+        context, page = self.as_user("010004")
+        for url, name in (
+            ("/staff/me/", "officer-file.png"),
+            ("/monitoring/map/", "monitoring-map.png"),
+            ("/assessment/", "assessment-figures.png"),
+        ):
+            page.goto(url)
+            self.shot(page, name)
+        context.close()
+        context, page = self.as_user("000002")
+        page.goto("/staff/supervision/")
+        self.shot(page, "supervision.png")
         context.close()
 
     def subject_picker(self) -> None:
