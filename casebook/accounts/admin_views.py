@@ -17,6 +17,7 @@ from casebook.access.registry import get_for_user_or_404, restrict
 from casebook.audit.services import record_event
 from casebook.core.actions import report_invalid, run_service
 from casebook.core.choices import UnitKind
+from casebook.core.integrity import check_on_read
 from casebook.core.models import Unit
 from casebook.crypto.selectors import key_status
 
@@ -302,6 +303,8 @@ def grant_list(request):
         .select_related("decided_by")
     )
     pending = list(requests.filter(status=GrantStatus.PENDING).order_by("requested_at", "pk"))
+    decided = list(requests.exclude(status=GrantStatus.PENDING)[:20])
+    problems = check_on_read(request, [*pending, *decided])
     with_2fa = set(
         TOTPDevice.objects.filter(
             confirmed=True, user__in=[r.user_id for r in pending]
@@ -314,7 +317,8 @@ def grant_list(request):
             "pending": [
                 (r, can_decide_grant(request.user, r), r.user_id in with_2fa) for r in pending
             ],
-            "decided": requests.exclude(status=GrantStatus.PENDING)[:20],
+            "decided": decided,
+            "integrity_problems": problems,
             "form": GrantDecisionForm(),
         },
     )

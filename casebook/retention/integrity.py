@@ -5,15 +5,17 @@ approver, approval date), of a risk assessment (the judgement, its level, who as
 approved it, when) and of the decisions the audit relies on — a destruction proposal, each of its
 two approvals and its certificate's register row (what, who, when, which keys, the digests), an
 access request and its decision (the account, the roles, clearance and compartments asked for
-and held before, who asked, who decided, when, the outcome) — carry a keyed MAC: an HMAC under the
+and held before, who asked, who decided, when, the outcome), a category change with the bureau
+leader's decision and a legal hold with its release — carry a keyed MAC: an HMAC under the
 system key "integrity", itself wrapped by the master key, so someone with write access to the
 database but not the keyring cannot make a valid tag after editing a row.
 
 * **On write**: every ORM save of a covered model (the services save through the ORM, inside
   their transaction) re-reads the row's covered fields and stores the tag in
   ``crypto.IntegrityTag``, in the same transaction; a delete removes it.
-* **On read**: the dossier's overview checks the subject and its assessments; a mismatch is
-  shown to the reader as a warning and recorded as an ``integrity.mismatch`` audit event — the
+* **On read**: the dossier's overview checks the subject and its assessments, a destruction
+  proposal's page the proposal, its approvals and certificate, the access requests' page the
+  requests it lists (through ``core.integrity.check_on_read``); a mismatch is shown to the reader as a warning and recorded as an ``integrity.mismatch`` audit event — the
   page still works.
 * **In bulk**: ``manage.py integrity_verify`` lists every mismatching, untagged or orphaned row
   (exit 1 if any).
@@ -34,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casebook.audit.labels import register_action
 from casebook.audit.services import record_event
+from casebook.core.integrity import register_checker
 from casebook.crypto.models import IntegrityTag
 from casebook.crypto.services import integrity_mac, integrity_verify
 from casebook.subjects.dossier import register_overview_panel
@@ -103,6 +106,30 @@ COVERED: dict[str, tuple[str, ...]] = {
         "decided_by_id",
         "decided_at",
         "decision_note",
+    ),
+    # a category's change and the bureau leader's sign-off (what was proposed, who decided, when)
+    "subjects.categorychange": (
+        "category_id",
+        "creating",
+        "values",
+        "status",
+        "proposed_by_id",
+        "proposed_at",
+        "decided_by_id",
+        "decided_at",
+        "note",
+    ),
+    # a legal hold keeps a subject from destruction: who placed it, on what, who released it
+    "retention.legalhold": (
+        "subject_id",
+        "station_id",
+        "kind",
+        "reference",
+        "placed_by_id",
+        "placed_at",
+        "released_by_id",
+        "released_at",
+        "release_reason",
     ),
 }
 
@@ -253,19 +280,35 @@ def report_mismatch(request, mismatch: Mismatch) -> None:
     )
 
 
+def _report_changed(request, problems) -> list[Mismatch]:
+    """Only changed rows warn the reader; untagged ones are integrity_verify's to list."""
+    problems = [p for p in problems if p.problem == "changed"]
+    for problem in problems:
+        report_mismatch(request, problem)
+    return problems
+
+
+def check_on_read(request, rows) -> list[Mismatch]:
+    """Check the covered rows among ``rows`` (instances) shown on a page, two queries per model;
+    the changed ones are reported (``integrity.mismatch``) and returned for the warning."""
+    by_model: dict = {}
+    for row in rows:
+        if row is not None and row._meta.label_lower in COVERED:
+            by_model.setdefault(row._meta.model, []).append(row.pk)
+    found = [p for model, pks in by_model.items() for p in check_rows(model, pks)]
+    return _report_changed(request, found)
+
+
 def dossier_panel(request, subject) -> dict:
     """The dossier's integrity warning: the subject and its latest assessments checked on read
-    (four queries). Only changed rows warn; untagged ones are integrity_verify's to list."""
+    (four queries)."""
     assessments = apps.get_model("analysis.riskassessment")
     latest = assessments._base_manager.filter(subject_id=subject.pk).order_by("-pk")
     problems = [
         *check_rows(type(subject), [subject.pk]),
         *check_rows(assessments, latest.values_list("pk", flat=True)[:20]),
     ]
-    problems = [p for p in problems if p.problem == "changed"]
-    for problem in problems:
-        report_mismatch(request, problem)
-    return {"integrity_problems": problems}
+    return {"integrity_problems": _report_changed(request, problems)}
 
 
 def _post_migrate(sender, app_config=None, using="default", **kwargs):
@@ -286,3 +329,4 @@ def register() -> None:
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"integrity-delete-{label}")
     post_migrate.connect(_post_migrate, dispatch_uid="integrity-post-migrate")
     register_overview_panel("integrity", 1, "retention/integrity_panel.html", dossier_panel)
+    register_checker(check_on_read)

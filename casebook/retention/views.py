@@ -18,7 +18,7 @@ from casebook.crypto.services import decrypt_bytes
 from casebook.reports.documents import CONTENT_TYPES, Document, render_xlsx, seal
 from casebook.subjects.models import Subject
 
-from . import register, selectors, services
+from . import integrity, register, selectors, services
 from .forms import ApproveForm, ClassForm, HoldForm, PeriodForm, ReasonForm, RenewForm
 from .models import (
     DestructionCertificate,
@@ -76,10 +76,12 @@ def proposal(request, pk: int):
     klass = class_of(found.station, found.retention_class)
     found.class_label = klass.label if klass else found.retention_class
     record_read(request, what="retention", objects=[found])
+    problems = integrity.check_on_read(request, [found, *approvals, certificate])
     return render(
         request,
         "retention/proposal.html",
         {
+            "integrity_problems": problems,
             "proposal": found,
             "role": role,
             "approvals": approvals,

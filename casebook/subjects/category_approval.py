@@ -80,9 +80,12 @@ def validate_activation(values: dict) -> None:
 def propose(*, actor, category: Category, creating: bool, values: dict) -> CategoryChange:
     """Record the proposed values (the category itself is not changed; a new one is saved
     inactive). Called inside the category service's transaction."""
-    CategoryChange.objects.filter(category=category, status=ChangeStatus.PENDING).update(
-        status=ChangeStatus.SUPERSEDED
-    )
+    # saved one by one (a handful at most), so each keeps a valid integrity tag (SECURITY.md D3)
+    for stale in CategoryChange.objects.select_for_update().filter(
+        category=category, status=ChangeStatus.PENDING
+    ):
+        stale.status = ChangeStatus.SUPERSEDED
+        stale.save(update_fields=["status"])
     return CategoryChange.objects.create(
         category=category, creating=creating, values=values, proposed_by=actor
     )
