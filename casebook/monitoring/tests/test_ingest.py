@@ -189,7 +189,9 @@ def test_malformed_json(src):
 def test_a_form_upload_is_refused_as_unsupported_media(src):
     """A multipart form is read as form fields on the way in: answered 415, never a 500."""
     source, _, _ = src
-    r = Client().post(f"/api/v1/monitoring/{source.code}/events", {"events": "x"})
+    r = Client().post(
+        f"/api/v1/monitoring/{source.code}/events", {"events": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert_problem(r, 415, "Unsupported media type")
     assert not Event.objects.exists() and not Delivery.objects.exists()
 
